@@ -1,0 +1,441 @@
+//! The command line (DESIGN.md §3): clap definitions, flags folded over the configuration
+//! (defaults < `--config FILE` < flags), and the four modes. `main` only calls [`main`].
+
+use crate::config::{Config, DfBound, GroupBy, KChoice, KRange, ValidConfig};
+use crate::corpus::{SectionKind, UnitLevel};
+use crate::error::{ConfigError, Error, Result};
+use crate::fitted::FittedModel;
+use crate::label::ThemeNames;
+use crate::meta::Manifest;
+use crate::pipeline::{self, RunInput};
+use crate::read;
+use crate::split::{self, BlockRole};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Which policy themes recur across Chinese township reports on rule-of-law government.
+///
+/// With no command, runs the whole pipeline on the bundled sample and writes reports/sample/.
+#[derive(Debug, Parser)]
+#[command(name = "policy-themes", version, about, long_about)]
+pub struct Cli {
+    /// What to do (default: `run` on the bundled sample).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The modes.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read, split, segment, vectorize, cluster and report a corpus.
+    Run(RunArgs),
+    /// Show the sections and units found in reports, and why.
+    Split(SplitArgs),
+    /// Place new reports on the themes of a fitted model.
+    Apply(ApplyArgs),
+    /// Print the default configuration as TOML.
+    PrintConfig,
+}
+
+/// Flags shared by `run` and `apply`.
+#[derive(Debug, Args, Default)]
+pub struct OutputArgs {
+    /// Output folder [default: reports/sample for the bundled sample, else policy-themes-out].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// What a group is in the group × theme matrix.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub group_by: Option<GroupBy>,
+    /// CSV metadata overrides per file: file, township, county, province, year (or JSONL).
+    #[arg(long, value_name = "CSV")]
+    pub manifest: Option<PathBuf>,
+    /// Worker threads [default: all cores]. Outputs do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Write CSV files without the UTF-8 byte-order mark (which Excel and WPS want).
+    #[arg(long)]
+    pub no_bom: bool,
+    /// Exit with status 1 if any input file was skipped.
+    #[arg(long)]
+    pub strict: bool,
+    /// No progress bars or summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `run`'s flags.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Report files or folders (.txt .md .html .jsonl .csv) [default: the bundled sample].
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Output, grouping, threads and error handling.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Number of themes, or `auto` to choose by silhouette over --k-range.
+    #[arg(long, value_name = "N|auto")]
+    pub k: Option<String>,
+    /// Range of k scanned by --k auto, e.g. 5..30 (inclusive).
+    #[arg(long, value_name = "A..B")]
+    pub k_range: Option<String>,
+    /// Seed of every random choice (SVD test matrix, k-means++, samples).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// What a unit is: a numbered measure, an enumerated clause (一是…) or a paragraph.
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub unit: Option<UnitArg>,
+    /// Section kinds to cluster, comma-separated (measures,leadership,shortcomings,plans,preamble,other).
+    #[arg(long, value_name = "KINDS")]
+    pub sections: Option<String>,
+    /// Drop terms in fewer units: an integer count, or a decimal proportion of units.
+    #[arg(long, value_name = "N|F")]
+    pub min_df: Option<String>,
+    /// Drop terms in more units: an integer count, or a decimal proportion of units.
+    #[arg(long, value_name = "N|F")]
+    pub max_df: Option<String>,
+    /// Keep only the N most frequent terms.
+    #[arg(long, value_name = "N")]
+    pub max_features: Option<usize>,
+    /// LSA dimensions k-means runs on (clamped to the data).
+    #[arg(long, value_name = "N")]
+    pub dims: Option<usize>,
+    /// TOML configuration file (see `print-config`); flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Analyst names for themes: TOML `[names]` of theme id or top-terms signature → name.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Also write tokens.json, tfidf.json, reduced.csv and centroids.csv (to check the numbers).
+    #[arg(long)]
+    pub dump: bool,
+}
+
+/// The unit levels, as flags.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitArg {
+    /// A numbered measure, or a paragraph where a section has none.
+    Measure,
+    /// An enumerated clause (一是…二是…).
+    Clause,
+    /// A paragraph.
+    Paragraph,
+}
+
+/// `split`'s flags.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// Report files.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SplitFormat,
+    /// What a unit is.
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub unit: Option<UnitArg>,
+}
+
+/// `split`'s output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SplitFormat {
+    /// An indented outline for reading.
+    Table,
+    /// One JSON object per report.
+    Json,
+    /// One CSV row per block.
+    Csv,
+}
+
+/// `apply`'s flags.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The `model/` folder written by `run`.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub model: PathBuf,
+    /// Report files or folders.
+    #[arg(value_name = "PATHS", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output, grouping, threads and error handling.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The bundled sample: `data/sample` in the working directory, else beside the sources.
+fn sample_dir() -> PathBuf {
+    let local = PathBuf::from("data/sample");
+    if local.is_dir() { local } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample") }
+}
+
+/// Parses the command line, runs it, prints any error on one line; returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+        Command::Run(args) => run(args),
+        Command::Split(args) => split_cmd(args),
+        Command::Apply(args) => apply(args),
+        Command::PrintConfig => {
+            print!("{}", Config::default().to_toml());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("policy-themes: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+impl RunArgs {
+    /// The configuration: defaults, then `--config`, then flags.
+    pub fn config(&self) -> Result<ValidConfig, ConfigError> {
+        let mut c = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        if let Some(k) = &self.k {
+            c.cluster.k = KChoice::parse(k)?;
+        }
+        if let Some(r) = &self.k_range {
+            c.cluster.k_range = KRange::parse(r)?;
+        }
+        if let Some(s) = self.seed {
+            c.cluster.seed = s;
+        }
+        if let Some(u) = self.unit {
+            c.split.unit = unit_level(u);
+        }
+        if let Some(s) = &self.sections {
+            c.split.sections = s
+                .split(',')
+                .map(|k| {
+                    SectionKind::parse(k).ok_or_else(|| ConfigError::Parse {
+                        key: "--sections",
+                        got: k.to_string(),
+                        expected: "measures, leadership, shortcomings, plans, preamble or other",
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = &self.min_df {
+            c.tfidf.min_df = DfBound::parse("--min-df", v)?;
+        }
+        if let Some(v) = &self.max_df {
+            c.tfidf.max_df = DfBound::parse("--max-df", v)?;
+        }
+        if self.max_features.is_some() {
+            c.tfidf.max_features = self.max_features;
+        }
+        if let Some(d) = self.dims {
+            c.reduce.dims = d;
+        }
+        self.output.apply(&mut c);
+        if self.dump {
+            c.report.dump = true;
+        }
+        c.validate()
+    }
+}
+
+impl OutputArgs {
+    fn apply(&self, c: &mut Config) {
+        if let Some(g) = self.group_by {
+            c.report.group_by = g;
+        }
+        if self.no_bom {
+            c.report.bom = false;
+        }
+        if self.strict {
+            c.read.strict = true;
+        }
+    }
+
+    /// Sets the thread count, checks the output folder can be written, reads the manifest.
+    fn prepare(&self, default_out: &str) -> Result<(PathBuf, Manifest)> {
+        if let Some(n) = self.threads {
+            if n == 0 {
+                return Err(ConfigError::OutOfRange { key: "--threads", rule: "must be >= 1", got: "0".into() }.into());
+            }
+            // Fails only if the pool was already built, which the binary never does.
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        }
+        let out = self.out.clone().unwrap_or_else(|| PathBuf::from(default_out));
+        check_writable(&out)?;
+        let manifest = match &self.manifest {
+            Some(p) => Manifest::from_file(p)?,
+            None => Manifest::default(),
+        };
+        Ok((out, manifest))
+    }
+
+    fn progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+fn unit_level(u: UnitArg) -> UnitLevel {
+    match u {
+        UnitArg::Measure => UnitLevel::Measure,
+        UnitArg::Clause => UnitLevel::Clause,
+        UnitArg::Paragraph => UnitLevel::Paragraph,
+    }
+}
+
+/// Creates `out` and proves it can hold a file, before any work is done.
+fn check_writable(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let probe = out.join(".policy-themes-write-test");
+    std::fs::write(&probe, b"").map_err(|e| Error::io(out, e))?;
+    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let config = args.config()?;
+    let default_out = if args.paths.is_empty() { "reports/sample" } else { "policy-themes-out" };
+    let (out, manifest) = args.output.prepare(default_out)?;
+    let names = match &args.labels {
+        Some(p) => ThemeNames::from_file(p)?,
+        None => ThemeNames::default(),
+    };
+    let paths = if args.paths.is_empty() { vec![sample_dir()] } else { args.paths.clone() };
+    let input = RunInput { paths, manifest, names, progress: args.output.progress() };
+    let analysis = pipeline::run(config, &input)?;
+    finish(&analysis, &out, &args.output)
+}
+
+fn apply(args: ApplyArgs) -> Result<()> {
+    let (out, manifest) = args.output.prepare("policy-themes-out")?;
+    let model = FittedModel::load(&args.model)?;
+    let mut report = model.config.report.clone();
+    report.dump = false;
+    let mut scratch = model.config.clone();
+    args.output.apply(&mut scratch);
+    report.group_by = scratch.report.group_by;
+    report.bom = scratch.report.bom;
+    let input = RunInput { paths: args.paths.clone(), manifest, names: ThemeNames::default(), progress: args.output.progress() };
+    let mut analysis = pipeline::apply(model, report, &input)?;
+    analysis.config = {
+        let mut c = analysis.config.inner().clone();
+        c.read.strict = scratch.read.strict;
+        c.validate()?
+    };
+    finish(&analysis, &out, &args.output)
+}
+
+/// Writes the outputs, prints a summary, applies `--strict`.
+fn finish(analysis: &pipeline::Analysis, out: &Path, flags: &OutputArgs) -> Result<()> {
+    crate::report::write_all(analysis, out)?;
+    if !flags.quiet {
+        eprintln!(
+            "policy-themes: {} report(s), {} skipped, {} units, {} themes over {} groups → {}",
+            analysis.reports.len(),
+            analysis.skipped.len(),
+            analysis.units.len(),
+            analysis.themes.len(),
+            analysis.recurrence.groups.len(),
+            out.display()
+        );
+    }
+    if analysis.config.read.strict && !analysis.skipped.is_empty() {
+        return Err(Error::Strict(analysis.skipped.len()));
+    }
+    Ok(())
+}
+
+fn split_cmd(args: SplitArgs) -> Result<()> {
+    let mut params = crate::config::SplitParams::default();
+    if let Some(u) = args.unit {
+        params.unit = unit_level(u);
+    }
+    let read_params = crate::config::ReadParams::default();
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let mut csv_out = matches!(args.format, SplitFormat::Csv).then(|| {
+        let mut c = csv::Writer::from_writer(Vec::new());
+        let _ = c.write_record(["file", "role", "kind", "level", "start", "end", "unit_id", "heading", "text"]);
+        c
+    });
+    let mut failed = 0;
+    for (i, file) in args.files.iter().enumerate() {
+        let report = match read::read_one(&format!("r{i:04}"), file, &read_params, &Manifest::default()) {
+            Ok(r) => r,
+            Err(s) => {
+                eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
+                failed += 1;
+                continue;
+            }
+        };
+        let split = split::split_report(&report, 0, &params);
+        let text = &report.text;
+        let mut index = crate::corpus::CharIndex::new(text);
+        let mut unit_iter = split.units.iter();
+        let rows: Vec<(String, &split::Block, usize, usize, Option<&crate::corpus::Unit>)> = split
+            .blocks
+            .iter()
+            .map(|b| {
+                let role = format!("{:?}", b.role).to_lowercase();
+                let unit = if b.role == BlockRole::Unit { unit_iter.next() } else { None };
+                (role, b, index.at(b.span.start), index.at(b.span.end), unit)
+            })
+            .collect();
+        match args.format {
+            SplitFormat::Table => {
+                let m = &report.meta;
+                let _ = writeln!(
+                    w,
+                    "== {} [{}] township={} county={} province={} year={} published={}",
+                    report.file,
+                    report.encoding,
+                    m.township.as_deref().unwrap_or("?"),
+                    m.county.as_deref().unwrap_or("?"),
+                    m.province.as_deref().unwrap_or("?"),
+                    m.year.map_or("?".to_string(), |y| y.to_string()),
+                    m.published.as_deref().unwrap_or("?")
+                );
+                for (role, b, start, end, unit) in &rows {
+                    let snippet: String = b.span.of(text).chars().filter(|c| *c != '\n').take(40).collect();
+                    let id = unit.map_or(String::new(), |u| u.id.clone());
+                    let _ = writeln!(w, "{:indent$}{role:<8} {:<12} {start:>6}..{end:<6} {id:<10} {snippet}", "", b.kind.as_str(), indent = 2 * b.level);
+                }
+            }
+            SplitFormat::Json => {
+                let blocks: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|(role, b, start, end, unit)| {
+                        serde_json::json!({"role": role, "kind": b.kind, "level": b.level, "start": start, "end": end,
+                            "unit_id": unit.map(|u| &u.id), "heading": unit.map(|u| &u.heading), "text": b.span.of(text)})
+                    })
+                    .collect();
+                let v = serde_json::json!({"file": report.file, "encoding": report.encoding, "meta": report.meta, "blocks": blocks});
+                let _ = writeln!(w, "{v}");
+            }
+            SplitFormat::Csv => {
+                if let Some(c) = csv_out.as_mut() {
+                    for (role, b, start, end, unit) in &rows {
+                        let _ = c.write_record([
+                            report.file.as_str(),
+                            role,
+                            b.kind.as_str(),
+                            &b.level.to_string(),
+                            &start.to_string(),
+                            &end.to_string(),
+                            unit.map_or("", |u| u.id.as_str()),
+                            unit.map_or("", |u| u.heading.as_str()),
+                            b.span.of(text),
+                        ]);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(c) = csv_out {
+        let bytes = c.into_inner().map_err(|e| Error::io("stdout", std::io::Error::other(e.to_string())))?;
+        w.write_all(&bytes).map_err(|e| Error::io("stdout", e))?;
+    }
+    if failed == args.files.len() {
+        return Err(Error::EmptyCorpus(format!("none of the {failed} file(s) could be read")));
+    }
+    Ok(())
+}

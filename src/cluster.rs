@@ -1,0 +1,324 @@
+//! Stage 5: the reduced matrix → themes, by linfa-clustering's k-means.
+//!
+//! k-means++ starts from a seeded `Xoshiro256Plus`, `n_runs` restarts keep the best inertia.
+//! Above `minibatch_above` units the fit is linfa's incremental mini-batch k-means (`fit_with`)
+//! over seeded shuffled batches, then every unit is assigned. Members are counted from
+//! `predict`, never from `cluster_count()` (which counts the last run, not the best). Never
+//! `KMeansPara`, which is not reproducible.
+//!
+//! `--k auto` scans `k_range` on a seeded sample of at most `silhouette_sample` units and picks the
+//! k of highest mean silhouette (Euclidean distance on the unit-length LSA rows, i.e. a monotone
+//! function of cosine distance); the pairwise distances are computed once, in parallel.
+//!
+//! Themes are renumbered by size, largest first (ties: the earlier first unit), so ids are stable.
+
+use crate::config::{ClusterParams, KChoice};
+use crate::error::{Error, Result};
+use linfa::DatasetBase;
+use linfa::traits::{Fit, FitWith, Predict};
+use linfa_clustering::{IncrKMeansError, KMeans, KMeansInit};
+use linfa_nn::distance::L2Dist;
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The mean silhouette of one k in a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KScore {
+    /// Number of themes tried.
+    pub k: usize,
+    /// Mean silhouette on the sample.
+    pub silhouette: f64,
+    /// Sum of squared distances to the centres, on the sample.
+    pub inertia: f64,
+}
+
+/// The fitted themes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clustering {
+    /// Number of themes.
+    pub k: usize,
+    /// Centres, k × dims, in theme order (largest theme first).
+    pub centroids: Array2<f64>,
+    /// Theme of each unit.
+    pub assignments: Vec<usize>,
+    /// Cosine similarity of each unit to its theme's centre.
+    pub similarity: Vec<f64>,
+    /// Sum of squared distances of the units to their centres (scikit-learn's inertia).
+    pub inertia: f64,
+    /// How the centres were fitted: `kmeans` or `minibatch`.
+    pub method: &'static str,
+    /// The k scan, when k was chosen automatically.
+    pub scan: Vec<KScore>,
+    /// The fitted linfa model, which assigns new rows ([`Themes::assign`]).
+    pub themes: Themes,
+}
+
+/// linfa's fitted k-means and the renumbering of its clusters into themes (largest first).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Themes {
+    /// The linfa model.
+    pub model: KMeans<f64, L2Dist>,
+    /// Theme number of each of the model's clusters.
+    pub rank: Vec<usize>,
+}
+
+impl Themes {
+    /// The theme of each row: linfa's `predict` (nearest centre), renumbered.
+    pub fn assign(&self, x: &Array2<f64>) -> Vec<usize> {
+        let labels: Array1<usize> = self.model.predict(x);
+        labels.iter().map(|&c| self.rank[c]).collect()
+    }
+
+    /// The centres in theme order.
+    pub fn centroids(&self) -> Array2<f64> {
+        let mut order = vec![0; self.rank.len()];
+        for (c, &r) in self.rank.iter().enumerate() {
+            order[r] = c;
+        }
+        self.model.centroids().select(Axis(0), &order)
+    }
+
+    /// Cosine similarity of each row to the centre of its theme.
+    pub fn similarity(&self, x: &Array2<f64>, assignments: &[usize]) -> Vec<f64> {
+        let centroids = self.centroids();
+        let norms: Vec<f64> = centroids.rows().into_iter().map(|c| c.dot(&c).sqrt()).collect();
+        assignments
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                let dot = x.row(i).dot(&centroids.row(c));
+                if norms[c] > 0.0 { dot / norms[c] } else { 0.0 }
+            })
+            .collect()
+    }
+}
+
+/// Fits the themes of the rows of `x` (unit-length, or zero for units without terms).
+pub fn cluster(x: &Array2<f64>, params: &ClusterParams) -> Result<Clustering> {
+    let n = x.nrows();
+    let (k, scan) = match params.k {
+        KChoice::Fixed(k) => (k, Vec::new()),
+        KChoice::Auto => {
+            let scan = scan_k(x, params)?;
+            let best = scan
+                .iter()
+                .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette).then(b.k.cmp(&a.k)))
+                .map(|s| s.k)
+                .ok_or_else(|| Error::Cluster("the k range is empty for this corpus".to_string()))?;
+            (best, scan)
+        }
+    };
+    if k > n {
+        return Err(Error::TooFewUnits { k, units: n });
+    }
+    let (model, method) = if n > params.minibatch_above {
+        (fit_minibatch(x, k, params)?, "minibatch")
+    } else {
+        (fit_full(x.view(), k, params, params.n_runs)?, "kmeans")
+    };
+    Ok(finish(x, model, method, scan))
+}
+
+/// Assigns every row with `predict` and renumbers the themes by size.
+fn finish(x: &Array2<f64>, model: KMeans<f64, L2Dist>, method: &'static str, scan: Vec<KScore>) -> Clustering {
+    let k = model.centroids().nrows();
+    let labels: Array1<usize> = model.predict(x);
+    let mut sizes = vec![(0usize, usize::MAX); k];
+    for (i, &c) in labels.iter().enumerate() {
+        sizes[c].0 += 1;
+        sizes[c].1 = sizes[c].1.min(i);
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c].0), sizes[c].1, c));
+    let mut rank = vec![0; k];
+    for (r, &c) in order.iter().enumerate() {
+        rank[c] = r;
+    }
+    let themes = Themes { model, rank };
+    let assignments: Vec<usize> = labels.iter().map(|&c| themes.rank[c]).collect();
+    let centroids = themes.centroids();
+    let similarity = themes.similarity(x, &assignments);
+    let inertia = inertia(x, &centroids, &assignments);
+    Clustering { k, centroids, assignments, similarity, inertia, method, scan, themes }
+}
+
+/// Sum of squared distances of rows to their assigned centres.
+pub fn inertia(x: &Array2<f64>, centroids: &Array2<f64>, assignments: &[usize]) -> f64 {
+    assignments
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let d = &x.row(i) - &centroids.row(c);
+            d.dot(&d)
+        })
+        .sum()
+}
+
+fn fit_full(x: ArrayView2<f64>, k: usize, params: &ClusterParams, n_runs: usize) -> Result<KMeans<f64, L2Dist>> {
+    let rng = Xoshiro256Plus::seed_from_u64(params.seed);
+    let model = KMeans::params_with_rng(k, rng)
+        .n_runs(n_runs)
+        .max_n_iterations(params.max_iterations)
+        .tolerance(params.tolerance)
+        .init_method(KMeansInit::KMeansPlusPlus)
+        .fit(&DatasetBase::from(x))
+        .map_err(|e| Error::Cluster(e.to_string()))?;
+    Ok(model)
+}
+
+/// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
+/// converges or `max_iterations` batches have been seen.
+fn fit_minibatch(x: &Array2<f64>, k: usize, params: &ClusterParams) -> Result<KMeans<f64, L2Dist>> {
+    let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
+    let clf = KMeans::params_with_rng(k, rng.clone())
+        .tolerance(params.tolerance)
+        .init_method(KMeansInit::KMeansPlusPlus);
+    let mut order: Vec<usize> = (0..x.nrows()).collect();
+    let mut model = None;
+    let mut batches = 0u64;
+    'epochs: loop {
+        order.shuffle(&mut rng);
+        for batch in order.chunks(params.batch_size) {
+            if batch.len() < k {
+                continue;
+            }
+            let rows = x.select(Axis(0), batch);
+            batches += 1;
+            match clf.fit_with(model.take(), &DatasetBase::from(rows)) {
+                Ok(m) => {
+                    model = Some(m);
+                    break 'epochs;
+                }
+                Err(IncrKMeansError::NotConverged(m)) => model = Some(m),
+                Err(e) => return Err(Error::Cluster(e.to_string())),
+            }
+            if batches >= params.max_iterations {
+                break 'epochs;
+            }
+        }
+    }
+    model.ok_or_else(|| Error::Cluster(format!("no batch of at least k = {k} units")))
+}
+
+/// Scores each k of the range on a seeded sample by mean silhouette.
+fn scan_k(x: &Array2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
+    let n = x.nrows();
+    let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0x5CA7);
+    let mut idx: Vec<usize> = (0..n).collect();
+    if n > params.silhouette_sample {
+        idx.shuffle(&mut rng);
+        idx.truncate(params.silhouette_sample);
+        idx.sort_unstable();
+    }
+    let sample = x.select(Axis(0), &idx);
+    let m = sample.nrows();
+    let dist = pairwise_distances(&sample);
+    let max_k = params.k_range.max.min(m.saturating_sub(1));
+    (params.k_range.min..=max_k)
+        .map(|k| {
+            let model = fit_full(sample.view(), k, params, params.n_runs.min(2))?;
+            let labels: Vec<usize> = model.predict(&sample).to_vec();
+            Ok(KScore { k, silhouette: silhouette(&dist, m, &labels, k), inertia: inertia(&sample, model.centroids(), &labels) })
+        })
+        .collect()
+}
+
+/// Euclidean distances between all rows, m × m row-major, in parallel.
+fn pairwise_distances(x: &Array2<f64>) -> Vec<f64> {
+    let m = x.nrows();
+    let mut d = vec![0.0; m * m];
+    d.par_chunks_mut(m).enumerate().for_each(|(i, row)| {
+        let xi = x.row(i);
+        for (j, v) in row.iter_mut().enumerate() {
+            let diff = &xi - &x.row(j);
+            *v = diff.dot(&diff).sqrt();
+        }
+    });
+    d
+}
+
+/// Mean silhouette (Rousseeuw 1987) from a distance matrix; a unit alone in its cluster scores 0.
+fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> f64 {
+    let sizes = labels.iter().fold(vec![0usize; k], |mut s, &l| {
+        s[l] += 1;
+        s
+    });
+    let total: f64 = (0..m)
+        .into_par_iter()
+        .map(|i| {
+            let mut sums = vec![0.0; k];
+            for j in 0..m {
+                sums[labels[j]] += dist[i * m + j];
+            }
+            let own = labels[i];
+            if sizes[own] <= 1 {
+                return 0.0;
+            }
+            let a = sums[own] / (sizes[own] - 1) as f64;
+            let b = (0..k).filter(|&c| c != own && sizes[c] > 0).map(|c| sums[c] / sizes[c] as f64).fold(f64::INFINITY, f64::min);
+            if !b.is_finite() { 0.0 } else { (b - a) / a.max(b) }
+        })
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum();
+    total / m as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KRange;
+    use ndarray::array;
+
+    fn blobs() -> Array2<f64> {
+        // Three well separated directions on the unit circle, 20 points each.
+        let mut rows = Vec::new();
+        for (c, angle) in [0.0f64, 2.1, 4.2].iter().enumerate() {
+            for i in 0..(20 + c) {
+                let a = angle + (i as f64 - 10.0) * 0.01;
+                rows.push([a.cos(), a.sin()]);
+            }
+        }
+        Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap()
+    }
+
+    #[test]
+    fn finds_planted_clusters_numbered_by_size() {
+        let x = blobs();
+        let params = ClusterParams { k: KChoice::Fixed(3), ..ClusterParams::default() };
+        let c = cluster(&x, &params).unwrap();
+        let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
+            s[a] += 1;
+            s
+        });
+        assert_eq!(sizes, [22, 21, 20]);
+        assert!(c.similarity.iter().all(|&s| s > 0.99));
+    }
+
+    #[test]
+    fn auto_k_picks_the_planted_number() {
+        let params = ClusterParams { k: KChoice::Auto, k_range: KRange { min: 2, max: 6 }, ..ClusterParams::default() };
+        let c = cluster(&blobs(), &params).unwrap();
+        assert_eq!(c.k, 3);
+        assert_eq!(c.scan.len(), 5);
+    }
+
+    #[test]
+    fn minibatch_path_recovers_the_clusters_too() {
+        let params = ClusterParams { k: KChoice::Fixed(3), minibatch_above: 10, batch_size: 16, ..ClusterParams::default() };
+        let c = cluster(&blobs(), &params).unwrap();
+        assert_eq!(c.method, "minibatch");
+        assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
+    }
+
+    #[test]
+    fn more_themes_than_units_is_an_error() {
+        let x = array![[1.0, 0.0], [0.0, 1.0]];
+        let params = ClusterParams { k: KChoice::Fixed(3), ..ClusterParams::default() };
+        assert!(matches!(cluster(&x, &params), Err(Error::TooFewUnits { k: 3, units: 2 })));
+    }
+}

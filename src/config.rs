@@ -1,0 +1,548 @@
+//! The configuration: one TOML table per stage, each deserialized into the parameters that stage
+//! owns, with defaults documented on `Default`. Precedence: defaults < `--config FILE` < flags.
+//! [`Config::validate`] checks every rule once and yields a [`ValidConfig`]; stages only accept
+//! validated parameters.
+
+use crate::corpus::{SectionKind, UnitLevel};
+use crate::error::ConfigError;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The whole configuration, as read from TOML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Reading and decoding.
+    pub read: ReadParams,
+    /// Splitting into sections and units.
+    pub split: SplitParams,
+    /// Segmentation and token filters.
+    pub segment: SegmentParams,
+    /// Vocabulary and TF-IDF weighting.
+    pub tfidf: TfidfParams,
+    /// LSA reduction.
+    pub reduce: ReduceParams,
+    /// k-means.
+    pub cluster: ClusterParams,
+    /// Theme labels.
+    pub label: LabelParams,
+    /// Recurrence and output.
+    pub report: ReportParams,
+}
+
+/// `[read]`: how input files are read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReadParams {
+    /// Files larger than this many megabytes are skipped (default 20).
+    pub max_file_mb: f64,
+    /// Exit 1 when any input is skipped (default false).
+    pub strict: bool,
+}
+
+impl Default for ReadParams {
+    fn default() -> Self {
+        ReadParams {
+            max_file_mb: 20.0,
+            strict: false,
+        }
+    }
+}
+
+/// `[split]`: what a unit is and which sections give units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SplitParams {
+    /// `measure` (default), `clause` or `paragraph`.
+    pub unit: UnitLevel,
+    /// Section kinds whose units are clustered (default: measures, leadership, shortcomings, plans).
+    pub sections: Vec<SectionKind>,
+    /// Units with fewer Han characters than this are kept in the accounting but not clustered
+    /// (default 8).
+    pub min_han_chars: usize,
+}
+
+impl Default for SplitParams {
+    fn default() -> Self {
+        SplitParams {
+            unit: UnitLevel::Measure,
+            sections: SectionKind::SUBSTANTIVE.to_vec(),
+            min_han_chars: 8,
+        }
+    }
+}
+
+/// `[segment]`: jieba-rs and the token filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SegmentParams {
+    /// Use jieba's HMM for unknown words (default false: faster, and the lexicon covers the genre).
+    pub hmm: bool,
+    /// Use the bundled policy lexicon, stop words and stop phrases (default true).
+    pub bundled_lists: bool,
+    /// Extra lexicon files (`word [freq [tag]]` per line).
+    pub lexicon_files: Vec<String>,
+    /// Extra lexicon entries (`word [freq [tag]]`).
+    pub lexicon: Vec<String>,
+    /// Extra stop-word files (one per line).
+    pub stopword_files: Vec<String>,
+    /// Extra stop words.
+    pub stopwords: Vec<String>,
+    /// Extra stop phrases (removed from the text before segmenting).
+    pub stop_phrases: Vec<String>,
+    /// Tokens shorter than this many characters are dropped (default 2).
+    pub min_chars: usize,
+    /// Keep only these part-of-speech tag prefixes (e.g. `["n", "v"]`); empty keeps all.
+    pub pos: Vec<String>,
+}
+
+impl Default for SegmentParams {
+    fn default() -> Self {
+        SegmentParams {
+            hmm: false,
+            bundled_lists: true,
+            lexicon_files: Vec::new(),
+            lexicon: Vec::new(),
+            stopword_files: Vec::new(),
+            stopwords: Vec::new(),
+            stop_phrases: Vec::new(),
+            min_chars: 2,
+            pos: Vec::new(),
+        }
+    }
+}
+
+/// A document-frequency bound with scikit-learn's meaning: an integer is a count of documents,
+/// a float a proportion of them (so `1` and `1.0` differ).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DfBound {
+    /// A number of documents.
+    Count(u64),
+    /// A proportion of documents in `[0, 1]`.
+    Fraction(f64),
+}
+
+impl DfBound {
+    /// Parses `2` as a count and `0.5`, `1.0` or `1e-2` as a proportion.
+    pub fn parse(key: &'static str, s: &str) -> Result<DfBound, ConfigError> {
+        let s = s.trim();
+        let bad = || ConfigError::Parse {
+            key,
+            got: s.to_string(),
+            expected: "an integer count or a decimal proportion",
+        };
+        if s.contains(['.', 'e', 'E']) {
+            s.parse().map(DfBound::Fraction).map_err(|_| bad())
+        } else {
+            s.parse().map(DfBound::Count).map_err(|_| bad())
+        }
+    }
+
+    /// The bound as a document count for a corpus of `n_docs` (compared as a float, no rounding).
+    pub fn to_count(self, n_docs: usize) -> f64 {
+        match self {
+            DfBound::Count(c) => c as f64,
+            DfBound::Fraction(f) => f * n_docs as f64,
+        }
+    }
+}
+
+/// How TF-IDF rows are normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Norm {
+    /// Unit Euclidean length (default).
+    L2,
+    /// Unit sum of absolute values.
+    L1,
+    /// No normalisation.
+    None,
+}
+
+/// `[tfidf]`: vocabulary and weighting, with scikit-learn's `TfidfVectorizer` meaning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TfidfParams {
+    /// Drop terms in fewer documents (default 2).
+    pub min_df: DfBound,
+    /// Drop terms in more documents (default 0.5).
+    pub max_df: DfBound,
+    /// Keep only the most frequent terms (default: all).
+    pub max_features: Option<usize>,
+    /// `1 + ln(tf)` instead of tf (default true).
+    pub sublinear_tf: bool,
+    /// `ln((1+n)/(1+df)) + 1` instead of `ln(n/df) + 1` (default true).
+    pub smooth_idf: bool,
+    /// Weight by idf (default true).
+    pub use_idf: bool,
+    /// Row normalisation (default l2).
+    pub norm: Norm,
+}
+
+impl Default for TfidfParams {
+    fn default() -> Self {
+        TfidfParams {
+            min_df: DfBound::Count(2),
+            max_df: DfBound::Fraction(0.5),
+            max_features: None,
+            sublinear_tf: true,
+            smooth_idf: true,
+            use_idf: true,
+            norm: Norm::L2,
+        }
+    }
+}
+
+/// `[reduce]`: LSA by randomized truncated SVD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReduceParams {
+    /// Target dimensions (default 100; clamped to the data).
+    pub dims: usize,
+    /// Extra random directions beyond `dims` (default 10).
+    pub oversample: usize,
+    /// Power iterations (default 4).
+    pub power_iterations: usize,
+}
+
+impl Default for ReduceParams {
+    fn default() -> Self {
+        ReduceParams {
+            dims: 100,
+            oversample: 10,
+            power_iterations: 4,
+        }
+    }
+}
+
+/// The number of themes: fixed, or chosen by a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KChoice {
+    /// Exactly this many.
+    Fixed(usize),
+    /// Scan `k_range` and choose by silhouette.
+    Auto,
+}
+
+impl KChoice {
+    /// Parses `12` or `auto`.
+    pub fn parse(s: &str) -> Result<KChoice, ConfigError> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(KChoice::Auto);
+        }
+        s.parse().map(KChoice::Fixed).map_err(|_| ConfigError::Parse {
+            key: "cluster.k",
+            got: s.to_string(),
+            expected: "a number of themes or `auto`",
+        })
+    }
+}
+
+impl Serialize for KChoice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            KChoice::Fixed(k) => s.serialize_u64(*k as u64),
+            KChoice::Auto => s.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for KChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(KChoice::Fixed(n as usize)),
+            Raw::S(s) => KChoice::parse(&s).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// An inclusive range of k to scan, written `5..30`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KRange {
+    /// Smallest k tried.
+    pub min: usize,
+    /// Largest k tried.
+    pub max: usize,
+}
+
+impl KRange {
+    /// Parses `A..B` (inclusive) or `A..=B`.
+    pub fn parse(s: &str) -> Result<KRange, ConfigError> {
+        let bad = || ConfigError::Parse {
+            key: "cluster.k_range",
+            got: s.to_string(),
+            expected: "a range like 5..30",
+        };
+        let (a, b) = s.trim().split_once("..").ok_or_else(bad)?;
+        let b = b.trim_start_matches('=');
+        Ok(KRange {
+            min: a.trim().parse().map_err(|_| bad())?,
+            max: b.trim().parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl Serialize for KRange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}..{}", self.min, self.max))
+    }
+}
+
+impl<'de> Deserialize<'de> for KRange {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        KRange::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `[cluster]`: k-means with linfa-clustering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterParams {
+    /// Number of themes, or `auto` (default 10).
+    pub k: KChoice,
+    /// The range `--k auto` scans (default 5..30).
+    pub k_range: KRange,
+    /// Seed of every random choice (default 42).
+    pub seed: u64,
+    /// k-means++ restarts; the best by inertia is kept (default 3).
+    pub n_runs: usize,
+    /// Iteration cap per run (default 300).
+    pub max_iterations: u64,
+    /// Convergence tolerance on centroid movement (default 1e-4).
+    pub tolerance: f64,
+    /// Above this many units, fit by seeded mini-batches then assign all (default 50,000).
+    pub minibatch_above: usize,
+    /// Mini-batch size (default 4,096).
+    pub batch_size: usize,
+    /// Units sampled for the silhouette of each k in a scan (default 5,000).
+    pub silhouette_sample: usize,
+    /// Units with fewer vocabulary terms than this are left unassigned (default 1).
+    pub min_known_terms: usize,
+}
+
+impl Default for ClusterParams {
+    fn default() -> Self {
+        ClusterParams {
+            k: KChoice::Fixed(10),
+            k_range: KRange { min: 5, max: 30 },
+            seed: 42,
+            n_runs: 3,
+            max_iterations: 300,
+            tolerance: 1e-4,
+            minibatch_above: 50_000,
+            batch_size: 4_096,
+            silhouette_sample: 5_000,
+            min_known_terms: 1,
+        }
+    }
+}
+
+/// `[label]`: how themes are labelled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LabelParams {
+    /// Distinctive terms kept per theme (default 10).
+    pub top_terms: usize,
+    /// Example units per theme (default 3).
+    pub examples: usize,
+    /// Terms joined into the short label (default 3).
+    pub label_terms: usize,
+}
+
+impl Default for LabelParams {
+    fn default() -> Self {
+        LabelParams {
+            top_terms: 10,
+            examples: 3,
+            label_terms: 3,
+        }
+    }
+}
+
+/// What a group is in the group × theme matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    /// The township (default).
+    Township,
+    /// The county or city.
+    County,
+    /// The province.
+    Province,
+    /// The year reported on.
+    Year,
+}
+
+/// `[report]`: recurrence and output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportParams {
+    /// What a group is (default township).
+    pub group_by: GroupBy,
+    /// Write a UTF-8 BOM at the start of every CSV (default true, for Excel and WPS).
+    pub bom: bool,
+    /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
+    pub dump: bool,
+}
+
+impl Default for ReportParams {
+    fn default() -> Self {
+        ReportParams {
+            group_by: GroupBy::Township,
+            bom: true,
+            dump: false,
+        }
+    }
+}
+
+/// A configuration whose rules all hold. Built only by [`Config::validate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidConfig(Config);
+
+impl std::ops::Deref for ValidConfig {
+    type Target = Config;
+    fn deref(&self) -> &Config {
+        &self.0
+    }
+}
+
+impl Config {
+    /// Reads a TOML file; an unknown key is an error that names it.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Config::from_toml(&text).map_err(|message| ConfigError::File {
+            path: path.display().to_string(),
+            message,
+        })
+    }
+
+    /// Parses TOML text; the error is the parser's message, on one line.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| {
+            e.to_string()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
+    /// The configuration as TOML, as `print-config` shows it.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a Config always serializes to TOML")
+    }
+
+    /// Checks every rule; the error names the key.
+    pub fn validate(self) -> Result<ValidConfig, ConfigError> {
+        fn range(ok: bool, key: &'static str, rule: &'static str, got: impl ToString) -> Result<(), ConfigError> {
+            if ok {
+                Ok(())
+            } else {
+                Err(ConfigError::OutOfRange {
+                    key,
+                    rule,
+                    got: got.to_string(),
+                })
+            }
+        }
+        let c = &self;
+        range(c.read.max_file_mb > 0.0, "read.max_file_mb", "must be > 0", c.read.max_file_mb)?;
+        range(!c.split.sections.is_empty(), "split.sections", "must name at least one kind", "[]")?;
+        range(c.segment.min_chars >= 1, "segment.min_chars", "must be >= 1", c.segment.min_chars)?;
+        for (key, bound) in [("tfidf.min_df", c.tfidf.min_df), ("tfidf.max_df", c.tfidf.max_df)] {
+            if let DfBound::Fraction(f) = bound {
+                range((0.0..=1.0).contains(&f), key, "as a proportion must be in [0, 1]", f)?;
+            }
+        }
+        if let Some(m) = c.tfidf.max_features {
+            range(m >= 1, "tfidf.max_features", "must be >= 1", m)?;
+        }
+        range(c.reduce.dims >= 1, "reduce.dims", "must be >= 1", c.reduce.dims)?;
+        range(c.reduce.power_iterations <= 20, "reduce.power_iterations", "must be <= 20", c.reduce.power_iterations)?;
+        if let KChoice::Fixed(k) = c.cluster.k {
+            range(k >= 2, "cluster.k", "must be >= 2", k)?;
+        }
+        let kr = c.cluster.k_range;
+        range(kr.min >= 2 && kr.min <= kr.max, "cluster.k_range", "must be A..B with 2 <= A <= B", format!("{}..{}", kr.min, kr.max))?;
+        range(c.cluster.n_runs >= 1, "cluster.n_runs", "must be >= 1", c.cluster.n_runs)?;
+        range(c.cluster.max_iterations >= 1, "cluster.max_iterations", "must be >= 1", c.cluster.max_iterations)?;
+        range(c.cluster.tolerance > 0.0, "cluster.tolerance", "must be > 0", c.cluster.tolerance)?;
+        range(c.cluster.batch_size >= 16, "cluster.batch_size", "must be >= 16", c.cluster.batch_size)?;
+        range(c.cluster.silhouette_sample >= 10, "cluster.silhouette_sample", "must be >= 10", c.cluster.silhouette_sample)?;
+        range(c.cluster.min_known_terms >= 1, "cluster.min_known_terms", "must be >= 1", c.cluster.min_known_terms)?;
+        range(c.label.top_terms >= 1, "label.top_terms", "must be >= 1", c.label.top_terms)?;
+        range(c.label.label_terms >= 1, "label.label_terms", "must be >= 1", c.label.label_terms)?;
+        Ok(ValidConfig(self))
+    }
+}
+
+impl ValidConfig {
+    /// The validated configuration, for stages that take a part of it.
+    pub fn inner(&self) -> &Config {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid_and_round_trips_through_toml() {
+        let c = Config::default();
+        let text = c.to_toml();
+        assert_eq!(Config::from_toml(&text).unwrap(), c);
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::from_toml("[cluster]\nkay = 3\n").unwrap_err();
+        assert!(err.contains("kay"), "{err}");
+    }
+
+    #[test]
+    fn k_below_two_is_rejected_with_the_key() {
+        let mut c = Config::default();
+        c.cluster.k = KChoice::Fixed(1);
+        let err = c.validate().unwrap_err().to_string();
+        assert_eq!(err, "cluster.k must be >= 2 (got 1)");
+    }
+
+    #[test]
+    fn df_bounds_follow_scikit_learn_int_float_meaning() {
+        assert_eq!(DfBound::parse("tfidf.min_df", "1").unwrap(), DfBound::Count(1));
+        assert_eq!(DfBound::parse("tfidf.min_df", "1.0").unwrap(), DfBound::Fraction(1.0));
+        assert_eq!(DfBound::Fraction(0.5).to_count(9), 4.5);
+        let c: Config = toml::from_str("[tfidf]\nmin_df = 3\nmax_df = 0.9\n").unwrap();
+        assert_eq!(c.tfidf.min_df, DfBound::Count(3));
+        assert_eq!(c.tfidf.max_df, DfBound::Fraction(0.9));
+        let mut bad = Config::default();
+        bad.tfidf.max_df = DfBound::Fraction(1.5);
+        assert!(bad.validate().unwrap_err().to_string().starts_with("tfidf.max_df"));
+    }
+
+    #[test]
+    fn k_choice_and_range_parse() {
+        assert_eq!(KChoice::parse("auto").unwrap(), KChoice::Auto);
+        assert_eq!(KChoice::parse("12").unwrap(), KChoice::Fixed(12));
+        assert!(KChoice::parse("twelve").is_err());
+        assert_eq!(KRange::parse("5..30").unwrap(), KRange { min: 5, max: 30 });
+        let mut c = Config::default();
+        c.cluster.k_range = KRange { min: 9, max: 4 };
+        assert!(c.validate().is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! The shared data model: reports as read, the units (policy measures) split from them, and the
+//! section kinds. Every later stage takes these as plain owned data.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The kind of a report section (§1 step 2 of DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionKind {
+    /// Measures taken and their results (举措/成效/情况/做法).
+    Measures,
+    /// The leaders' own duties (党政主要负责人/第一责任人).
+    Leadership,
+    /// Shortcomings admitted (不足/问题/差距/原因).
+    Shortcomings,
+    /// Next year's plans (下一年度/下一步/安排/计划/思路/打算/改进措施).
+    Plans,
+    /// Title, addressee and opening paragraph.
+    Preamble,
+    /// Closing paragraph, signature and anything else that is not a measure.
+    Other,
+}
+
+impl SectionKind {
+    /// All kinds, in the order reports usually give them.
+    pub const ALL: [SectionKind; 6] = [
+        SectionKind::Measures,
+        SectionKind::Leadership,
+        SectionKind::Shortcomings,
+        SectionKind::Plans,
+        SectionKind::Preamble,
+        SectionKind::Other,
+    ];
+
+    /// The kinds that hold policy measures and become units by default.
+    pub const SUBSTANTIVE: [SectionKind; 4] = [
+        SectionKind::Measures,
+        SectionKind::Leadership,
+        SectionKind::Shortcomings,
+        SectionKind::Plans,
+    ];
+
+    /// The lower-case name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionKind::Measures => "measures",
+            SectionKind::Leadership => "leadership",
+            SectionKind::Shortcomings => "shortcomings",
+            SectionKind::Plans => "plans",
+            SectionKind::Preamble => "preamble",
+            SectionKind::Other => "other",
+        }
+    }
+
+    /// Parses a kind from its output name.
+    pub fn parse(name: &str) -> Option<SectionKind> {
+        SectionKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name.trim())
+    }
+}
+
+impl fmt::Display for SectionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A half-open byte range `[start, end)` into a report's decoded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+
+    /// The text the span covers.
+    pub fn of(self, text: &str) -> &str {
+        &text[self.start..self.end]
+    }
+
+    /// Whether the span is empty.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Where a report comes from and who it is about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportMeta {
+    /// The township, street office or town (镇/乡/街道), canonical form, e.g. `江湾镇`.
+    pub township: Option<String>,
+    /// The county, county-level city or district above it.
+    pub county: Option<String>,
+    /// The provincial unit.
+    pub province: Option<String>,
+    /// The year reported on.
+    pub year: Option<u16>,
+    /// The publication date as written in the page (`YYYY-MM-DD`).
+    pub published: Option<String>,
+    /// The issuing body from the signature block.
+    pub issuer: Option<String>,
+    /// The report's title line.
+    pub title: Option<String>,
+}
+
+/// One input file, decoded, with its chrome marked and its metadata found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Stable id, `r` + the file's position among the sorted inputs.
+    pub id: String,
+    /// The path as given (or found under a given folder).
+    pub file: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// The encoding the bytes were decoded from (`UTF-8`, `GBK`, `UTF-16LE`, …).
+    pub encoding: String,
+    /// The decoded text; every span of this report indexes into it.
+    pub text: String,
+    /// Page chrome recognised in the text (breadcrumbs, 发布日期, 打印, …), in order.
+    pub chrome: Vec<Span>,
+    /// Township, county, province, year, publication date, issuer, title.
+    pub meta: ReportMeta,
+    /// Units given ready-made by a `.jsonl`/`.csv` input; `None` for reports to be split.
+    pub presplit: Option<Vec<PresplitUnit>>,
+}
+
+impl Report {
+    /// The number of non-chrome, non-blank characters: what splitting must account for.
+    pub fn chrome_chars(&self) -> usize {
+        self.chrome
+            .iter()
+            .map(|s| s.of(&self.text).chars().filter(|c| !c.is_whitespace()).count())
+            .sum()
+    }
+}
+
+/// A unit given ready-made in a table input.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PresplitUnit {
+    /// The row's own id, if the table has an `id` column.
+    pub id: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Per-row metadata; `None` fields fall back to the report's.
+    pub meta: ReportMeta,
+    /// The section kind, if given.
+    pub section_kind: Option<SectionKind>,
+    /// A gold label carried through to `measures.csv`.
+    pub label: Option<String>,
+}
+
+/// A file that could not be used, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    /// Stable id, as for a report.
+    pub id: String,
+    /// The path.
+    pub file: String,
+    /// Why it was skipped, one line.
+    pub reason: String,
+    /// SHA-256 of the bytes, when they could be read.
+    pub sha256: Option<String>,
+}
+
+/// How a unit was delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitLevel {
+    /// A numbered measure (or a paragraph where a section has none).
+    Measure,
+    /// An enumerated clause (一是…二是…).
+    Clause,
+    /// A paragraph.
+    Paragraph,
+}
+
+/// One policy measure (政策措施): the unit that is segmented, vectorized and clustered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unit {
+    /// Stable id: `{report_id}-{ordinal:03}`, or the input's own id for table input.
+    pub id: String,
+    /// Index of the report in the run's report list.
+    pub report: usize,
+    /// The kind of section the unit sits in.
+    pub section_kind: SectionKind,
+    /// The heading of the top-level section it sits in.
+    pub section_heading: String,
+    /// The unit's own heading (run-in or on its line), empty if it has none.
+    pub heading: String,
+    /// Byte span in the report text.
+    pub span: Span,
+    /// Code-point span `[start, end)` in the report text (the contract's `start`/`end`).
+    pub chars: Span,
+    /// The unit text (the span's text, trimmed).
+    pub text: String,
+    /// The gold label from table input, if any.
+    pub label: Option<String>,
+    /// Township, county, province and year, copied from the report (or the row).
+    pub meta: ReportMeta,
+}
+
+/// Converts byte offsets in `text` to code-point offsets; offsets must be ascending.
+pub struct CharIndex<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharIndex<'a> {
+    /// Starts at the beginning of `text`.
+    pub fn new(text: &'a str) -> Self {
+        CharIndex {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The code-point offset of byte offset `byte` (at or after the previous one asked).
+    pub fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}

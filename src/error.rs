@@ -1,0 +1,135 @@
+//! Errors of the library: one [`Error`] for a failed run and one [`ConfigError`] per broken
+//! configuration rule, whose message names the key to fix. A bad input file is not an error: it is
+//! recorded as a skipped report (see [`crate::read`]) and the run goes on.
+
+use std::path::PathBuf;
+
+/// The result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A failure that stops a run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder involved.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The configuration or the command line is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No input path exists.
+    #[error("{}: no such file or folder", .0.display())]
+    MissingPath(PathBuf),
+    /// Nothing usable was read: no report gave a unit.
+    #[error("empty corpus: {0}")]
+    EmptyCorpus(String),
+    /// The corpus is too small for the requested number of themes.
+    #[error("cluster.k = {k} is larger than the number of units with terms ({units}); lower --k")]
+    TooFewUnits {
+        /// Requested number of themes.
+        k: usize,
+        /// Units that have at least one vocabulary term.
+        units: usize,
+    },
+    /// k-means failed.
+    #[error("k-means: {0}")]
+    Cluster(String),
+    /// The SVD failed.
+    #[error("LSA reduction: {0}")]
+    Reduce(String),
+    /// Drawing a chart failed.
+    #[error("chart {chart}: {message}")]
+    Chart {
+        /// The chart's file name.
+        chart: &'static str,
+        /// What plotters reported.
+        message: String,
+    },
+    /// Writing a CSV table failed.
+    #[error("{}: {source}", path.display())]
+    Csv {
+        /// The file being written.
+        path: PathBuf,
+        /// The csv crate's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// Reading or writing JSON failed.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file involved.
+        path: PathBuf,
+        /// serde_json's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A fitted model could not be used.
+    #[error("model {}: {message}", path.display())]
+    Model {
+        /// The model folder.
+        path: PathBuf,
+        /// Why it cannot be used.
+        message: String,
+    },
+    /// With `--strict`, some input was skipped.
+    #[error("--strict: {0} input file(s) skipped")]
+    Strict(usize),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code for this error: 2 for usage and configuration, 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// A configuration rule that does not hold; the message names the TOML key or flag.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A value is outside its allowed range.
+    #[error("{key} {rule} (got {got})")]
+    OutOfRange {
+        /// The TOML key, e.g. `cluster.k`.
+        key: &'static str,
+        /// The rule, e.g. `must be >= 2`.
+        rule: &'static str,
+        /// The value given.
+        got: String,
+    },
+    /// A value could not be parsed.
+    #[error("{key}: cannot read {got:?}: {expected}")]
+    Parse {
+        /// The TOML key or flag.
+        key: &'static str,
+        /// The value given.
+        got: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// The TOML file is malformed or has an unknown key.
+    #[error("{path}: {message}")]
+    File {
+        /// The config file.
+        path: String,
+        /// The TOML parser's message (names an unknown key).
+        message: String,
+    },
+}

@@ -1,0 +1,147 @@
+//! Stage 6: themes → labels: distinctive terms by class-based TF-IDF, the units nearest each
+//! centre as examples, a short label from the top terms, and the analyst's own names.
+//!
+//! c-TF-IDF (Grootendorst 2022): each theme's units are pooled into one document; the weight of
+//! term t in theme c is tf(t, c) / |c| × ln(1 + A / f(t)), where |c| is the number of words in the
+//! theme, A the mean number of words per theme and f(t) the frequency of t over all themes.
+
+use crate::config::LabelParams;
+use crate::error::{ConfigError, Result};
+use crate::segment::TokenizedCorpus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A labelled theme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Theme {
+    /// Stable id, `T01`, `T02`, … (largest theme first).
+    pub id: String,
+    /// The label shown: the analyst's name if given, else the top terms joined by `·`.
+    pub label: String,
+    /// The analyst's name, if the labels file gives one.
+    pub name: Option<String>,
+    /// Top terms joined by `+`: a signature that survives renumbering between runs.
+    pub signature: String,
+    /// Number of units in the theme.
+    pub size: usize,
+    /// Distinctive terms with their c-TF-IDF weights, best first.
+    pub top_terms: Vec<(String, f64)>,
+    /// Indices of the example units (nearest the centre first).
+    pub examples: Vec<usize>,
+}
+
+/// The theme id of theme number `t` (0-based).
+pub fn theme_id(t: usize) -> String {
+    format!("T{:02}", t + 1)
+}
+
+/// Analyst names for themes: keys are theme ids (`T03`) or signatures (`调解+纠纷+矛盾`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeNames {
+    /// Key → name.
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
+}
+
+impl ThemeNames {
+    /// Reads a labels file (`[names]` table of TOML).
+    pub fn from_file(path: &Path) -> Result<ThemeNames> {
+        let bad = |message: String| ConfigError::File { path: path.display().to_string(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        Ok(toml::from_str(&text).map_err(|e| bad(e.to_string().replace('\n', " ")))?)
+    }
+
+    /// The name for a theme: by signature first (it survives renumbering), then by id.
+    pub fn name_for(&self, id: &str, signature: &str) -> Option<String> {
+        self.names.get(signature).or_else(|| self.names.get(id)).cloned()
+    }
+}
+
+/// Labels the `k` themes. `columns` maps the corpus's term ids to vocabulary columns;
+/// `assignments[u]` is unit u's theme (None: unassigned).
+#[allow(clippy::too_many_arguments)]
+pub fn label_themes(
+    corpus: &TokenizedCorpus,
+    columns: &[Option<u32>],
+    vocabulary: &[String],
+    assignments: &[Option<usize>],
+    similarity: &[f64],
+    k: usize,
+    params: &LabelParams,
+    names: &ThemeNames,
+) -> Vec<Theme> {
+    let v = vocabulary.len();
+    let mut tf = vec![vec![0u64; v]; k];
+    let mut sizes = vec![0usize; k];
+    for (u, theme) in assignments.iter().enumerate() {
+        let Some(c) = *theme else { continue };
+        sizes[c] += 1;
+        for &t in corpus.doc(u) {
+            if let Some(col) = columns[t as usize] {
+                tf[c][col as usize] += 1;
+            }
+        }
+    }
+    let words: Vec<u64> = tf.iter().map(|row| row.iter().sum()).collect();
+    let mean_words = words.iter().sum::<u64>() as f64 / k.max(1) as f64;
+    let mut freq = vec![0u64; v];
+    for row in &tf {
+        for (f, &x) in freq.iter_mut().zip(row) {
+            *f += x;
+        }
+    }
+    (0..k)
+        .map(|c| {
+            let mut weights: Vec<(usize, f64)> = (0..v)
+                .filter(|&t| tf[c][t] > 0)
+                .map(|t| (t, tf[c][t] as f64 / words[c] as f64 * (1.0 + mean_words / freq[t] as f64).ln()))
+                .collect();
+            weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            weights.truncate(params.top_terms);
+            let top_terms: Vec<(String, f64)> = weights.iter().map(|&(t, w)| (vocabulary[t].clone(), w)).collect();
+            let id = theme_id(c);
+            let signature = top_terms.iter().take(params.label_terms).map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("+");
+            let auto = top_terms.iter().take(params.label_terms).map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("·");
+            let name = names.name_for(&id, &signature);
+            Theme {
+                label: name.clone().unwrap_or(auto),
+                name,
+                id,
+                signature,
+                size: sizes[c],
+                top_terms,
+                examples: examples(assignments, similarity, c, params.examples),
+            }
+        })
+        .collect()
+}
+
+/// The `n` units of theme `theme` nearest its centre (highest similarity; ties: the earlier).
+pub fn examples(assignments: &[Option<usize>], similarity: &[f64], theme: usize, n: usize) -> Vec<usize> {
+    let mut members: Vec<usize> = (0..assignments.len()).filter(|&u| assignments[u] == Some(theme)).collect();
+    members.sort_by(|&a, &b| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b)));
+    members.truncate(n);
+    members
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinctive_terms_rank_above_shared_ones() {
+        let terms: Vec<String> = ["工作", "调解", "普法"].iter().map(|s| s.to_string()).collect();
+        // Theme 0: 调解 ×2 + 工作; theme 1: 普法 ×2 + 工作.
+        let corpus = TokenizedCorpus { terms: terms.clone(), ids: vec![1, 1, 0, 2, 2, 0], offsets: vec![0, 3, 6] };
+        let columns = vec![Some(0), Some(1), Some(2)];
+        let names = ThemeNames { names: BTreeMap::from([("T02".to_string(), "普法宣传".to_string())]) };
+        let themes = label_themes(&corpus, &columns, &terms, &[Some(0), Some(1)], &[1.0, 1.0], 2, &LabelParams::default(), &names);
+        assert_eq!(themes[0].top_terms[0].0, "调解");
+        assert_eq!(themes[1].top_terms[0].0, "普法");
+        assert!(themes[0].top_terms[0].1 > themes[0].top_terms[1].1);
+        assert_eq!(themes[1].label, "普法宣传");
+        assert_eq!(themes[0].label, "调解·工作");
+    }
+}

@@ -1,0 +1,37 @@
+//! # policy-themes
+//!
+//! Which policy themes recur across Chinese township reports on rule-of-law government construction
+//! (法治政府建设年度报告)? This library reads a corpus of reports, splits each into sections and policy
+//! measures, segments the measures with jieba-rs, builds a sparse TF-IDF matrix, reduces it by LSA
+//! (randomized SVD), clusters it into themes with linfa's k-means, labels the themes, measures how
+//! they recur across townships, and writes tables, charts, an HTML page and the fitted model.
+//!
+//! One module per pipeline stage; each stage is a function from owned input to owned output, and
+//! [`pipeline`] alone knows their order. The binary (`src/main.rs`) is a thin shell over [`cli`].
+//!
+//! Glossary: 政策措施 = measure (a [`corpus::Unit`]), 乡镇/街道 = township, 主题 = theme,
+//! 章节 = section ([`corpus::SectionKind`]).
+#![deny(missing_docs)]
+
+pub mod chart;
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod fitted;
+pub mod label;
+pub mod meta;
+pub mod pipeline;
+pub mod read;
+pub mod recurrence;
+pub mod reduce;
+pub mod report;
+pub mod segment;
+pub mod split;
+pub mod tfidf;
+
+pub use error::{ConfigError, Error, Result};
+
+/// The program's version, recorded in `run.json` and in the fitted model.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,391 @@
+//! The order of the stages: read → split → segment → TF-IDF → LSA → k-means → labels →
+//! recurrence, giving one [`Analysis`] that every writer takes. Only this module knows the order.
+
+use crate::cluster::{self, KScore};
+use crate::config::{GroupBy, ReportParams, ValidConfig};
+use crate::corpus::{Report, Skipped, Unit};
+use crate::error::{Error, Result};
+use crate::fitted::FittedModel;
+use crate::label::{self, Theme, ThemeNames};
+use crate::meta::Manifest;
+use crate::read;
+use crate::recurrence::{self, Recurrence};
+use crate::reduce;
+use crate::segment::{self, Analyzer, TokenizedCorpus};
+use crate::split::{self, Split};
+use crate::tfidf;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Where the themes of an analysis come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeSource {
+    /// Fitted on this corpus (`run`).
+    Fitted,
+    /// Taken from a fitted model (`apply`).
+    Applied,
+}
+
+/// What the run did to fit its themes: k, the scan, the fit's quality.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitSummary {
+    /// Number of themes.
+    pub k: usize,
+    /// How k was set: `fixed`, `auto (silhouette)` or `model`.
+    pub k_choice: String,
+    /// The k scan, with `--k auto`.
+    pub scan: Vec<KScore>,
+    /// k-means variant: `kmeans` or `minibatch` (or `model` when applied).
+    pub method: String,
+    /// Sum of squared distances to the centres.
+    pub inertia: f64,
+    /// Dimensions of the reduced space.
+    pub dims: usize,
+    /// Share of TF-IDF variance the LSA dimensions explain.
+    pub explained_variance: f64,
+    /// Vocabulary size.
+    pub terms: usize,
+}
+
+/// Everything a run found: the one value every writer takes.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The configuration in force.
+    pub config: ValidConfig,
+    /// Reports read.
+    pub reports: Vec<Report>,
+    /// Files skipped, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Each report's split (same order as `reports`).
+    pub splits: Vec<Split>,
+    /// The units clustered, in report and text order.
+    pub units: Vec<Unit>,
+    /// Each unit's theme; `None` when it has too few known terms (unassigned).
+    pub assignments: Vec<Option<usize>>,
+    /// Cosine similarity of each unit to its theme's centre.
+    pub similarity: Vec<f64>,
+    /// The themes, largest first.
+    pub themes: Vec<Theme>,
+    /// Recurrence across groups, kinds and years.
+    pub recurrence: Recurrence,
+    /// The reduced, row-normalised matrix k-means ran on.
+    pub reduced: Array2<f64>,
+    /// The tokens of every unit.
+    pub tokens: TokenizedCorpus,
+    /// The TF-IDF matrix (for `--dump`).
+    pub tfidf: tfidf::Tfidf,
+    /// The fit.
+    pub fit: FitSummary,
+    /// The model to save (and what `apply` used).
+    pub model: FittedModel,
+    /// Fitted here or applied from a model.
+    pub source: ThemeSource,
+    /// Seconds per stage, in order.
+    pub timings: Vec<(String, f64)>,
+    /// Warnings for `run.json` and the page.
+    pub warnings: Vec<String>,
+    /// Threads used.
+    pub threads: usize,
+}
+
+impl Analysis {
+    /// The theme id of unit `u`, or `unassigned`.
+    pub fn theme_id(&self, u: usize) -> String {
+        self.assignments[u].map_or_else(|| UNASSIGNED.to_string(), label::theme_id)
+    }
+
+    /// The number of units without a theme.
+    pub fn unassigned(&self) -> usize {
+        self.assignments.iter().filter(|a| a.is_none()).count()
+    }
+
+    /// What groups are.
+    pub fn group_by(&self) -> GroupBy {
+        self.config.report.group_by
+    }
+}
+
+/// The theme id of units that could not be placed.
+pub const UNASSIGNED: &str = "unassigned";
+
+/// Inputs of a run besides the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct RunInput {
+    /// Files and folders to read.
+    pub paths: Vec<PathBuf>,
+    /// Metadata overrides.
+    pub manifest: Manifest,
+    /// Analyst names for themes.
+    pub names: ThemeNames,
+    /// Show progress bars on stderr.
+    pub progress: bool,
+}
+
+/// Times stages and draws progress bars.
+pub(crate) struct Stages {
+    timings: Vec<(String, f64)>,
+    progress: bool,
+    started: Instant,
+}
+
+impl Stages {
+    pub(crate) fn new(progress: bool) -> Stages {
+        Stages { timings: Vec::new(), progress, started: Instant::now() }
+    }
+
+    /// Runs `f` as stage `name`, with a bar of `len` steps when len > 0.
+    pub(crate) fn run<T>(&mut self, name: &str, len: usize, f: impl FnOnce(&ProgressBar) -> T) -> T {
+        let bar = if self.progress && len > 0 {
+            let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {elapsed}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix(name.to_string());
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let t = Instant::now();
+        let out = f(&bar);
+        bar.finish_and_clear();
+        self.timings.push((name.to_string(), t.elapsed().as_secs_f64()));
+        out
+    }
+
+    pub(crate) fn finish(mut self) -> Vec<(String, f64)> {
+        self.timings.push(("total".to_string(), self.started.elapsed().as_secs_f64()));
+        self.timings
+    }
+}
+
+/// Read, split and segment: the stages `run` and `apply` share.
+pub(crate) struct Prepared {
+    pub reports: Vec<Report>,
+    pub skipped: Vec<Skipped>,
+    pub splits: Vec<Split>,
+    pub units: Vec<Unit>,
+    pub tokens: TokenizedCorpus,
+}
+
+/// Reads, splits and segments the input with `analyzer_for` building the analyzer once the
+/// place names are known (they are stop phrases: a township's name is not a theme).
+pub(crate) fn prepare(
+    config: &ValidConfig,
+    input: &RunInput,
+    stages: &mut Stages,
+    analyzer_for: impl FnOnce(&[String]) -> Result<Analyzer>,
+) -> Result<Prepared> {
+    let files = read::list_files(&input.paths)?;
+    if files.is_empty() {
+        return Err(Error::EmptyCorpus(format!(
+            "no .txt/.md/.html/.jsonl/.csv files under {}",
+            input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let read = stages.run("read", files.len(), |_| read::read_files(&files, &config.read, &input.manifest));
+    for s in &read.skipped {
+        eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
+    }
+    let splits: Vec<Split> = stages.run("split", 0, |_| {
+        read.reports.par_iter().enumerate().map(|(i, r)| split::split_report(r, i, &config.split)).collect()
+    });
+    let units: Vec<Unit> = splits
+        .iter()
+        .flat_map(|s| s.units.iter().filter(|u| config.split.sections.contains(&u.section_kind)).cloned())
+        .collect();
+    if units.is_empty() {
+        return Err(Error::EmptyCorpus(format!(
+            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
+            read.reports.len(),
+            read.skipped.len(),
+            config.split.sections.iter().map(|k| k.as_str()).collect::<Vec<_>>()
+        )));
+    }
+    let place_names = place_names(&read.reports);
+    let analyzer = analyzer_for(&place_names)?;
+    let tokens = stages.run("segment", units.len(), |bar| {
+        let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+        segment::segment_with_progress(&analyzer, &texts, &|n| bar.inc(n as u64))
+    });
+    Ok(Prepared { reports: read.reports, skipped: read.skipped, splits, units, tokens })
+}
+
+/// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾).
+fn place_names(reports: &[Report]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in reports {
+        let metas = std::iter::once(&r.meta).chain(r.presplit.iter().flatten().map(|u| &u.meta));
+        for m in metas {
+            for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
+                names.push(name.clone());
+                let stem = name.trim_end_matches("街道办事处").trim_end_matches(['镇', '乡', '县', '市', '区', '省']).trim_end_matches("街道");
+                if stem.chars().count() >= 2 {
+                    names.push(stem.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Runs the whole pipeline and fits the themes.
+pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
+    let mut stages = Stages::new(input.progress);
+    let mut segment_params = config.segment.clone();
+    let prepared = prepare(&config, input, &mut stages, |places| {
+        segment_params.stop_phrases.extend(places.iter().cloned());
+        Analyzer::new(&segment_params)
+    })?;
+    let Prepared { reports, skipped, splits, units, tokens } = prepared;
+    let mut warnings = Vec::new();
+    let tfidf = stages.run("tfidf", 0, |_| tfidf::fit_transform(&tokens, &config.tfidf))?;
+    let (lsa, reduced) = stages.run("reduce", 0, |_| reduce::fit(&tfidf.matrix, &config.reduce, config.cluster.seed))?;
+    if lsa.dims < config.reduce.dims {
+        warnings.push(format!("reduce.dims = {} clamped to {} by the size of the data", config.reduce.dims, lsa.dims));
+    }
+    let with_terms = units_with_terms(&tokens, &tfidf.columns, config.cluster.min_known_terms, &mut warnings);
+    let x = reduced.select(ndarray::Axis(0), &with_terms);
+    let clustering = stages.run("cluster", 0, |_| cluster::cluster(&x, &config.cluster))?;
+    let (assignments, similarity) = spread(units.len(), &with_terms, &clustering.assignments, &clustering.similarity);
+    let k = clustering.k;
+    let themes = stages.run("label", 0, |_| {
+        label::label_themes(&tokens, &tfidf.columns, &tfidf.model.vocabulary, &assignments, &similarity, k, &config.label, &input.names)
+    });
+    let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
+    let fit = FitSummary {
+        k,
+        k_choice: if clustering.scan.is_empty() { "fixed".to_string() } else { "auto (silhouette)".to_string() },
+        scan: clustering.scan.clone(),
+        method: clustering.method.to_string(),
+        inertia: clustering.inertia,
+        dims: lsa.dims,
+        explained_variance: lsa.explained_variance(),
+        terms: tfidf.model.vocabulary.len(),
+    };
+    let model = FittedModel::new(&config, segment_params, tfidf.model.clone(), lsa, clustering.themes.clone(), themes.clone())?;
+    Ok(Analysis {
+        config,
+        reports,
+        skipped,
+        splits,
+        units,
+        assignments,
+        similarity,
+        themes,
+        recurrence,
+        reduced,
+        tokens,
+        tfidf,
+        fit,
+        model,
+        source: ThemeSource::Fitted,
+        timings: stages.finish(),
+        warnings,
+        threads: rayon::current_num_threads(),
+    })
+}
+
+/// The units with at least `min_known` vocabulary terms; a warning counts the others.
+fn units_with_terms(tokens: &TokenizedCorpus, columns: &[Option<u32>], min_known: usize, warnings: &mut Vec<String>) -> Vec<usize> {
+    let known = |d: usize| tokens.doc(d).iter().filter(|&&t| columns[t as usize].is_some()).count();
+    let with: Vec<usize> = (0..tokens.len()).filter(|&d| known(d) >= min_known).collect();
+    if with.len() < tokens.len() {
+        warnings.push(format!(
+            "{} unit(s) have fewer than cluster.min_known_terms = {min_known} vocabulary terms and are unassigned",
+            tokens.len() - with.len()
+        ));
+    }
+    with
+}
+
+/// Places a new corpus on the themes of a fitted model: reads and splits as the fit did, cuts with
+/// the lists the fit used, weights with its vocabulary and idf, projects with its LSA and assigns
+/// each unit to the nearest centre (linfa's `predict`). `report` overrides the output options.
+pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Result<Analysis> {
+    let mut config = model.config.clone();
+    config.report = report;
+    let config = config.validate()?;
+    let mut stages = Stages::new(input.progress);
+    let prepared = prepare(&config, input, &mut stages, |places| {
+        let mut segment = model.segment.clone();
+        segment.stop_phrases.extend(places.iter().cloned());
+        Analyzer::new(&segment)
+    })?;
+    let Prepared { reports, skipped, splits, units, tokens } = prepared;
+    let mut warnings = Vec::new();
+    let columns = tfidf::columns_for(&tokens, &model.tfidf);
+    let matrix = stages.run("tfidf", 0, |_| tfidf::weight_rows(&tokens, &columns, &model.tfidf));
+    let reduced = stages.run("reduce", 0, |_| model.lsa.transform(&matrix));
+    let with_terms = units_with_terms(&tokens, &columns, config.cluster.min_known_terms, &mut warnings);
+    let x = reduced.select(ndarray::Axis(0), &with_terms);
+    let (assignments, similarity) = stages.run("cluster", 0, |_| {
+        let themes = model.themes.assign(&x);
+        let sims = model.themes.similarity(&x, &themes);
+        spread(units.len(), &with_terms, &themes, &sims)
+    });
+    let k = model.labels.len();
+    let themes: Vec<Theme> = model
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(t, theme)| Theme {
+            size: assignments.iter().filter(|a| **a == Some(t)).count(),
+            examples: label::examples(&assignments, &similarity, t, config.label.examples),
+            ..theme.clone()
+        })
+        .collect();
+    let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
+    let centroids = model.themes.centroids();
+    let assigned: Vec<usize> = with_terms.iter().map(|&u| assignments[u].expect("assigned")).collect();
+    let fit = FitSummary {
+        k,
+        k_choice: "model".to_string(),
+        scan: Vec::new(),
+        method: "model".to_string(),
+        inertia: cluster::inertia(&x, &centroids, &assigned),
+        dims: model.lsa.dims,
+        explained_variance: model.lsa.explained_variance(),
+        terms: model.tfidf.vocabulary.len(),
+    };
+    let tfidf = tfidf::Tfidf { model: model.tfidf.clone(), matrix, columns };
+    Ok(Analysis {
+        config,
+        reports,
+        skipped,
+        splits,
+        units,
+        assignments,
+        similarity,
+        themes,
+        recurrence,
+        reduced,
+        tokens,
+        tfidf,
+        fit,
+        model,
+        source: ThemeSource::Applied,
+        timings: stages.finish(),
+        warnings,
+        threads: rayon::current_num_threads(),
+    })
+}
+
+/// Spreads per-row themes and similarities of the rows `with_terms` over all `n` units.
+fn spread(n: usize, with_terms: &[usize], themes: &[usize], sims: &[f64]) -> (Vec<Option<usize>>, Vec<f64>) {
+    let mut assignments = vec![None; n];
+    let mut similarity = vec![0.0; n];
+    for (row, &u) in with_terms.iter().enumerate() {
+        assignments[u] = Some(themes[row]);
+        similarity[u] = sims[row];
+    }
+    (assignments, similarity)
+}

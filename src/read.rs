@@ -1,0 +1,463 @@
+//! Stage 1a: paths → decoded reports (and the files skipped, with their reasons).
+//!
+//! Files are listed (folders recursively, in sorted order), read and decoded in parallel with
+//! rayon, and returned in that order, so ids do not depend on thread timing. Decoding: a BOM
+//! (UTF-8, UTF-16LE/BE) wins; else valid UTF-8; else chardetng's guess (GBK/GB18030, Big5, …),
+//! refused if it does not decode cleanly. `.html`/`.htm` are parsed with `scraper`, one line per
+//! text block, scripts, styles and navigation dropped. `.jsonl`/`.csv` tables with a `text` field
+//! are pre-split units. Page chrome is recognised here ([`find_chrome`]) and recorded as spans,
+//! never deleted, so splitting can account for every character. Metadata comes from [`crate::meta`].
+//!
+//! A file that cannot be used is not an error: it becomes a [`Skipped`] with a one-line reason.
+
+use crate::config::ReadParams;
+use crate::corpus::{PresplitUnit, Report, ReportMeta, SectionKind, Skipped, Span};
+use crate::error::{Error, Result};
+use crate::meta::{self, Manifest};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Extensions read when walking a folder.
+const EXTENSIONS: [&str; 7] = ["txt", "md", "html", "htm", "jsonl", "csv", "text"];
+
+/// The result of reading: the usable reports and the skipped files, each in input order.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOutput {
+    /// Decoded reports.
+    pub reports: Vec<Report>,
+    /// Files not used, with reasons.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Lists the files under `paths` (folders walked recursively, entries sorted by path; files given
+/// by name are kept whatever their extension). A path that does not exist is an error.
+pub fn list_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found)?;
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(Error::MissingPath(path.clone()));
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if has_extension(&path, &EXTENSIONS) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn has_extension(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Reads and decodes every file; duplicates (same SHA-256) are kept once, the rest skipped.
+pub fn read_files(files: &[PathBuf], params: &ReadParams, manifest: &Manifest) -> ReadOutput {
+    let width = files.len().to_string().len().max(4);
+    let results: Vec<std::result::Result<Report, Skipped>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| read_one(&format!("r{i:0width$}"), path, params, manifest))
+        .collect();
+    let mut out = ReadOutput::default();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for result in results {
+        match result {
+            Ok(report) => {
+                if let Some(first) = seen.get(&report.sha256) {
+                    out.skipped.push(Skipped {
+                        id: report.id,
+                        reason: format!("duplicate of {first} (same SHA-256)"),
+                        file: report.file,
+                        sha256: Some(report.sha256),
+                    });
+                } else {
+                    seen.insert(report.sha256.clone(), report.file.clone());
+                    out.reports.push(report);
+                }
+            }
+            Err(skipped) => out.skipped.push(skipped),
+        }
+    }
+    out
+}
+
+/// Reads one file into a report, or says why it cannot be used.
+pub fn read_one(
+    id: &str,
+    path: &Path,
+    params: &ReadParams,
+    manifest: &Manifest,
+) -> std::result::Result<Report, Skipped> {
+    let file = path.display().to_string();
+    let skip = |reason: String, sha256: Option<String>| Skipped {
+        id: id.to_string(),
+        file: file.clone(),
+        reason,
+        sha256,
+    };
+    let limit = (params.max_file_mb * 1024.0 * 1024.0) as u64;
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > limit => {
+            return Err(skip(
+                format!("too large ({:.1} MB > read.max_file_mb = {})", m.len() as f64 / 1048576.0, params.max_file_mb),
+                None,
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return Err(skip(format!("unreadable: {e}"), None)),
+    }
+    let bytes = std::fs::read(path).map_err(|e| skip(format!("unreadable: {e}"), None))?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let (decoded, encoding) = decode(&bytes).map_err(|r| skip(r, Some(sha256.clone())))?;
+    if decoded.trim().is_empty() {
+        return Err(skip("empty: no text".to_string(), Some(sha256)));
+    }
+    let is_table = has_extension(path, &["jsonl", "csv"]);
+    let (text, presplit) = if is_table {
+        let units = if has_extension(path, &["jsonl"]) {
+            parse_jsonl(&decoded)
+        } else {
+            parse_csv(&decoded)
+        }
+        .map_err(|r| skip(r, Some(sha256.clone())))?;
+        let joined = units.iter().map(|u| u.text.as_str()).collect::<Vec<_>>().join("\n");
+        (joined, Some(units))
+    } else if has_extension(path, &["html", "htm"]) {
+        (html_to_text(&decoded), None)
+    } else {
+        (decoded, None)
+    };
+    let chrome = if presplit.is_some() { Vec::new() } else { find_chrome(&text) };
+    let mut report = Report {
+        id: id.to_string(),
+        file,
+        sha256,
+        encoding: encoding.to_string(),
+        text,
+        chrome,
+        meta: ReportMeta::default(),
+        presplit,
+    };
+    if report.presplit.is_none() {
+        report.meta = meta::find_meta(&report.text, &report.chrome);
+    }
+    manifest.apply(path, &mut report.meta);
+    Ok(report)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Decodes bytes to text and names the encoding; the error is a one-line reason.
+pub fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), String> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors {
+            return Err(format!("undecodable: invalid {} after its BOM", encoding.name()));
+        }
+        return Ok((text.into_owned(), encoding.name()));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.contains('\0') {
+            return Err("binary: contains NUL bytes".to_string());
+        }
+        return Ok((text.to_string(), "UTF-8"));
+    }
+    if bytes.contains(&0) {
+        return Err("binary: contains NUL bytes".to_string());
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(Some(b"cn"), true);
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(format!("undecodable: neither UTF-8 nor clean {}", encoding.name()));
+    }
+    Ok((text.into_owned(), encoding.name()))
+}
+
+/// Extracts the text blocks of an HTML page, one line per block; scripts, styles, navigation and
+/// forms are dropped.
+pub fn html_to_text(html: &str) -> String {
+    use scraper::Node;
+    const SKIP: [&str; 9] = ["script", "style", "noscript", "nav", "head", "form", "select", "button", "iframe"];
+    const BLOCK: [&str; 24] = [
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
+        "header", "footer", "blockquote", "pre", "title", "dd", "dt", "hr",
+    ];
+    let doc = scraper::Html::parse_document(html);
+    let mut out = String::new();
+    let mut stack = vec![(doc.tree.root(), false)];
+    // Depth-first walk with an explicit stack; `true` marks the closing visit of a block.
+    while let Some((node, closing)) = stack.pop() {
+        let block = matches!(node.value(), Node::Element(e) if BLOCK.contains(&e.name()));
+        if closing {
+            if block && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            continue;
+        }
+        match node.value() {
+            Node::Text(t) => out.push_str(&t.replace(['\n', '\r'], " ")),
+            Node::Element(e) if SKIP.contains(&e.name()) && e.name() != "head" => continue,
+            Node::Element(e) if e.name() == "head" => {
+                // Keep the page title: it often names the township and year.
+                if let Some(title) = node.descendants().find_map(|d| match d.value() {
+                    Node::Element(t) if t.name() == "title" => Some(d),
+                    _ => None,
+                }) {
+                    stack.push((title, false));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if block && !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        stack.push((node, true));
+        let children: Vec<_> = node.children().collect();
+        for child in children.into_iter().rev() {
+            stack.push((child, false));
+        }
+    }
+    let lines: Vec<&str> = out.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
+const CHROME_LABELS: [&str; 30] = [
+    "当前位置", "您的位置", "您现在的位置", "所在位置", "发布日期", "发布时间", "发文日期", "成文日期", "来源", "信息来源",
+    "点击数", "点击量", "点击率", "浏览次数", "阅读次数", "访问量", "打印", "分享到", "分享", "相关附件", "相关信息", "相关链接",
+    "索引号", "发布机构", "公开方式", "组配分类", "文件编号", "字号", "关闭窗口", "扫一扫",
+];
+
+/// Finds page chrome: whole lines of breadcrumbs and page labels, and inline docx artefacts such
+/// as `[bookmark: _GoBack]`. Returns ascending, disjoint byte spans (lines without their newline).
+pub fn find_chrome(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let lead = body.len() - trim_blank_start(body).len();
+        let content = trim_blank(body);
+        if !content.is_empty() && is_chrome_line(content) {
+            spans.push(Span::new(offset + lead, offset + lead + content.len()));
+        } else {
+            let mut from = 0;
+            while let Some(pos) = body[from..].find("[bookmark:") {
+                let start = from + pos;
+                let Some(close) = body[start..].find(']') else { break };
+                let end = start + close + 1;
+                spans.push(Span::new(offset + start, offset + end));
+                from = end;
+            }
+        }
+        offset += line.len();
+    }
+    spans
+}
+
+/// Whether a character is blank for accounting: white space, NBSP, U+3000 and zero-width marks.
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{200b}' | '\u{feff}')
+}
+
+/// `s` without leading blanks.
+pub fn trim_blank_start(s: &str) -> &str {
+    s.trim_start_matches(is_blank)
+}
+
+/// `s` without leading or trailing blanks.
+pub fn trim_blank(s: &str) -> &str {
+    s.trim_matches(is_blank)
+}
+
+fn is_chrome_line(line: &str) -> bool {
+    let chars = line.chars().count();
+    // Breadcrumbs: 首页 > 政务公开 > …, or a line that is just `首页>` or `> … > …`.
+    let arrows = line.matches(['>', '＞', '»', '›']).count();
+    if (line.starts_with("首页") || line.starts_with('>') || line.starts_with('＞')) && arrows >= 1 && chars < 200 {
+        return true;
+    }
+    if arrows >= 2 && chars < 120 && !line.contains('。') {
+        return true;
+    }
+    if matches!(line, "打印" | "关闭" | "【打印】" | "【关闭】" | "分享到:" | "分享到：" | "相关附件:" | "相关附件：") {
+        return true;
+    }
+    if chars > 160 || line.contains('。') {
+        return false;
+    }
+    let line = line.trim_start_matches(['【', '[']);
+    CHROME_LABELS.iter().any(|label| {
+        line.strip_prefix(label).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '】', ']', '|'])
+        })
+    }) || line.contains("【大 中 小】")
+        || line.contains("【大中小】")
+}
+
+/// Which field names a table may use.
+#[derive(serde::Deserialize, Default)]
+struct Row {
+    id: Option<serde_json::Value>,
+    text: Option<String>,
+    township: Option<String>,
+    county: Option<String>,
+    province: Option<String>,
+    year: Option<serde_json::Value>,
+    section_kind: Option<String>,
+    label: Option<serde_json::Value>,
+}
+
+fn value_string(v: &Option<serde_json::Value>) -> Option<String> {
+    match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+impl Row {
+    fn into_unit(self) -> Option<PresplitUnit> {
+        let text = self.text?;
+        Some(PresplitUnit {
+            id: value_string(&self.id),
+            meta: ReportMeta {
+                township: self.township.filter(|s| !s.is_empty()),
+                county: self.county.filter(|s| !s.is_empty()),
+                province: self.province.filter(|s| !s.is_empty()),
+                year: value_string(&self.year).and_then(|y| y.trim().parse().ok()),
+                ..ReportMeta::default()
+            },
+            section_kind: self.section_kind.as_deref().and_then(SectionKind::parse),
+            label: value_string(&self.label).filter(|s| !s.is_empty()),
+            // Row texts are joined by newlines into the report text, so fold any inside.
+            text: text.replace(['\r', '\n'], " "),
+        })
+    }
+}
+
+fn parse_jsonl(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
+    let mut units = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: Row = serde_json::from_str(line).map_err(|e| format!("bad JSON on line {}: {e}", i + 1))?;
+        match row.into_unit() {
+            Some(u) => units.push(u),
+            None => return Err(format!("line {} has no `text` field (a manifest? pass it with --manifest)", i + 1)),
+        }
+    }
+    if units.is_empty() {
+        return Err("empty: no rows".to_string());
+    }
+    Ok(units)
+}
+
+fn parse_csv(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| format!("bad CSV header: {e}"))?.clone();
+    if !headers.iter().any(|h| h.trim() == "text") {
+        return Err("no `text` column (a manifest? pass it with --manifest)".to_string());
+    }
+    let mut units = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("bad CSV row {}: {e}", i + 2))?;
+        let field = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim() == name)
+                .and_then(|p| record.get(p))
+                .map(|s| s.to_string())
+        };
+        let row = Row {
+            id: field("id").map(serde_json::Value::String),
+            text: field("text"),
+            township: field("township"),
+            county: field("county"),
+            province: field("province"),
+            year: field("year").map(serde_json::Value::String),
+            section_kind: field("section_kind"),
+            label: field("label").map(serde_json::Value::String),
+        };
+        units.extend(row.into_unit());
+    }
+    if units.is_empty() {
+        return Err("empty: no rows".to_string());
+    }
+    Ok(units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf8_bom_utf16_and_gbk_to_the_same_text() {
+        let text = "江湾镇2023年法治政府建设情况年度报告\n一、加强组织领导\n";
+        let (plain, enc) = decode(text.as_bytes()).unwrap();
+        assert_eq!((plain.as_str(), enc), (text, "UTF-8"));
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(decode(&bom).unwrap().0, text);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(decode(&utf16).unwrap(), (text.to_string(), "UTF-16LE"));
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let (back, enc) = decode(&gbk).unwrap();
+        assert_eq!(back, text);
+        assert!(enc == "GBK" || enc == "gb18030", "{enc}");
+    }
+
+    #[test]
+    fn binary_is_refused() {
+        assert!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err().starts_with("binary"));
+    }
+
+    #[test]
+    fn chrome_lines_and_docx_artefacts_are_found_not_deleted() {
+        let text = "当前位置:首页 > 江湾镇\n江湾镇2023年报告\n发布日期:2024-01-24 09:55:00 来源:本网\n打印\n[bookmark: _GoBack]（一）加强组织领导。\n来源于群众的意见得到落实。\n";
+        let spans = find_chrome(text);
+        let found: Vec<&str> = spans.iter().map(|s| s.of(text)).collect();
+        assert_eq!(found, ["当前位置:首页 > 江湾镇", "发布日期:2024-01-24 09:55:00 来源:本网", "打印", "[bookmark: _GoBack]"]);
+    }
+
+    #[test]
+    fn html_blocks_become_lines_without_scripts() {
+        let html = "<html><head><title>渠南街道报告</title><script>var x=1;</script></head><body><nav>首页 导航</nav><div><p>一、主要举措</p><p>（一）加强<b>领导</b>。</p></div></body></html>";
+        assert_eq!(html_to_text(html), "渠南街道报告\n一、主要举措\n（一）加强领导。\n");
+    }
+
+    #[test]
+    fn jsonl_rows_become_presplit_units_with_labels() {
+        let units = parse_jsonl("{\"id\": 7, \"text\": \"农村依然很重视土葬\", \"label\": \"news\"}\n").unwrap();
+        assert_eq!(units[0].id.as_deref(), Some("7"));
+        assert_eq!(units[0].label.as_deref(), Some("news"));
+        assert!(parse_jsonl("{\"file\": \"a.txt\"}\n").unwrap_err().contains("no `text`"));
+    }
+}

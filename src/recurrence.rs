@@ -1,0 +1,134 @@
+//! Stage 7: theme assignments → recurrence: the group × theme matrix (group = township, county,
+//! province or year), how many groups each theme recurs in, the themes distinctive of each group
+//! (lift), and theme counts by section kind and by year.
+
+use crate::config::GroupBy;
+use crate::corpus::{ReportMeta, SectionKind, Unit};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The group name used when a unit's report does not say.
+pub const UNKNOWN_GROUP: &str = "（未知）";
+
+/// Recurrence of themes across groups, section kinds and years.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recurrence {
+    /// Group names, sorted.
+    pub groups: Vec<String>,
+    /// `counts[g][t]`: units of group g in theme t.
+    pub counts: Vec<Vec<usize>>,
+    /// Units per group (assigned or not).
+    pub group_totals: Vec<usize>,
+    /// Number of groups with at least one unit in each theme.
+    pub theme_groups: Vec<usize>,
+    /// `theme_groups / groups`.
+    pub recurrence: Vec<f64>,
+    /// `lift[g][t]`: the theme's share in the group over its share overall.
+    pub lift: Vec<Vec<f64>>,
+    /// Theme counts per section kind (kinds with units only).
+    pub by_kind: Vec<(SectionKind, Vec<usize>)>,
+    /// Theme counts per year (years with units only).
+    pub by_year: Vec<(u16, Vec<usize>)>,
+}
+
+/// The group a unit belongs to.
+pub fn group_of(meta: &ReportMeta, by: GroupBy) -> String {
+    let value = match by {
+        GroupBy::Township => meta.township.clone(),
+        GroupBy::County => meta.county.clone(),
+        GroupBy::Province => meta.province.clone(),
+        GroupBy::Year => meta.year.map(|y| y.to_string()),
+    };
+    value.unwrap_or_else(|| UNKNOWN_GROUP.to_string())
+}
+
+/// Counts themes by group, kind and year. `assignments[u]` is None for unassigned units.
+pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: GroupBy) -> Recurrence {
+    let mut per_group: BTreeMap<String, (Vec<usize>, usize)> = BTreeMap::new();
+    let mut per_kind: BTreeMap<SectionKind, Vec<usize>> = BTreeMap::new();
+    let mut per_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    let mut overall = vec![0usize; k];
+    for (unit, theme) in units.iter().zip(assignments) {
+        let entry = per_group.entry(group_of(&unit.meta, by)).or_insert_with(|| (vec![0; k], 0));
+        entry.1 += 1;
+        let Some(t) = *theme else { continue };
+        entry.0[t] += 1;
+        overall[t] += 1;
+        per_kind.entry(unit.section_kind).or_insert_with(|| vec![0; k])[t] += 1;
+        if let Some(y) = unit.meta.year {
+            per_year.entry(y).or_insert_with(|| vec![0; k])[t] += 1;
+        }
+    }
+    let assigned: usize = overall.iter().sum();
+    let groups: Vec<String> = per_group.keys().cloned().collect();
+    let counts: Vec<Vec<usize>> = per_group.values().map(|(c, _)| c.clone()).collect();
+    let group_totals: Vec<usize> = per_group.values().map(|(_, n)| *n).collect();
+    let theme_groups: Vec<usize> = (0..k).map(|t| counts.iter().filter(|c| c[t] > 0).count()).collect();
+    let n_groups = groups.len().max(1) as f64;
+    let recurrence = theme_groups.iter().map(|&g| g as f64 / n_groups).collect();
+    let lift = counts
+        .iter()
+        .map(|c| {
+            let in_group: usize = c.iter().sum();
+            (0..k)
+                .map(|t| {
+                    if in_group == 0 || overall[t] == 0 {
+                        0.0
+                    } else {
+                        (c[t] as f64 / in_group as f64) / (overall[t] as f64 / assigned as f64)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Recurrence {
+        groups,
+        counts,
+        group_totals,
+        theme_groups,
+        recurrence,
+        lift,
+        by_kind: per_kind.into_iter().collect(),
+        by_year: per_year.into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Span;
+
+    fn unit(township: &str, kind: SectionKind, year: u16) -> Unit {
+        Unit {
+            id: String::new(),
+            report: 0,
+            section_kind: kind,
+            section_heading: String::new(),
+            heading: String::new(),
+            span: Span::new(0, 0),
+            chars: Span::new(0, 0),
+            text: String::new(),
+            label: None,
+            meta: ReportMeta { township: Some(township.to_string()), year: Some(year), ..ReportMeta::default() },
+        }
+    }
+
+    #[test]
+    fn counts_recurrence_and_lift() {
+        let units = vec![
+            unit("江湾镇", SectionKind::Measures, 2023),
+            unit("江湾镇", SectionKind::Plans, 2023),
+            unit("濮院镇", SectionKind::Measures, 2022),
+            unit("濮院镇", SectionKind::Measures, 2022),
+        ];
+        let r = measure(&units, &[Some(0), Some(1), Some(0), None], 2, GroupBy::Township);
+        assert_eq!(r.groups, ["江湾镇", "濮院镇"]);
+        assert_eq!(r.counts, vec![vec![1, 1], vec![1, 0]]);
+        assert_eq!(r.group_totals, [2, 2]);
+        assert_eq!(r.theme_groups, [2, 1]);
+        assert_eq!(r.recurrence, [1.0, 0.5]);
+        assert!((r.lift[0][1] - 1.5).abs() < 1e-12);
+        assert_eq!(r.by_kind, vec![(SectionKind::Measures, vec![2, 0]), (SectionKind::Plans, vec![0, 1])]);
+        assert_eq!(r.by_year, vec![(2022, vec![1, 0]), (2023, vec![1, 1])]);
+    }
+}

@@ -1,0 +1,293 @@
+//! Stage 4b: the sparse TF-IDF matrix → a small dense matrix by LSA (truncated SVD), rows
+//! L2-normalised, on which k-means runs.
+//!
+//! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1): a seeded random
+//! test matrix Ω (terms × l, l = dims + oversampling), Y = AΩ, `q` power iterations
+//! Y = A(AᵀY) with re-orthonormalisation, B = QᵀA, and the SVD of the small B. The sparse × dense
+//! products run in parallel with rayon, each output row summed in a fixed order (Aᵀ·Q through the
+//! CSC form of A), so results do not depend on the thread count. The small dense steps use faer,
+//! run sequentially for the same reason. Orthonormalisation is CholeskyQR2 (two rounds of
+//! Gram matrix + Cholesky), falling back to Householder QR when the Gram matrix is singular.
+//!
+//! The fitted [`Lsa`] keeps V (terms × dims): a document's reduced row is its TF-IDF row times V,
+//! for the corpus and for new documents alike.
+
+use crate::config::ReduceParams;
+use crate::error::{Error, Result};
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sprs::CsMat;
+
+/// Rows per parallel chunk when summing Gram matrices (fixed, for determinism).
+const GRAM_CHUNK: usize = 4096;
+
+/// A fitted LSA projection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lsa {
+    /// Right singular vectors V, terms × dims, row-major.
+    pub components: Vec<f64>,
+    /// Number of terms (rows of V).
+    pub n_terms: usize,
+    /// Number of dimensions (columns of V).
+    pub dims: usize,
+    /// Singular values, largest first.
+    pub singular_values: Vec<f64>,
+    /// Share of the TF-IDF matrix's total variance along each dimension (scikit-learn's
+    /// `explained_variance_ratio_`).
+    pub explained_variance_ratio: Vec<f64>,
+}
+
+impl Lsa {
+    /// The reduced rows of `matrix` (documents × dims), each scaled to unit length.
+    pub fn transform(&self, matrix: &CsMat<f64>) -> Array2<f64> {
+        let mut x = self.project(matrix);
+        normalize_rows(&mut x);
+        x
+    }
+
+    /// A · V, not normalised.
+    fn project(&self, matrix: &CsMat<f64>) -> Array2<f64> {
+        let data = sparse_times_dense(matrix, &self.components, self.dims);
+        Array2::from_shape_vec((matrix.rows(), self.dims), data).expect("rows × dims")
+    }
+
+    /// Total explained variance ratio.
+    pub fn explained_variance(&self) -> f64 {
+        self.explained_variance_ratio.iter().sum()
+    }
+}
+
+/// Scales each row to unit Euclidean length; zero rows stay zero.
+pub fn normalize_rows(x: &mut Array2<f64>) {
+    for mut row in x.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        if norm > 0.0 {
+            row /= norm;
+        }
+    }
+}
+
+/// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows.
+fn sparse_times_dense(a: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
+    let mut out = vec![0.0; a.rows() * l];
+    out.par_chunks_mut(l.max(1)).enumerate().for_each(|(i, row)| {
+        if let Some(v) = a.outer_view(i) {
+            for (j, &x) in v.iter() {
+                let dj = &d[j * l..(j + 1) * l];
+                row.iter_mut().zip(dj).for_each(|(r, &y)| *r += x * y);
+            }
+        }
+    });
+    out
+}
+
+/// Aᵀ (with A given as CSC, i.e. its columns) times D (n × l) → m × l, parallel over columns.
+fn sparse_t_times_dense(a_csc: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
+    let mut out = vec![0.0; a_csc.cols() * l];
+    out.par_chunks_mut(l.max(1)).enumerate().for_each(|(j, row)| {
+        if let Some(v) = a_csc.outer_view(j) {
+            for (i, &x) in v.iter() {
+                let di = &d[i * l..(i + 1) * l];
+                row.iter_mut().zip(di).for_each(|(r, &y)| *r += x * y);
+            }
+        }
+    });
+    out
+}
+
+/// YᵀY for Y (rows × l, row-major), summed over fixed row chunks in order.
+fn gram(y: &[f64], l: usize) -> Vec<f64> {
+    let partials: Vec<Vec<f64>> = y
+        .par_chunks(GRAM_CHUNK * l)
+        .map(|chunk| {
+            let mut g = vec![0.0; l * l];
+            for row in chunk.chunks(l) {
+                for (a, &ra) in row.iter().enumerate() {
+                    if ra != 0.0 {
+                        let ga = &mut g[a * l..(a + 1) * l];
+                        ga.iter_mut().zip(row).for_each(|(x, &rb)| *x += ra * rb);
+                    }
+                }
+            }
+            g
+        })
+        .collect();
+    let mut g = vec![0.0; l * l];
+    for p in partials {
+        g.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+    }
+    g
+}
+
+/// Orthonormalises the columns of Y (rows × l, row-major) in place.
+fn orthonormalize(y: &mut [f64], l: usize) {
+    for _ in 0..2 {
+        if !cholesky_qr_step(y, l) {
+            householder_qr(y, l);
+            return;
+        }
+    }
+}
+
+/// One CholeskyQR round: G = YᵀY = LLᵀ, Y ← Y L⁻ᵀ. Returns false if G is not positive definite.
+fn cholesky_qr_step(y: &mut [f64], l: usize) -> bool {
+    let g = gram(y, l);
+    let gm = faer::Mat::<f64>::from_fn(l, l, |i, j| g[i * l + j]);
+    let Ok(llt) = gm.llt(faer::Side::Lower) else { return false };
+    let lower = llt.L();
+    let diag_min = (0..l).map(|i| lower[(i, i)]).fold(f64::INFINITY, f64::min);
+    let diag_max = (0..l).map(|i| lower[(i, i)]).fold(0.0, f64::max);
+    if !(diag_min > diag_max * 1e-7) {
+        return false;
+    }
+    let lv: Vec<f64> = (0..l * l).map(|k| lower[(k / l, k % l)]).collect();
+    // Each row q solves L qᵀ = yᵀ by forward substitution: an l × l triangular solve per row,
+    // done in place and in parallel; faer's solvers would need a copy of every row.
+    y.par_chunks_mut(l).for_each(|row| {
+        for i in 0..l {
+            let mut s = row[i];
+            for k in 0..i {
+                s -= lv[i * l + k] * row[k];
+            }
+            row[i] = s / lv[i * l + i];
+        }
+    });
+    true
+}
+
+/// Householder thin QR with faer (sequential), replacing Y by Q.
+fn householder_qr(y: &mut [f64], l: usize) {
+    let rows = y.len() / l;
+    let m = faer::Mat::<f64>::from_fn(rows, l, |i, j| y[i * l + j]);
+    let q = m.qr().compute_thin_Q();
+    for i in 0..rows {
+        for j in 0..l {
+            y[i * l + j] = if j < q.ncols() { q[(i, j)] } else { 0.0 };
+        }
+    }
+}
+
+/// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
+pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f64>)> {
+    faer::set_global_parallelism(faer::Par::Seq);
+    let (n, m) = (matrix.rows(), matrix.cols());
+    let smaller = n.min(m);
+    if smaller == 0 {
+        return Err(Error::Reduce("the TF-IDF matrix is empty".to_string()));
+    }
+    let dims = params.dims.min(smaller.saturating_sub(1)).max(1);
+    let l = (dims + params.oversample).min(smaller).max(dims);
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
+    let omega: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    let csc = matrix.to_other_storage();
+    let mut y = sparse_times_dense(matrix, &omega, l);
+    orthonormalize(&mut y, l);
+    for _ in 0..params.power_iterations {
+        let mut z = sparse_t_times_dense(&csc, &y, l);
+        orthonormalize(&mut z, l);
+        y = sparse_times_dense(matrix, &z, l);
+        orthonormalize(&mut y, l);
+    }
+    // Bᵀ = AᵀQ (m × l); its thin SVD Bᵀ = W S Zᵀ gives A ≈ (QZ) S Wᵀ, so V = W.
+    let bt = sparse_t_times_dense(&csc, &y, l);
+    let btm = faer::Mat::<f64>::from_fn(m, l, |i, j| bt[i * l + j]);
+    let svd = btm.thin_svd().map_err(|e| Error::Reduce(format!("{e:?}")))?;
+    let w = svd.U();
+    let s = svd.S();
+    let mut components = vec![0.0; m * dims];
+    for c in 0..dims {
+        // Fix each vector's sign: its largest entry is positive (stable across library versions).
+        let (mut best, mut sign) = (0.0, 1.0);
+        for i in 0..m {
+            let v = w[(i, c)];
+            if v.abs() > best {
+                best = v.abs();
+                sign = v.signum();
+            }
+        }
+        for i in 0..m {
+            components[i * dims + c] = sign * w[(i, c)];
+        }
+    }
+    let singular_values: Vec<f64> = (0..dims).map(|c| s[c]).collect();
+    let mut lsa = Lsa {
+        components,
+        n_terms: m,
+        dims,
+        singular_values,
+        explained_variance_ratio: Vec::new(),
+    };
+    let mut x = lsa.project(matrix);
+    lsa.explained_variance_ratio = explained_variance_ratio(matrix, &x);
+    normalize_rows(&mut x);
+    Ok((lsa, x))
+}
+
+/// Variance of each column of `x` over the total variance of the columns of `a`.
+fn explained_variance_ratio(a: &CsMat<f64>, x: &Array2<f64>) -> Vec<f64> {
+    let n = a.rows() as f64;
+    let mut sum = vec![0.0; a.cols()];
+    let mut sum_sq = 0.0;
+    for (&v, (_, j)) in a.iter() {
+        sum[j] += v;
+        sum_sq += v * v;
+    }
+    let total = sum_sq / n - sum.iter().map(|s| (s / n) * (s / n)).sum::<f64>();
+    x.columns()
+        .into_iter()
+        .map(|c| {
+            let mean = c.sum() / n;
+            let var = c.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+            if total > 0.0 { var / total } else { 0.0 }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_sparse(n: usize, m: usize, seed: u64) -> CsMat<f64> {
+        let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+        let mut tri = sprs::TriMat::new((n, m));
+        for i in 0..n {
+            for j in 0..m {
+                if rng.gen_range(0.0..1.0) < 0.3 {
+                    tri.add_triplet(i, j, rng.gen_range(0.0..1.0));
+                }
+            }
+        }
+        tri.to_csr()
+    }
+
+    #[test]
+    fn singular_values_match_a_dense_svd() {
+        let a = random_sparse(60, 40, 7);
+        let params = ReduceParams { dims: 8, oversample: 10, power_iterations: 6 };
+        let (lsa, x) = fit(&a, &params, 1).unwrap();
+        let dense = faer::Mat::<f64>::from_fn(60, 40, |i, j| *a.get(i, j).unwrap_or(&0.0));
+        let exact = dense.singular_values().unwrap();
+        for (got, want) in lsa.singular_values.iter().zip(exact.iter()) {
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+        assert_eq!(x.dim(), (60, 8));
+        for row in x.rows() {
+            assert!((row.dot(&row) - 1.0).abs() < 1e-12);
+        }
+        let ev = lsa.explained_variance();
+        assert!(ev > 0.0 && ev < 1.0, "{ev}");
+    }
+
+    #[test]
+    fn same_seed_same_projection_at_any_thread_count() {
+        let a = random_sparse(300, 80, 3);
+        let params = ReduceParams::default();
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fit(&a, &params, 9).unwrap().1)
+        };
+        assert_eq!(run(1), run(2));
+    }
+}

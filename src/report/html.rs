@@ -1,0 +1,151 @@
+//! `index.html`: one self-contained page (charts inline, no network): summary, every chart with a
+//! caption saying how to read it, the themes table with examples, the group table, skipped files.
+
+use crate::error::{Error, Result};
+use crate::pipeline::{Analysis, ThemeSource};
+use std::fmt::Write;
+use std::path::Path;
+
+/// Escapes text for HTML.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// What each chart shows and how to read it.
+fn caption(chart: &str) -> (&'static str, &'static str) {
+    match chart {
+        "heatmap.svg" => ("Themes by group", "Each cell is the share of a group's measures that fall in a theme; darker means a larger share. Hover a cell for counts and example measures."),
+        "recurrence.svg" => ("Recurrence", "Themes sorted by the number of groups they recur in: long bars are shared across townships, short ones are local."),
+        "terms.svg" => ("Distinctive terms", "The terms that set each theme apart from the others (class-based TF-IDF weight)."),
+        "map.svg" => ("Map of measures", "Each dot is a measure on the first two LSA dimensions, coloured by theme; nearby dots use similar words."),
+        "sections.svg" => ("Themes by section kind", "The theme mix of what townships did (measures), the leaders' duties, the shortcomings they admit and what they plan."),
+        "k.svg" => ("Choosing k", "Mean silhouette for each number of themes tried on a sample; the marked k was chosen."),
+        "years.svg" => ("Themes by year", "Each theme's share of the measures reported for each year."),
+        _ => ("Chart", ""),
+    }
+}
+
+/// Renders the page; the charts are read back from `out` and inlined.
+pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String> {
+    let mut h = String::new();
+    let groups = a.recurrence.groups.len();
+    let k_how = match a.source {
+        ThemeSource::Applied => "from a fitted model".to_string(),
+        ThemeSource::Fitted if a.fit.scan.is_empty() => "fixed".to_string(),
+        ThemeSource::Fitted => format!("chosen by silhouette over k = {}..{}", a.fit.scan[0].k, a.fit.scan[a.fit.scan.len() - 1].k),
+    };
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>policy-themes — 政策主题</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222;line-height:1.5}}
+h1{{font-size:1.6em}} h2{{margin-top:2em;border-bottom:1px solid #ccc}}
+table{{border-collapse:collapse;font-size:.9em;margin:.5em 0}} td,th{{border:1px solid #ddd;padding:.3em .5em;vertical-align:top;text-align:left}}
+th{{background:#f4f4f4}} td.n{{text-align:right;font-variant-numeric:tabular-nums}}
+figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} .ex{{color:#333;font-size:.92em}}
+.meta{{color:#666;font-size:.85em}} dl.summary{{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em}} dt{{font-weight:bold}}
+</style></head><body>
+<h1>政策主题 · Policy themes</h1>
+<dl class="summary">
+<dt>Reports</dt><dd>{reports} read, {skipped} skipped</dd>
+<dt>Measures</dt><dd>{units} units ({unassigned} unassigned)</dd>
+<dt>Themes</dt><dd>k = {k}, {k_how}{source}</dd>
+<dt>Groups</dt><dd>{groups} ({group_by:?})</dd>
+<dt>Model</dt><dd>{terms} terms, LSA {dims} dims ({ev:.0}% of variance), {method}, seed {seed}</dd>
+<dt>Version</dt><dd>policy-themes {version}</dd>
+</dl>
+"#,
+        reports = a.reports.len(),
+        skipped = a.skipped.len(),
+        units = a.units.len(),
+        unassigned = a.unassigned(),
+        k = a.fit.k,
+        source = if a.source == ThemeSource::Applied { " — themes come from a fitted model" } else { "" },
+        group_by = a.group_by(),
+        terms = a.fit.terms,
+        dims = a.fit.dims,
+        ev = a.fit.explained_variance * 100.0,
+        method = a.fit.method,
+        seed = a.config.cluster.seed,
+        version = crate::VERSION,
+    );
+    for chart in charts {
+        let path = out.join(chart);
+        let svg = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let svg = svg.trim_start_matches(|c| c != '<');
+        let svg = if svg.starts_with("<?xml") { &svg[svg.find("?>").map_or(0, |p| p + 2)..] } else { svg };
+        let (title, how) = caption(chart);
+        let _ = write!(h, "<h2>{title}</h2>\n<figure>{svg}\n<figcaption>{how} (<a href=\"{chart}\">{chart}</a>)</figcaption></figure>\n");
+    }
+    h.push_str("<h2>Themes</h2>\n<table><tr><th>theme</th><th>label</th><th>top terms</th><th>size</th><th>groups</th><th>recurrence</th><th>examples</th></tr>\n");
+    for (t, theme) in a.themes.iter().enumerate() {
+        let terms = theme.top_terms.iter().map(|(term, _)| esc(term)).collect::<Vec<_>>().join("、");
+        let mut examples = String::new();
+        for &u in &theme.examples {
+            let unit = &a.units[u];
+            let text: String = unit.text.chars().take(120).collect();
+            let more = if unit.text.chars().count() > 120 { "…" } else { "" };
+            let _ = write!(
+                examples,
+                "<div class=\"ex\">{text}{more} <span class=\"meta\">— {id}, {town}, {kind}</span></div>",
+                text = esc(&text),
+                id = esc(&unit.id),
+                town = esc(unit.meta.township.as_deref().unwrap_or("")),
+                kind = unit.section_kind,
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}%</td><td>{}</td></tr>",
+            theme.id,
+            esc(&theme.label),
+            terms,
+            theme.size,
+            a.recurrence.theme_groups[t],
+            a.recurrence.recurrence[t] * 100.0,
+            examples
+        );
+    }
+    h.push_str("</table>\n<h2>Groups</h2>\n<table><tr><th>group</th><th>units</th><th>top themes (lift)</th></tr>\n");
+    for (g, group) in a.recurrence.groups.iter().enumerate() {
+        let mut tops: Vec<usize> = (0..a.themes.len()).filter(|&t| a.recurrence.counts[g][t] > 0).collect();
+        tops.sort_by(|&x, &y| a.recurrence.lift[g][y].total_cmp(&a.recurrence.lift[g][x]).then(x.cmp(&y)));
+        let tops = tops
+            .iter()
+            .take(3)
+            .map(|&t| format!("{} {} ({:.1}×)", a.themes[t].id, esc(&a.themes[t].label), a.recurrence.lift[g][t]))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>", esc(group), a.recurrence.group_totals[g], tops);
+    }
+    h.push_str("</table>\n<h2>Skipped files</h2>\n");
+    if a.skipped.is_empty() {
+        h.push_str("<p>None: every input file was read.</p>\n");
+    } else {
+        h.push_str("<table><tr><th>file</th><th>reason</th></tr>\n");
+        for s in &a.skipped {
+            let _ = writeln!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(&s.file), esc(&s.reason));
+        }
+        h.push_str("</table>\n");
+    }
+    if !a.warnings.is_empty() {
+        h.push_str("<h2>Warnings</h2>\n<ul>\n");
+        for w in &a.warnings {
+            let _ = writeln!(h, "<li>{}</li>", esc(w));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("<p class=\"meta\">Tables: measures.csv, reports.csv, themes.csv, group_theme.csv, themes.json; run details in run.json; the fitted model in model/.</p>\n</body></html>\n");
+    Ok(h)
+}

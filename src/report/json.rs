@@ -1,0 +1,145 @@
+//! `themes.json`, `run.json` and the `--dump` files (`tokens.json`, `tfidf.json`, `reduced.csv`,
+//! `centroids.csv`) of DESIGN.md §5.
+
+use crate::config::{DfBound, Norm};
+use crate::pipeline::Analysis;
+use crate::split::BlockRole;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(v).expect("JSON values serialize");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// `themes.json`: every theme with full term weights, example texts and its mix by section kind.
+pub fn render_themes(a: &Analysis) -> Vec<u8> {
+    let themes: Vec<Value> = a
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(t, theme)| {
+            let by_kind: BTreeMap<&str, usize> =
+                a.recurrence.by_kind.iter().filter(|(_, c)| c[t] > 0).map(|(k, c)| (k.as_str(), c[t])).collect();
+            json!({
+                "theme": theme.id,
+                "label": theme.label,
+                "name": theme.name,
+                "signature": theme.signature,
+                "size": theme.size,
+                "groups": a.recurrence.theme_groups[t],
+                "recurrence": a.recurrence.recurrence[t],
+                "top_terms": theme.top_terms.iter().map(|(term, w)| json!({"term": term, "weight": w})).collect::<Vec<_>>(),
+                "examples": theme.examples.iter().map(|&u| {
+                    let unit = &a.units[u];
+                    json!({
+                        "measure_id": unit.id,
+                        "township": unit.meta.township,
+                        "section_kind": unit.section_kind,
+                        "similarity": a.similarity[u],
+                        "text": unit.text,
+                    })
+                }).collect::<Vec<_>>(),
+                "by_section_kind": by_kind,
+            })
+        })
+        .collect();
+    pretty(&json!({ "source": a.source, "k": a.fit.k, "themes": themes }))
+}
+
+/// `run.json`: version, configuration, inputs with their hashes, counts, timings, warnings.
+pub fn render_run(a: &Analysis, written: &[String]) -> Vec<u8> {
+    let mut inputs: Vec<(String, Value)> = a
+        .reports
+        .iter()
+        .map(|r| (r.id.clone(), json!({"report_id": r.id, "file": r.file, "sha256": r.sha256, "status": "ok", "encoding": r.encoding})))
+        .chain(a.skipped.iter().map(|s| {
+            (s.id.clone(), json!({"report_id": s.id, "file": s.file, "sha256": s.sha256, "status": "skipped", "reason": s.reason}))
+        }))
+        .collect();
+    inputs.sort_by(|x, y| x.0.cmp(&y.0));
+    let mut accounting: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for (split, report) in a.splits.iter().zip(&a.reports) {
+        for b in &split.blocks {
+            let role = match b.role {
+                BlockRole::Unit => "unit",
+                BlockRole::Heading => "heading",
+                BlockRole::Preamble => "preamble",
+                BlockRole::Other => "other",
+                BlockRole::Chrome => "chrome",
+            };
+            *accounting.entry(role).or_default() += b.span.of(&report.text).chars().filter(|c| !crate::read::is_blank(*c)).count();
+        }
+    }
+    for u in &a.units {
+        *kinds.entry(u.section_kind.as_str()).or_default() += 1;
+    }
+    let timings: serde_json::Map<String, Value> = a.timings.iter().map(|(s, t)| (s.clone(), json!(t))).collect();
+    pretty(&json!({
+        "program": "policy-themes",
+        "version": crate::VERSION,
+        "theme_source": a.source,
+        "seed": a.config.cluster.seed,
+        "threads": a.threads,
+        "config": a.config.inner(),
+        "inputs": inputs.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "counts": {
+            "files": a.reports.len() + a.skipped.len(),
+            "reports": a.reports.len(),
+            "skipped": a.skipped.len(),
+            "units": a.units.len(),
+            "unassigned": a.unassigned(),
+            "units_by_kind": kinds,
+            "themes": a.themes.len(),
+            "groups": a.recurrence.groups.len(),
+            "terms": a.fit.terms,
+            "nonblank_chars_by_role": accounting,
+        },
+        "fit": a.fit,
+        "seconds": timings,
+        "warnings": a.warnings,
+        "outputs": written,
+    }))
+}
+
+/// The `--dump` files: tokens, TF-IDF triples, the reduced matrix and the centres.
+pub fn render_dump(a: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
+    let p = &a.tfidf.model.params;
+    let df = |b: DfBound| match b {
+        DfBound::Count(c) => json!(c),
+        DfBound::Fraction(f) => json!(f),
+    };
+    let docs: Vec<Vec<&str>> = (0..a.tokens.len()).map(|d| a.tokens.doc_terms(d).collect()).collect();
+    let norm = match p.norm {
+        Norm::L2 => json!("l2"),
+        Norm::L1 => json!("l1"),
+        Norm::None => Value::Null,
+    };
+    let tokens = json!({
+        "docs": docs,
+        "params": {"min_df": df(p.min_df), "max_df": df(p.max_df), "sublinear_tf": p.sublinear_tf,
+                   "smooth_idf": p.smooth_idf, "norm": norm, "use_idf": p.use_idf},
+    });
+    let triples: Vec<Value> = a.tfidf.matrix.iter().map(|(&v, (i, j))| json!([i, j, v])).collect();
+    let tfidf = json!({"vocabulary": a.tfidf.model.vocabulary, "triples": triples});
+    vec![
+        ("tokens.json", serde_json::to_vec(&tokens).expect("serializes")),
+        ("tfidf.json", serde_json::to_vec(&tfidf).expect("serializes")),
+        ("reduced.csv", matrix_csv(a.reduced.rows().into_iter().map(|r| r.to_vec()))),
+        ("centroids.csv", matrix_csv(a.model.themes.centroids().rows().into_iter().map(|r| r.to_vec()))),
+    ]
+}
+
+/// Rows of numbers as CSV without a header, each value in shortest round-trip form.
+fn matrix_csv(rows: impl Iterator<Item = Vec<f64>>) -> Vec<u8> {
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+        let _ = writeln!(out, "{}", cells.join(","));
+    }
+    out.into_bytes()
+}
+

@@ -1,0 +1,160 @@
+//! The CSV tables: `measures.csv`, `reports.csv`, `themes.csv`, `group_theme.csv`.
+
+use super::{csv_buffer, csv_bytes, csv_err};
+use crate::error::Result;
+use crate::label::theme_id;
+use crate::pipeline::{Analysis, UNASSIGNED};
+use crate::split::BlockRole;
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
+
+/// `measures.csv`: one row per unit.
+pub fn render_measures(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
+    let name = "measures.csv";
+    let mut w = csv_buffer(bom);
+    w.write_record([
+        "measure_id", "report_id", "file", "township", "county", "province", "year", "section_kind", "section_heading",
+        "heading", "start", "end", "theme", "theme_label", "similarity", "label", "text",
+    ])
+    .map_err(csv_err(name))?;
+    for (u, unit) in a.units.iter().enumerate() {
+        let report = &a.reports[unit.report];
+        let theme_label = a.assignments[u].map(|t| a.themes[t].label.as_str()).unwrap_or("");
+        w.write_record([
+            unit.id.as_str(),
+            report.id.as_str(),
+            report.file.as_str(),
+            &opt(&unit.meta.township),
+            &opt(&unit.meta.county),
+            &opt(&unit.meta.province),
+            &opt(&unit.meta.year),
+            unit.section_kind.as_str(),
+            &unit.section_heading,
+            &unit.heading,
+            &unit.chars.start.to_string(),
+            &unit.chars.end.to_string(),
+            &a.theme_id(u),
+            theme_label,
+            &format!("{:.4}", a.similarity[u]),
+            &opt(&unit.label),
+            &unit.text,
+        ])
+        .map_err(csv_err(name))?;
+    }
+    csv_bytes(w, name)
+}
+
+/// `reports.csv`: one row per input file, read or skipped, in input order.
+pub fn render_reports(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
+    let name = "reports.csv";
+    let mut w = csv_buffer(bom);
+    w.write_record([
+        "report_id", "file", "status", "reason", "encoding", "township", "county", "province", "year", "published", "units",
+        "chars", "chrome_chars",
+    ])
+    .map_err(csv_err(name))?;
+    let mut units = vec![0usize; a.reports.len()];
+    for unit in &a.units {
+        units[unit.report] += 1;
+    }
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for (i, r) in a.reports.iter().enumerate() {
+        let chrome: usize = a.splits[i]
+            .blocks
+            .iter()
+            .filter(|b| b.role == BlockRole::Chrome)
+            .map(|b| b.span.of(&r.text).chars().filter(|c| !crate::read::is_blank(*c)).count())
+            .sum();
+        rows.push((
+            r.id.clone(),
+            vec![
+                r.id.clone(),
+                r.file.clone(),
+                "ok".into(),
+                String::new(),
+                r.encoding.clone(),
+                opt(&r.meta.township),
+                opt(&r.meta.county),
+                opt(&r.meta.province),
+                opt(&r.meta.year),
+                opt(&r.meta.published),
+                units[i].to_string(),
+                r.text.chars().count().to_string(),
+                chrome.to_string(),
+            ],
+        ));
+    }
+    for s in &a.skipped {
+        let mut row = vec![s.id.clone(), s.file.clone(), "skipped".into(), s.reason.clone()];
+        row.extend(std::iter::repeat_n(String::new(), 6));
+        row.extend(["0".to_string(), String::new(), String::new()]);
+        rows.push((s.id.clone(), row));
+    }
+    rows.sort_by(|x, y| x.0.cmp(&y.0));
+    for (_, row) in rows {
+        w.write_record(&row).map_err(csv_err(name))?;
+    }
+    csv_bytes(w, name)
+}
+
+/// `themes.csv`: one row per theme (and one for unassigned units, if any).
+pub fn render_themes_csv(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
+    let name = "themes.csv";
+    let mut w = csv_buffer(bom);
+    w.write_record(["theme", "label", "size", "groups", "recurrence", "top_terms", "examples"]).map_err(csv_err(name))?;
+    for (t, theme) in a.themes.iter().enumerate() {
+        let terms = theme.top_terms.iter().map(|(term, weight)| format!("{term}:{weight:.4}")).collect::<Vec<_>>().join(";");
+        let examples = theme.examples.iter().map(|&u| a.units[u].id.as_str()).collect::<Vec<_>>().join(";");
+        w.write_record([
+            theme.id.as_str(),
+            &theme.label,
+            &theme.size.to_string(),
+            &a.recurrence.theme_groups[t].to_string(),
+            &format!("{:.4}", a.recurrence.recurrence[t]),
+            &terms,
+            &examples,
+        ])
+        .map_err(csv_err(name))?;
+    }
+    let unassigned = a.unassigned();
+    if unassigned > 0 {
+        let groups = a.recurrence.counts.len() - unassigned_free_groups(a);
+        let share = groups as f64 / a.recurrence.groups.len().max(1) as f64;
+        w.write_record([UNASSIGNED, "（未归类：无词表词）", &unassigned.to_string(), &groups.to_string(), &format!("{share:.4}"), "", ""])
+            .map_err(csv_err(name))?;
+    }
+    csv_bytes(w, name)
+}
+
+/// Groups where every unit has a theme.
+fn unassigned_free_groups(a: &Analysis) -> usize {
+    a.recurrence.counts.iter().zip(&a.recurrence.group_totals).filter(|(c, n)| c.iter().sum::<usize>() == **n).count()
+}
+
+/// `group_theme.csv`: units per group and theme.
+pub fn render_group_theme(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
+    let name = "group_theme.csv";
+    let mut w = csv_buffer(bom);
+    let k = a.themes.len();
+    let with_unassigned = a.unassigned() > 0;
+    let mut header = vec!["group".to_string()];
+    header.extend((0..k).map(theme_id));
+    if with_unassigned {
+        header.push(UNASSIGNED.to_string());
+    }
+    header.push("total".to_string());
+    w.write_record(&header).map_err(csv_err(name))?;
+    let r = &a.recurrence;
+    for (g, group) in r.groups.iter().enumerate() {
+        let mut row = vec![group.clone()];
+        row.extend(r.counts[g].iter().map(usize::to_string));
+        if with_unassigned {
+            row.push((r.group_totals[g] - r.counts[g].iter().sum::<usize>()).to_string());
+        }
+        row.push(r.group_totals[g].to_string());
+        w.write_record(&row).map_err(csv_err(name))?;
+    }
+    csv_bytes(w, name)
+}

@@ -1,0 +1,365 @@
+//! Stage 3: unit texts → token ids over a sorted vocabulary, with jieba-rs.
+//!
+//! One shared [`Analyzer`]: a `jieba_rs::Jieba` loaded with the bundled policy lexicon (and the
+//! analyst's), a stop-phrase pass that blanks slogans before cutting (习近平法治思想, 两个确立…),
+//! quote marks dropped so `“八五”普法` stays one term, then a chain of token filters in tantivy's
+//! style ([`TokenFilter`]): minimum length, no digits or punctuation, stop words, optional POS.
+//!
+//! Parallelism and determinism: units are cut in fixed-size chunks with rayon; each chunk keeps a
+//! local vocabulary; the local vocabularies are merged into one sorted in code-point order (the
+//! order scikit-learn uses), and local ids are remapped. Ids and order never depend on threads.
+
+use crate::config::SegmentParams;
+use crate::error::{ConfigError, Result};
+use aho_corasick::{AhoCorasick, MatchKind};
+use jieba_rs::Jieba;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// The bundled policy lexicon (`word freq tag` per line).
+pub const BUNDLED_LEXICON: &str = include_str!("../data/lexicon.txt");
+/// The bundled stop words.
+pub const BUNDLED_STOPWORDS: &str = include_str!("../data/stopwords.txt");
+/// The bundled stop phrases (slogans).
+pub const BUNDLED_STOP_PHRASES: &str = include_str!("../data/stop_phrases.txt");
+
+/// Quote marks and 、 removed before cutting, so `“八五”普法` and `谁执法、谁普法` stay one term.
+const QUOTES: [char; 9] = ['“', '”', '‘', '’', '"', '\'', '「', '」', '、'];
+/// Units per parallel chunk (fixed, so results do not depend on the thread count).
+const CHUNK: usize = 512;
+
+/// One step of the token filter chain: `false` drops the token.
+pub trait TokenFilter: Send + Sync {
+    /// Whether to keep `token`.
+    fn keep(&self, token: &str) -> bool;
+}
+
+/// Drops tokens shorter than `n` characters.
+///
+/// ```
+/// use policy_themes::segment::{MinChars, TokenFilter};
+/// assert!(!MinChars(2).keep("镇"));
+/// assert!(MinChars(2).keep("普法"));
+/// ```
+pub struct MinChars(pub usize);
+
+impl TokenFilter for MinChars {
+    fn keep(&self, token: &str) -> bool {
+        token.chars().count() >= self.0
+    }
+}
+
+/// Drops numbers, dates and punctuation: a token must have a letter or Han character and must not
+/// start with a digit (`2023年`, `120余人`).
+///
+/// ```
+/// use policy_themes::segment::{NoNumbersOrPunctuation, TokenFilter};
+/// let f = NoNumbersOrPunctuation;
+/// assert!(!f.keep("2023年") && !f.keep("，") && f.keep("网格员"));
+/// ```
+pub struct NoNumbersOrPunctuation;
+
+impl TokenFilter for NoNumbersOrPunctuation {
+    fn keep(&self, token: &str) -> bool {
+        !token.starts_with(|c: char| c.is_numeric()) && token.chars().any(char::is_alphabetic)
+    }
+}
+
+/// Drops stop words; the set is shared between clones.
+///
+/// ```
+/// use policy_themes::segment::{StopWords, TokenFilter};
+/// let f = StopWords::new(["进一步".to_string()]);
+/// assert!(!f.keep("进一步") && f.keep("调解"));
+/// ```
+pub struct StopWords(Arc<HashSet<String>>);
+
+impl StopWords {
+    /// A filter dropping `words`.
+    pub fn new(words: impl IntoIterator<Item = String>) -> Self {
+        StopWords(Arc::new(words.into_iter().collect()))
+    }
+}
+
+impl TokenFilter for StopWords {
+    fn keep(&self, token: &str) -> bool {
+        !self.0.contains(token)
+    }
+}
+
+/// A segmenter with its lexicon, stop phrases and filter chain.
+pub struct Analyzer {
+    jieba: Jieba,
+    stop_phrases: Option<AhoCorasick>,
+    filters: Vec<Box<dyn TokenFilter>>,
+    hmm: bool,
+    pos: Vec<String>,
+}
+
+/// Reads a word list: one entry per line (first field), `#` comments and blank lines ignored.
+pub fn parse_list(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+}
+
+fn read_list_file(key: &'static str, path: &str) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::File {
+            path: path.to_string(),
+            message: format!("{key}: {e}"),
+        }
+        .into()
+    })
+}
+
+/// Every list in force, spelled out: what a fitted model stores so that `apply` cuts new text
+/// exactly as the run did, whatever lists a later version bundles.
+pub fn resolve_lists(params: &SegmentParams) -> Result<SegmentParams> {
+    let mut lexicon: Vec<String> = Vec::new();
+    let mut stopwords: Vec<String> = Vec::new();
+    let mut stop_phrases: Vec<String> = Vec::new();
+    if params.bundled_lists {
+        lexicon.extend(entries(BUNDLED_LEXICON));
+        stopwords.extend(parse_list(BUNDLED_STOPWORDS).map(String::from));
+        stop_phrases.extend(parse_list(BUNDLED_STOP_PHRASES).map(String::from));
+    }
+    for path in &params.lexicon_files {
+        lexicon.extend(entries(&read_list_file("segment.lexicon_files", path)?));
+    }
+    for path in &params.stopword_files {
+        stopwords.extend(parse_list(&read_list_file("segment.stopword_files", path)?).map(String::from));
+    }
+    lexicon.extend(params.lexicon.iter().cloned());
+    stopwords.extend(params.stopwords.iter().cloned());
+    stop_phrases.extend(params.stop_phrases.iter().cloned());
+    Ok(SegmentParams {
+        bundled_lists: false,
+        lexicon_files: Vec::new(),
+        stopword_files: Vec::new(),
+        lexicon,
+        stopwords,
+        stop_phrases,
+        ..params.clone()
+    })
+}
+
+/// Lexicon entries (`word [freq [tag]]`), comments and blank lines dropped.
+fn entries(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from)
+}
+
+impl Analyzer {
+    /// Builds the analyzer from the segment parameters (reads the analyst's list files).
+    pub fn new(params: &SegmentParams) -> Result<Analyzer> {
+        let lists = resolve_lists(params)?;
+        let mut jieba = Jieba::new();
+        for entry in &lists.lexicon {
+            let mut f = entry.split_whitespace();
+            let Some(word) = f.next() else { continue };
+            let freq = f.next().and_then(|n| n.parse().ok()).or(Some(20_000));
+            jieba.add_word(&word.replace(QUOTES, ""), freq, f.next());
+        }
+        let mut phrases: Vec<String> = lists.stop_phrases.iter().map(|p| p.replace(QUOTES, "")).collect();
+        phrases.retain(|p| !p.is_empty());
+        let stop_phrases = if phrases.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&phrases)
+                    .expect("stop phrases are plain strings"),
+            )
+        };
+        Ok(Analyzer {
+            jieba,
+            stop_phrases,
+            filters: vec![
+                Box::new(MinChars(params.min_chars)),
+                Box::new(NoNumbersOrPunctuation),
+                Box::new(StopWords::new(lists.stopwords)),
+            ],
+            hmm: params.hmm,
+            pos: params.pos.clone(),
+        })
+    }
+
+    /// The text as it is cut: quote marks removed, stop phrases blanked.
+    pub fn normalize(&self, text: &str) -> String {
+        let unquoted = text.replace(QUOTES, "");
+        match &self.stop_phrases {
+            Some(ac) => ac.replace_all(&unquoted, &vec![" "; ac.patterns_len()]),
+            None => unquoted,
+        }
+    }
+
+    /// Calls `f` with every token of `text` that passes the filters, in order.
+    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(&str)) {
+        let text = self.normalize(text);
+        let keep = |w: &str| self.filters.iter().all(|filter| filter.keep(w));
+        if self.pos.is_empty() {
+            for token in self.jieba.cut(&text, self.hmm) {
+                if keep(token.word) {
+                    f(token.word);
+                }
+            }
+        } else {
+            for tag in self.jieba.tag(&text, self.hmm) {
+                if self.pos.iter().any(|p| tag.tag.starts_with(p.as_str())) && keep(tag.word) {
+                    f(tag.word);
+                }
+            }
+        }
+    }
+
+    /// The kept tokens of `text`.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_token(text, |t| out.push(t.to_string()));
+        out
+    }
+}
+
+/// Every unit's tokens as ids into one sorted vocabulary, stored flat.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TokenizedCorpus {
+    /// All distinct tokens, sorted by code point.
+    pub terms: Vec<String>,
+    /// Token ids of all documents, concatenated.
+    pub ids: Vec<u32>,
+    /// Document `d` is `ids[offsets[d]..offsets[d + 1]]`.
+    pub offsets: Vec<usize>,
+}
+
+impl TokenizedCorpus {
+    /// The number of documents.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The token ids of document `d`.
+    pub fn doc(&self, d: usize) -> &[u32] {
+        &self.ids[self.offsets[d]..self.offsets[d + 1]]
+    }
+
+    /// The tokens of document `d` as strings.
+    pub fn doc_terms(&self, d: usize) -> impl Iterator<Item = &str> {
+        self.doc(d).iter().map(|&t| self.terms[t as usize].as_str())
+    }
+}
+
+/// One chunk's tokens over its own local vocabulary.
+struct LocalChunk {
+    terms: Vec<String>,
+    ids: Vec<u32>,
+    lens: Vec<usize>,
+}
+
+/// Segments every text in parallel into a [`TokenizedCorpus`].
+pub fn segment<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S]) -> TokenizedCorpus {
+    segment_with_progress(analyzer, texts, &|_| {})
+}
+
+/// As [`segment`], calling `progress(n)` after each chunk of `n` texts.
+pub fn segment_with_progress<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    texts: &[S],
+    progress: &(dyn Fn(usize) + Sync),
+) -> TokenizedCorpus {
+    let chunks: Vec<LocalChunk> = texts
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut local: HashMap<String, u32> = HashMap::new();
+            let mut terms = Vec::new();
+            let mut ids = Vec::new();
+            let mut lens = Vec::with_capacity(chunk.len());
+            for text in chunk {
+                let before = ids.len();
+                analyzer.for_each_token(text.as_ref(), |w| {
+                    let id = match local.get(w) {
+                        Some(&id) => id,
+                        None => {
+                            let id = terms.len() as u32;
+                            terms.push(w.to_string());
+                            local.insert(w.to_string(), id);
+                            id
+                        }
+                    };
+                    ids.push(id);
+                });
+                lens.push(ids.len() - before);
+            }
+            progress(chunk.len());
+            LocalChunk { terms, ids, lens }
+        })
+        .collect();
+    let mut terms: Vec<String> = chunks.iter().flat_map(|c| c.terms.iter().cloned()).collect();
+    terms.par_sort_unstable();
+    terms.dedup();
+    let remapped: Vec<Vec<u32>> = chunks
+        .par_iter()
+        .map(|c| {
+            let map: Vec<u32> = c
+                .terms
+                .iter()
+                .map(|t| terms.binary_search(t).expect("every local term is in the merged vocabulary") as u32)
+                .collect();
+            c.ids.iter().map(|&i| map[i as usize]).collect()
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(texts.len() + 1);
+    offsets.push(0);
+    let mut ids = Vec::with_capacity(remapped.iter().map(Vec::len).sum());
+    for (chunk, chunk_ids) in chunks.iter().zip(remapped) {
+        for len in &chunk.lens {
+            offsets.push(offsets.last().expect("starts with 0") + len);
+        }
+        ids.extend(chunk_ids);
+    }
+    TokenizedCorpus { terms, ids, offsets }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(&SegmentParams::default()).unwrap()
+    }
+
+    #[test]
+    fn lexicon_terms_stay_whole_and_quoted_terms_join() {
+        let a = analyzer();
+        let t = a.tokens("深入开展“八五”普法,落实谁执法谁普法责任制,培育法律明白人,坚持发展新时代枫桥经验。");
+        for term in ["八五普法", "谁执法谁普法", "法律明白人"] {
+            assert!(t.iter().any(|x| x == term), "{term} missing from {t:?}");
+        }
+    }
+
+    #[test]
+    fn slogans_numbers_and_single_characters_are_dropped() {
+        let a = analyzer();
+        let t = a.tokens("深入学习贯彻习近平法治思想,2023年开展矛盾纠纷排查120余次。");
+        assert!(!t.iter().any(|x| x.contains("习近平") || x.contains("2023") || x.chars().count() < 2), "{t:?}");
+        assert!(t.iter().any(|x| x.contains("矛盾纠纷")), "{t:?}");
+    }
+
+    #[test]
+    fn vocabulary_is_sorted_and_independent_of_chunking() {
+        let a = analyzer();
+        let texts: Vec<String> = (0..1200).map(|i| format!("第{i}村开展人民调解和法治宣传,网格员排查矛盾纠纷")).collect();
+        let corpus = segment(&a, &texts);
+        assert!(corpus.terms.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(corpus.len(), texts.len());
+        let one = segment(&a, &texts[..1]);
+        assert_eq!(corpus.doc_terms(0).collect::<Vec<_>>(), one.doc_terms(0).collect::<Vec<_>>());
+    }
+}

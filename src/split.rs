@@ -1,0 +1,631 @@
+//! Stage 2: a report → its sections and units (policy measures), each with its section kind and
+//! its span in the decoded text; nothing lost.
+//!
+//! Headings come in many shapes, mixed and broken within one report (`一、` `1、` `1.` `1．` `（一）`
+//! `(一)` `(七）` `（8）`, run-in or alone on a line). Levels are decided by the report's own
+//! structure, not by a fixed ranking of markers: the first marker shape met opens level 1, a new
+//! shape met inside it opens the next level, and a marker of another numeral style (`2、` then
+//! `三、`, `（2）` then `（三）`) joins an open level of its shape when it continues that level's
+//! numbering. The top level gives sections; a section's kind comes from its heading words, and a
+//! short sub-heading can change it (`六、存在问题及改进措施` → `（一）存在问题`, `（二）改进措施`).
+//!
+//! Accounting: every non-blank character of the report lies in exactly one [`Block`]: a unit, a
+//! heading, the preamble (title, addressee, opening), other (lead-ins, closing, signature, scraps)
+//! or page chrome. [`Split::blocks`] lists them in text order; [`Split::units`] are the unit blocks
+//! made into [`Unit`]s.
+//!
+//! Cost: linear in the text; one pass over the lines, no backtracking. Reports are split in parallel
+//! by the caller.
+
+use crate::config::SplitParams;
+use crate::corpus::{CharIndex, Report, SectionKind, Span, Unit, UnitLevel};
+use crate::read::{is_blank, trim_blank};
+use serde::Serialize;
+
+/// What a block of text is, for the accounting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockRole {
+    /// A unit that is segmented and clustered.
+    Unit,
+    /// A section or sub-section heading that is not part of a unit.
+    Heading,
+    /// Title, addressee line, opening paragraph.
+    Preamble,
+    /// Lead-in lines, closing paragraph, signature, scraps too short to be a measure.
+    Other,
+    /// Page chrome found by the reader.
+    Chrome,
+}
+
+/// A contiguous piece of a report with its role.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    /// What it is.
+    pub role: BlockRole,
+    /// The kind of the section it sits in.
+    pub kind: SectionKind,
+    /// Byte span in the report text.
+    pub span: Span,
+    /// Nesting level of the heading or unit (1 = section), 0 outside sections.
+    pub level: usize,
+}
+
+/// A report split into blocks and units.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Split {
+    /// Every block in text order; together they cover every non-blank character once.
+    pub blocks: Vec<Block>,
+    /// The units, in text order.
+    pub units: Vec<Unit>,
+}
+
+/// The shape of a heading marker, which decides levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `一、` `1、`
+    Dun,
+    /// `1.` `1．`
+    Dot,
+    /// `（一）` `(1)` `(七）`
+    Paren,
+    /// `①`
+    Circled,
+    /// Markdown `#` headings.
+    Hash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numeral {
+    Han,
+    Arabic,
+    Other,
+}
+
+/// A heading marker at the start of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Marker {
+    shape: Shape,
+    numeral: Numeral,
+    ordinal: u32,
+    /// Bytes of the marker and the blanks after it.
+    len: usize,
+}
+
+fn han_number(s: &str) -> Option<u32> {
+    let digit = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', d] => Some(10 + digit(*d)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+        _ => None,
+    }
+}
+
+/// Reads a heading marker at the start of `s`, if any.
+fn parse_marker(s: &str) -> Option<Marker> {
+    let blanks_after = |at: usize| at + (s[at..].len() - s[at..].trim_start_matches(is_blank).len());
+    if let Some(rest) = s.strip_prefix('#') {
+        let hashes = 1 + rest.len() - rest.trim_start_matches('#').len();
+        return Some(Marker { shape: Shape::Hash, numeral: Numeral::Other, ordinal: hashes as u32, len: blanks_after(hashes) });
+    }
+    if let Some(c) = s.chars().next() {
+        if ('①'..='⑳').contains(&c) {
+            let ordinal = c as u32 - '①' as u32 + 1;
+            return Some(Marker { shape: Shape::Circled, numeral: Numeral::Other, ordinal, len: blanks_after(c.len_utf8()) });
+        }
+    }
+    let open = s.starts_with(['（', '(']);
+    let body_start = if open { s.chars().next().map_or(0, char::len_utf8) } else { 0 };
+    let body = s[body_start..].trim_start_matches(is_blank);
+    let body_start = s.len() - body.len();
+    let han_len: usize = body.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).map(char::len_utf8).sum();
+    let arabic_len = body.bytes().take_while(u8::is_ascii_digit).count();
+    let (numeral, num_len) = if han_len > 0 {
+        (Numeral::Han, han_len)
+    } else if arabic_len > 0 && arabic_len <= 2 {
+        (Numeral::Arabic, arabic_len)
+    } else {
+        return None;
+    };
+    let ordinal = match numeral {
+        Numeral::Han => han_number(&body[..num_len])?,
+        _ => body[..num_len].parse().ok()?,
+    };
+    if ordinal == 0 || ordinal > 60 {
+        return None;
+    }
+    let after_num = body[num_len..].trim_start_matches([' ', '\u{a0}']);
+    let after_at = s.len() - after_num.len();
+    let delim = after_num.chars().next()?;
+    let shape = if open {
+        if !matches!(delim, '）' | ')') {
+            return None;
+        }
+        Shape::Paren
+    } else {
+        match delim {
+            '、' => Shape::Dun,
+            '.' | '．' if numeral == Numeral::Arabic => {
+                // `1.5亿元` is a number, not a heading.
+                if after_num[delim.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()) {
+                    return None;
+                }
+                Shape::Dot
+            }
+            '.' | '．' | '，' | ',' if numeral == Numeral::Han => Shape::Dun,
+            _ => return None,
+        }
+    };
+    let _ = body_start;
+    Some(Marker { shape, numeral, ordinal, len: blanks_after(after_at + delim.len_utf8()) })
+}
+
+/// One non-blank line of the report (its content, blanks and chrome excluded).
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    span: Span,
+    marker: Option<Marker>,
+    /// End of the heading text within the line (== span.start when there is none).
+    heading_end: usize,
+}
+
+/// Splits the text into content lines, emitting chrome blocks for chrome the lines do not hold.
+fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
+    let text = &report.text;
+    let mut lines = Vec::new();
+    let mut chrome = report.chrome.iter().peekable();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = offset;
+        let line_end = offset + raw.len();
+        offset = line_end;
+        let mut start = line_start + (raw.len() - raw.trim_start_matches(is_blank).len());
+        let end = line_start + raw.trim_end_matches(is_blank).len();
+        // Chrome at the start of the line (whole-line chrome, or a docx artefact before a heading).
+        while let Some(c) = chrome.peek().copied() {
+            if c.end <= start || (c.start < line_end && c.start >= line_start && c.start <= start) {
+                if c.end > start || c.start >= line_start {
+                    blocks.push(Block { role: BlockRole::Chrome, kind: SectionKind::Other, span: *c, level: 0 });
+                }
+                start = start.max(c.end);
+                start += text[start..end.max(start)].len() - text[start..end.max(start)].trim_start_matches(is_blank).len();
+                chrome.next();
+            } else {
+                break;
+            }
+        }
+        if start >= end {
+            continue;
+        }
+        let content = &text[start..end];
+        let marker = parse_marker(content);
+        let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
+        lines.push(Line { span: Span::new(start, end), marker, heading_end });
+    }
+    // Chrome inside a line's content stays with that content (it cannot be cut out of a unit).
+    lines
+}
+
+/// The length in bytes of the heading text at the start of a marked line: the whole line when it
+/// is short (a heading alone on its line), else up to the first `。` (a run-in heading), else
+/// just the marker.
+fn heading_len(content: &str, marker: Marker) -> usize {
+    let rest = &content[marker.len..];
+    let chars = rest.chars().count();
+    let inner_stop = rest.trim_end_matches(['。', '；', ';', '：', ':']).contains('。');
+    if marker.shape == Shape::Hash || (chars <= 50 && !inner_stop) {
+        return content.len();
+    }
+    let mut seen = 0;
+    for (i, c) in rest.char_indices() {
+        seen += 1;
+        if seen > 60 {
+            break;
+        }
+        if c == '。' {
+            return marker.len + i + c.len_utf8();
+        }
+    }
+    marker.len
+}
+
+/// An open heading level while reading the report.
+#[derive(Debug, Clone)]
+struct OpenLevel {
+    shape: Shape,
+    numerals: Vec<Numeral>,
+    last: u32,
+}
+
+/// Assigns a level (1 = top) to every marked line, from the report's own structure.
+fn assign_levels(lines: &[Line]) -> Vec<Option<usize>> {
+    let mut stack: Vec<OpenLevel> = Vec::new();
+    lines
+        .iter()
+        .map(|line| {
+            let m = line.marker?;
+            let same = stack.iter().rposition(|l| l.shape == m.shape && l.numerals.contains(&m.numeral));
+            let continuing = || {
+                stack.iter().rposition(|l| l.shape == m.shape && (m.ordinal == l.last + 1 || m.ordinal == l.last))
+            };
+            let depth = match same.or_else(continuing) {
+                Some(d) if m.shape != Shape::Hash || stack[d].last == m.ordinal => d,
+                _ => {
+                    // A new level; a Markdown heading opens under any deeper-numbered heading.
+                    let d = if m.shape == Shape::Hash {
+                        stack.iter().position(|l| l.shape == Shape::Hash && l.last > m.ordinal).unwrap_or(stack.len())
+                    } else {
+                        stack.len()
+                    };
+                    stack.truncate(d);
+                    stack.push(OpenLevel { shape: m.shape, numerals: vec![m.numeral], last: m.ordinal });
+                    d
+                }
+            };
+            stack.truncate(depth + 1);
+            let level = &mut stack[depth];
+            level.last = m.ordinal;
+            if !level.numerals.contains(&m.numeral) {
+                level.numerals.push(m.numeral);
+            }
+            Some(depth + 1)
+        })
+        .collect()
+}
+
+/// Keywords of each kind. The kind whose keyword comes first in a heading wins; `measures` only
+/// when no other matches.
+const KIND_WORDS: [(SectionKind, &[&str]); 4] = [
+    (SectionKind::Leadership, &["第一责任人", "主要负责人", "党政负责人", "单位负责人", "主要领导", "一把手"]),
+    (SectionKind::Shortcomings, &["不足", "问题", "差距", "短板", "原因", "薄弱"]),
+    (SectionKind::Plans, &["下一年度", "下一步", "下步", "明年", "来年", "安排", "计划", "思路", "打算", "改进措施", "整改措施", "工作重点", "努力方向", "展望", "意见建议"]),
+    (SectionKind::Measures, &["举措", "成效", "情况", "做法", "成绩", "措施", "工作", "开展", "推进"]),
+];
+
+/// The kind a heading names, if any; `strict` (for sub-headings) only accepts a short heading
+/// that is about the kind itself (`（一）存在问题`), not a measure that mentions a problem.
+fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
+    let heading = heading.trim_end_matches(['。', '；', ';', '：', ':', ' ']);
+    if strict && heading.chars().count() > 12 {
+        return None;
+    }
+    let mut best: Option<(usize, SectionKind)> = None;
+    for (kind, words) in KIND_WORDS.iter().take(3) {
+        for w in words.iter() {
+            if let Some(pos) = heading.find(w) {
+                if best.is_none_or(|(p, _)| pos < p) {
+                    best = Some((pos, *kind));
+                }
+            }
+        }
+    }
+    if best.is_none() && !strict && KIND_WORDS[3].1.iter().any(|w| heading.contains(w)) {
+        return Some(SectionKind::Measures);
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Whether a heading names more than one kind (`存在问题及改进措施`), so its sub-headings decide.
+fn is_mixed(heading: &str) -> bool {
+    KIND_WORDS.iter().take(3).filter(|(_, words)| words.iter().any(|w| heading.contains(w))).count() > 1
+}
+
+/// A paragraph that introduces what follows (`…从以下几个方面：`) rather than stating a measure.
+fn is_lead_in(text: &str) -> bool {
+    let t = text.trim_end_matches(is_blank);
+    t.ends_with(['：', ':']) || (t.chars().count() < 80 && (t.contains("如下") || t.contains("以下几个方面")))
+}
+
+/// A paragraph that reads like the report's opening (`现将…报告如下`).
+fn is_opening(text: &str) -> bool {
+    ["报告如下", "汇报如下", "总结如下", "现将", "作如下总结", "报告如下"].iter().any(|w| text.contains(w))
+}
+
+/// Signature lines, dates and closing formulas at the very end of a report.
+fn is_closing(text: &str) -> bool {
+    let t = trim_blank(text);
+    let short = t.chars().count() <= 40 && !t.contains('。');
+    let signature = ["人民政府", "委员会", "办事处", "办公室", "党委", "政府", "镇", "乡", "街道"].iter().any(|w| t.ends_with(w));
+    let date = t.ends_with('日') && t.contains('年') && t.contains('月');
+    let formula = ["特此报告", "以上报告", "专此报告"].iter().any(|w| t.starts_with(w));
+    let closing_paragraph = ["总之", "综上", "在新的", "新的一年", "法治政府建设关系", "展望未来"].iter().any(|w| t.starts_with(w));
+    (short && (signature || date)) || formula || closing_paragraph
+}
+
+/// Counts Han characters.
+pub fn han_chars(s: &str) -> usize {
+    s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c)).count()
+}
+
+/// Splits one report into blocks and units.
+pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) -> Split {
+    let mut blocks = Vec::new();
+    if let Some(rows) = &report.presplit {
+        return split_presplit(report, report_index, rows);
+    }
+    let lines = content_lines(report, &mut blocks);
+    let levels = assign_levels(&lines);
+
+    // The tail: signature, date and closing formulas at the end.
+    let mut body_end = lines.len();
+    while body_end > 0 && levels[body_end - 1].is_none() && is_closing(lines[body_end - 1].span.of(&report.text)) {
+        body_end -= 1;
+    }
+    // The preamble: everything before the first marked line (or, without any, the title lines).
+    let first_marked = levels.iter().position(Option::is_some);
+    let preamble_end = match first_marked {
+        Some(i) => i,
+        None => lines.iter().take_while(|l| is_title_like(l.span.of(&report.text))).count(),
+    }
+    .min(body_end);
+    for line in &lines[..preamble_end] {
+        blocks.push(Block { role: BlockRole::Preamble, kind: SectionKind::Preamble, span: line.span, level: 0 });
+    }
+
+    let mut builder = UnitBuilder { text: &report.text, unit: params.unit, min_han: params.min_han_chars, blocks: &mut blocks };
+    let flat = levels[preamble_end..body_end].iter().all(|l| l.is_none_or(|l| l == 1))
+        && levels[preamble_end..body_end].iter().flatten().count() > 0;
+    let mut i = preamble_end;
+    let mut section_kind = SectionKind::Measures;
+    let mut mixed = false;
+    // Kind of each open level, so a sub-heading's kind lasts until its siblings.
+    let mut level_kinds: Vec<SectionKind> = Vec::new();
+    while i < body_end {
+        let line = lines[i];
+        let Some(level) = levels[i] else {
+            // Paragraphs outside any item: units of the current section.
+            let kind = *level_kinds.last().unwrap_or(&section_kind);
+            builder.paragraph(line, kind, level_kinds.len());
+            i += 1;
+            continue;
+        };
+        // The extent of this item: up to the next line at the same or a higher level.
+        let next = (i + 1..body_end).find(|&j| levels[j].is_some_and(|l| l <= level)).unwrap_or(body_end);
+        let has_children = (i + 1..next).any(|j| levels[j].is_some());
+        let heading_words = &report.text[line.span.start + line.marker.map_or(0, |m| m.len)..line.heading_end];
+        let run_in = line.heading_end < line.span.end;
+        if level == 1 {
+            let body: String = lines[i..next].iter().map(|l| l.span.of(&report.text)).collect();
+            mixed = is_mixed(heading_words);
+            section_kind = if line.marker.is_some_and(|m| m.shape == Shape::Hash) {
+                SectionKind::Measures
+            } else if first_marked == Some(i) && is_opening(&body) && kind_of(heading_words, false).is_none() {
+                SectionKind::Preamble
+            } else {
+                kind_of(heading_words, false).unwrap_or(SectionKind::Measures)
+            };
+            level_kinds.clear();
+            level_kinds.push(section_kind);
+            if section_kind == SectionKind::Preamble {
+                for l in &lines[i..next] {
+                    builder.blocks.push(Block { role: BlockRole::Preamble, kind: SectionKind::Preamble, span: l.span, level: 0 });
+                }
+                i = next;
+                continue;
+            }
+            if flat && run_in {
+                // A report of numbered measures without sections: each item is a unit.
+                builder.item(&lines[i..next], section_kind, 1);
+                i = next;
+                continue;
+            }
+            builder.heading(line, section_kind, 1);
+            i += 1;
+            continue;
+        }
+        level_kinds.truncate(level - 1);
+        let inherited = *level_kinds.last().unwrap_or(&section_kind);
+        // Only a heading naming two kinds hands the choice to its sub-headings: elsewhere a short
+        // item like `（三）推动解决问题情况` is a measure, not a shortcoming.
+        let own = if mixed { kind_of(heading_words, true) } else { None };
+        let kind = own.unwrap_or(inherited);
+        level_kinds.push(kind);
+        if has_children && params.unit != UnitLevel::Paragraph {
+            builder.heading(line, kind, level);
+            i += 1;
+            continue;
+        }
+        builder.item(&lines[i..next], kind, level);
+        i = next;
+    }
+    for line in &lines[body_end..] {
+        blocks.push(Block { role: BlockRole::Other, kind: SectionKind::Other, span: line.span, level: 0 });
+    }
+    blocks.sort_by_key(|b| b.span);
+    let units = make_units(report, report_index, &blocks, &lines);
+    Split { blocks, units }
+}
+
+fn is_title_like(line: &str) -> bool {
+    line.chars().count() <= 80 && !line.contains('。') && (line.contains("报告") || line.ends_with(['：', ':']) || line.starts_with('#'))
+}
+
+/// Turns items and paragraphs into blocks, at the unit level asked for.
+struct UnitBuilder<'a> {
+    text: &'a str,
+    unit: UnitLevel,
+    min_han: usize,
+    blocks: &'a mut Vec<Block>,
+}
+
+impl UnitBuilder<'_> {
+    fn push(&mut self, role: BlockRole, kind: SectionKind, span: Span, level: usize) {
+        let text = span.of(self.text);
+        let role = if role == BlockRole::Unit && han_chars(text) < self.min_han { BlockRole::Other } else { role };
+        self.blocks.push(Block { role, kind, span, level });
+    }
+
+    fn heading(&mut self, line: Line, kind: SectionKind, level: usize) {
+        self.push(BlockRole::Heading, kind, Span::new(line.span.start, line.heading_end), level);
+        if line.heading_end < line.span.end {
+            let rest = Span::new(line.heading_end + (self.text[line.heading_end..line.span.end].len() - self.text[line.heading_end..line.span.end].trim_start_matches(is_blank).len()), line.span.end);
+            self.paragraph(Line { span: rest, marker: None, heading_end: rest.start }, kind, level);
+        }
+    }
+
+    /// A paragraph that is not inside a numbered item.
+    fn paragraph(&mut self, line: Line, kind: SectionKind, level: usize) {
+        let text = line.span.of(self.text);
+        if is_lead_in(text) {
+            self.push(BlockRole::Other, kind, line.span, level);
+        } else if self.unit == UnitLevel::Clause {
+            self.clauses(line.span, kind, level);
+        } else {
+            self.push(BlockRole::Unit, kind, line.span, level);
+        }
+    }
+
+    /// A numbered item: its lines from the marker to the next item.
+    fn item(&mut self, lines: &[Line], kind: SectionKind, level: usize) {
+        let first = lines[0];
+        let last = lines[lines.len() - 1];
+        match self.unit {
+            UnitLevel::Measure => self.push(BlockRole::Unit, kind, Span::new(first.span.start, last.span.end), level),
+            UnitLevel::Paragraph => {
+                // A heading alone on its line joins the paragraph after it.
+                let mut start = first.span.start;
+                for (n, line) in lines.iter().enumerate() {
+                    let alone = n == 0 && first.heading_end == first.span.end && lines.len() > 1;
+                    if !alone {
+                        self.push(BlockRole::Unit, kind, Span::new(start, line.span.end), level);
+                        if let Some(next) = lines.get(n + 1) {
+                            start = next.span.start;
+                        }
+                    }
+                }
+            }
+            UnitLevel::Clause => {
+                // The heading is the lead of the first clause unless the body starts with 一是.
+                self.clauses(Span::new(first.span.start, last.span.end), kind, level);
+            }
+        }
+    }
+
+    /// Splits a span at enumerated clauses (一是…二是…, 一要…二要…).
+    fn clauses(&mut self, span: Span, kind: SectionKind, level: usize) {
+        let text = span.of(self.text);
+        let mut cuts = clause_starts(text);
+        if cuts.first() != Some(&0) {
+            // The lead before 一是 is a unit if it says something, else it joins the first clause.
+            let lead = &text[..cuts.first().copied().unwrap_or(text.len())];
+            if han_chars(lead) < self.min_han && !cuts.is_empty() {
+                cuts[0] = 0;
+            } else {
+                cuts.insert(0, 0);
+            }
+        }
+        for (n, &cut) in cuts.iter().enumerate() {
+            let end = cuts.get(n + 1).copied().unwrap_or(text.len());
+            let piece = &text[cut..end];
+            let lead = piece.len() - piece.trim_start_matches(is_blank).len();
+            let trail = piece.len() - piece.trim_end_matches(is_blank).len();
+            if cut + lead < end - trail {
+                self.push(BlockRole::Unit, kind, Span::new(span.start + cut + lead, span.start + end - trail), level);
+            }
+        }
+    }
+}
+
+/// Byte offsets where enumerated clauses start: `一是`/`二是`… or `一要`/`二要`… at the start or after
+/// punctuation, in sequence from 一.
+pub fn clause_starts(text: &str) -> Vec<usize> {
+    const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    let mut starts = Vec::new();
+    for verb in ["是", "要", "抓", "强化"] {
+        let mut expected = 0;
+        let mut from = 0;
+        while expected < NUMS.len() {
+            let needle = format!("{}{}", NUMS[expected], verb);
+            let Some(pos) = text[from..].find(&needle).map(|p| p + from) else { break };
+            let before = text[..pos].trim_end_matches(is_blank);
+            if before.is_empty() || before.ends_with(['。', '；', ';', '，', ',', '：', ':', '\n', '）', ')']) {
+                starts.push(pos);
+                expected += 1;
+            }
+            from = pos + needle.len();
+        }
+        if starts.len() >= 2 {
+            return starts;
+        }
+        starts.clear();
+    }
+    starts
+}
+
+/// Units for a table input: one per row, spans into the rows joined by newlines.
+fn split_presplit(report: &Report, report_index: usize, rows: &[crate::corpus::PresplitUnit]) -> Split {
+    let mut blocks = Vec::with_capacity(rows.len());
+    let mut units = Vec::with_capacity(rows.len());
+    let mut offset = 0;
+    let mut chars = 0;
+    for (n, row) in rows.iter().enumerate() {
+        let span = Span::new(offset, offset + row.text.len());
+        let nchars = row.text.chars().count();
+        let kind = row.section_kind.unwrap_or(SectionKind::Measures);
+        if !trim_blank(&row.text).is_empty() {
+            blocks.push(Block { role: BlockRole::Unit, kind, span, level: 1 });
+            let mut meta = row.meta.clone();
+            for (slot, fallback) in [(&mut meta.township, &report.meta.township), (&mut meta.county, &report.meta.county), (&mut meta.province, &report.meta.province)] {
+                if slot.is_none() {
+                    slot.clone_from(fallback);
+                }
+            }
+            meta.year = meta.year.or(report.meta.year);
+            units.push(Unit {
+                id: row.id.clone().unwrap_or_else(|| format!("{}-{:03}", report.id, n + 1)),
+                report: report_index,
+                section_kind: kind,
+                section_heading: String::new(),
+                heading: String::new(),
+                span,
+                chars: Span::new(chars, chars + nchars),
+                text: row.text.clone(),
+                label: row.label.clone(),
+                meta,
+            });
+        }
+        offset = span.end + 1;
+        chars += nchars + 1;
+    }
+    Split { blocks, units }
+}
+
+fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[Line]) -> Vec<Unit> {
+    let text = &report.text;
+    let mut index = CharIndex::new(text);
+    let mut section_heading = String::new();
+    let mut units = Vec::new();
+    for block in blocks {
+        if block.role == BlockRole::Heading && block.level == 1 {
+            section_heading = trim_blank(block.span.of(text)).to_string();
+        }
+        if block.role != BlockRole::Unit {
+            continue;
+        }
+        let heading = lines
+            .iter()
+            .find(|l| l.span.start == block.span.start && l.heading_end > l.span.start)
+            .map(|l| trim_blank(&text[l.span.start..l.heading_end.min(block.span.end)]).to_string())
+            .unwrap_or_default();
+        let start = index.at(block.span.start);
+        let end = index.at(block.span.end);
+        let body: Vec<&str> = block.span.of(text).lines().map(trim_blank).filter(|l| !l.is_empty()).collect();
+        units.push(Unit {
+            id: format!("{}-{:03}", report.id, units.len() + 1),
+            report: report_index,
+            section_kind: block.kind,
+            section_heading: section_heading.clone(),
+            heading,
+            span: block.span,
+            chars: Span::new(start, end),
+            text: body.join("\n"),
+            label: None,
+            meta: report.meta.clone(),
+        });
+    }
+    units
+}

@@ -1,0 +1,224 @@
+//! Stage 4a: token ids → a sparse TF-IDF matrix (CSR, via sprs), exactly as scikit-learn's
+//! `TfidfVectorizer` computes it on the same tokens and options.
+//!
+//! - df(t) = documents containing t; keep t iff `df >= min_df` and `df <= max_df` (an integer is
+//!   a count, a float a proportion of documents, compared as floats), then the `max_features`
+//!   most frequent (by total count; ties keep code-point order).
+//! - idf(t) = ln((1+n)/(1+df)) + 1 (smooth) or ln(n/df) + 1; tf = count, or 1 + ln(count) when
+//!   sublinear; rows normalised (l2, l1 or none); all-zero rows stay zero.
+//!
+//! Parallel with rayon over documents; document frequencies are integer sums and every row is
+//! computed on its own, so every value is independent of the thread count.
+
+use crate::config::{Norm, TfidfParams};
+use crate::error::{Error, Result};
+use crate::segment::TokenizedCorpus;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sprs::CsMat;
+
+/// The fitted vocabulary and idf: what is needed to weight new documents the same way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TfidfModel {
+    /// Kept terms, in code-point order (the matrix's columns).
+    pub vocabulary: Vec<String>,
+    /// Document frequency of each kept term.
+    pub df: Vec<u64>,
+    /// Inverse document frequency of each kept term (1 when idf is off).
+    pub idf: Vec<f64>,
+    /// Documents the model was fitted on.
+    pub n_docs: usize,
+    /// The options used.
+    pub params: TfidfParams,
+}
+
+/// A weighted corpus: the model and the matrix of its documents.
+#[derive(Debug, Clone)]
+pub struct Tfidf {
+    /// Vocabulary and idf.
+    pub model: TfidfModel,
+    /// One row per document, one column per kept term.
+    pub matrix: CsMat<f64>,
+    /// For each term id of the tokenized corpus, its column, if kept.
+    pub columns: Vec<Option<u32>>,
+}
+
+/// Document frequency of every term of the corpus.
+fn document_frequencies(corpus: &TokenizedCorpus) -> Vec<u64> {
+    let n_terms = corpus.terms.len();
+    (0..corpus.len())
+        .into_par_iter()
+        .fold(
+            || (vec![0u64; n_terms], Vec::new()),
+            |(mut df, mut seen): (Vec<u64>, Vec<u32>), d| {
+                seen.clear();
+                seen.extend_from_slice(corpus.doc(d));
+                seen.sort_unstable();
+                seen.dedup();
+                for &t in &seen {
+                    df[t as usize] += 1;
+                }
+                (df, seen)
+            },
+        )
+        .map(|(df, _)| df)
+        .reduce(
+            || vec![0u64; n_terms],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
+}
+
+/// Fits the vocabulary and idf on `corpus` and weights it.
+pub fn fit_transform(corpus: &TokenizedCorpus, params: &TfidfParams) -> Result<Tfidf> {
+    let n = corpus.len();
+    let df = document_frequencies(corpus);
+    let low = params.min_df.to_count(n);
+    let high = params.max_df.to_count(n);
+    let mut kept: Vec<u32> = (0..df.len() as u32)
+        .filter(|&t| {
+            let d = df[t as usize] as f64;
+            d >= low && d <= high
+        })
+        .collect();
+    if let Some(limit) = params.max_features.filter(|&m| m < kept.len()) {
+        let mut total = vec![0u64; df.len()];
+        for &t in &corpus.ids {
+            total[t as usize] += 1;
+        }
+        kept.sort_by_key(|&t| (std::cmp::Reverse(total[t as usize]), t));
+        kept.truncate(limit);
+        kept.sort_unstable();
+    }
+    if kept.is_empty() {
+        return Err(Error::EmptyCorpus(format!(
+            "no term is left after min_df = {:?} and max_df = {:?} over {n} units; lower tfidf.min_df or raise tfidf.max_df",
+            params.min_df, params.max_df
+        )));
+    }
+    let mut columns = vec![None; df.len()];
+    for (col, &t) in kept.iter().enumerate() {
+        columns[t as usize] = Some(col as u32);
+    }
+    let kept_df: Vec<u64> = kept.iter().map(|&t| df[t as usize]).collect();
+    let idf = kept_df.iter().map(|&d| idf_of(d, n, params)).collect();
+    let model = TfidfModel {
+        vocabulary: kept.iter().map(|&t| corpus.terms[t as usize].clone()).collect(),
+        df: kept_df,
+        idf,
+        n_docs: n,
+        params: params.clone(),
+    };
+    let matrix = weight_rows(corpus, &columns, &model);
+    Ok(Tfidf { model, matrix, columns })
+}
+
+fn idf_of(df: u64, n: usize, params: &TfidfParams) -> f64 {
+    match (params.use_idf, params.smooth_idf) {
+        (false, _) => 1.0,
+        (true, true) => ((n as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0,
+        (true, false) => (n as f64 / df as f64).ln() + 1.0,
+    }
+}
+
+/// Weights the documents of `corpus` with a fitted model; `columns` maps corpus term ids to the
+/// model's columns.
+pub fn weight_rows(corpus: &TokenizedCorpus, columns: &[Option<u32>], model: &TfidfModel) -> CsMat<f64> {
+    let params = &model.params;
+    let rows: Vec<(Vec<usize>, Vec<f64>)> = (0..corpus.len())
+        .into_par_iter()
+        .map(|d| {
+            let mut cols: Vec<u32> = corpus.doc(d).iter().filter_map(|&t| columns[t as usize]).collect();
+            cols.sort_unstable();
+            let mut indices = Vec::new();
+            let mut data = Vec::new();
+            let mut i = 0;
+            while i < cols.len() {
+                let c = cols[i];
+                let run = cols[i..].iter().take_while(|&&x| x == c).count();
+                let tf = if params.sublinear_tf { 1.0 + (run as f64).ln() } else { run as f64 };
+                indices.push(c as usize);
+                data.push(tf * model.idf[c as usize]);
+                i += run;
+            }
+            let norm = match params.norm {
+                Norm::L2 => data.iter().map(|v| v * v).sum::<f64>().sqrt(),
+                Norm::L1 => data.iter().map(|v: &f64| v.abs()).sum::<f64>(),
+                Norm::None => 1.0,
+            };
+            if norm > 0.0 {
+                data.iter_mut().for_each(|v| *v /= norm);
+            }
+            (indices, data)
+        })
+        .collect();
+    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    indptr.push(0);
+    let nnz = rows.iter().map(|r| r.0.len()).sum();
+    let mut indices = Vec::with_capacity(nnz);
+    let mut data = Vec::with_capacity(nnz);
+    for (i, d) in rows {
+        indices.extend(i);
+        data.extend(d);
+        indptr.push(indices.len());
+    }
+    CsMat::new((corpus.len(), model.vocabulary.len()), indptr, indices, data)
+}
+
+/// Maps a tokenized corpus's term ids onto a fitted model's columns (for `apply`).
+pub fn columns_for(corpus: &TokenizedCorpus, model: &TfidfModel) -> Vec<Option<u32>> {
+    corpus
+        .terms
+        .iter()
+        .map(|t| model.vocabulary.binary_search(t).ok().map(|c| c as u32))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DfBound;
+
+    fn corpus(docs: &[&[&str]]) -> TokenizedCorpus {
+        let mut terms: Vec<String> = docs.iter().flat_map(|d| d.iter().map(|s| s.to_string())).collect();
+        terms.sort();
+        terms.dedup();
+        let mut c = TokenizedCorpus { terms, ids: vec![], offsets: vec![0] };
+        for d in docs {
+            for t in *d {
+                c.ids.push(c.terms.binary_search(&t.to_string()).unwrap() as u32);
+            }
+            c.offsets.push(c.ids.len());
+        }
+        c
+    }
+
+    #[test]
+    fn matches_scikit_learn_on_a_small_corpus() {
+        // sklearn: TfidfVectorizer(min_df=1, max_df=1.0, sublinear_tf=True) on these documents.
+        let c = corpus(&[&["调解", "调解", "普法"], &["普法", "网格"], &["网格", "调解"]]);
+        let params = TfidfParams { min_df: DfBound::Count(1), max_df: DfBound::Fraction(1.0), ..TfidfParams::default() };
+        let t = fit_transform(&c, &params).unwrap();
+        assert_eq!(t.model.vocabulary, ["普法", "网格", "调解"]);
+        let idf = (4.0f64 / 3.0).ln() + 1.0;
+        assert!(t.model.idf.iter().all(|&v| (v - idf).abs() < 1e-15));
+        // Row 0: 调解 tf 1+ln2, 普法 tf 1 → normalised.
+        let (a, b) = (1.0 + 2f64.ln(), 1.0);
+        let norm = (a * a + b * b).sqrt();
+        let row = t.matrix.outer_view(0).unwrap();
+        assert!((row.get(2).unwrap() - a / norm).abs() < 1e-15);
+        assert!((row.get(0).unwrap() - b / norm).abs() < 1e-15);
+    }
+
+    #[test]
+    fn min_and_max_df_prune_with_integer_and_fraction_meaning() {
+        let c = corpus(&[&["甲乙", "丙丁"], &["甲乙", "戊己"], &["甲乙", "丙丁"]]);
+        let t = fit_transform(&c, &TfidfParams { min_df: DfBound::Count(2), max_df: DfBound::Fraction(0.9), ..TfidfParams::default() }).unwrap();
+        assert_eq!(t.model.vocabulary, ["丙丁"]);
+        let t = fit_transform(&c, &TfidfParams { min_df: DfBound::Count(1), max_df: DfBound::Count(3), max_features: Some(2), ..TfidfParams::default() }).unwrap();
+        assert_eq!(t.model.vocabulary, ["丙丁", "甲乙"]);
+        assert!(fit_transform(&c, &TfidfParams { min_df: DfBound::Count(4), ..TfidfParams::default() }).is_err());
+    }
+}
