@@ -138,7 +138,7 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
             for &(i, c) in &chars {
                 let name = &m.as_str()[i..];
                 let stem = name.trim_end_matches("办事处");
-                let stem_len = stem.chars().count() - if stem.ends_with("街道") { 2 } else { 1 };
+                let stem_len = stem.chars().count().saturating_sub(if stem.ends_with("街道") { 2 } else { 1 });
                 if !(2..=4).contains(&stem_len) || NOT_NAME_START.contains(c) || NOT_TOWNSHIPS.iter().any(|n| stem.ends_with(n)) {
                     continue;
                 }

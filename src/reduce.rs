@@ -265,7 +265,24 @@ mod tests {
 
     #[test]
     fn singular_values_match_a_dense_svd() {
-        let a = random_sparse(60, 40, 7);
+        // Sparse noise plus a rank-8 part with decaying weights, like a corpus with topics.
+        let noise = random_sparse(60, 40, 7);
+        let mut rng = Xoshiro256Plus::seed_from_u64(11);
+        let mut tri = sprs::TriMat::new((60, 40));
+        for (&v, (i, j)) in noise.iter() {
+            tri.add_triplet(i, j, 0.05 * v);
+        }
+        for topic in 0..8 {
+            let weight = 10.0 / (1 << topic) as f64;
+            let rows: Vec<usize> = (0..60).filter(|_| rng.gen_range(0.0..1.0) < 0.3).collect();
+            let cols: Vec<usize> = (0..40).filter(|_| rng.gen_range(0.0..1.0) < 0.2).collect();
+            for &i in &rows {
+                for &j in &cols {
+                    tri.add_triplet(i, j, weight * rng.gen_range(0.5..1.0));
+                }
+            }
+        }
+        let a: CsMat<f64> = tri.to_csr();
         let params = ReduceParams { dims: 8, oversample: 10, power_iterations: 6 };
         let (lsa, x) = fit(&a, &params, 1).unwrap();
         let dense = faer::Mat::<f64>::from_fn(60, 40, |i, j| *a.get(i, j).unwrap_or(&0.0));

@@ -173,40 +173,42 @@ struct Line {
     heading_end: usize,
 }
 
-/// Splits the text into content lines, emitting chrome blocks for chrome the lines do not hold.
+/// Splits the text into content lines (blanks trimmed), cutting chrome out: whole-line chrome, a
+/// docx artefact before a heading, or chrome inside a line (which splits the line in two). Every
+/// chrome span becomes a chrome block.
 fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
     let text = &report.text;
     let mut lines = Vec::new();
-    let mut chrome = report.chrome.iter().peekable();
+    let mut chrome = report.chrome.iter().copied().peekable();
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
-        let line_start = offset;
         let line_end = offset + raw.len();
+        let mut pieces = Vec::new();
+        let mut from = offset;
+        while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
+            pieces.push(Span::new(from, c.start.max(from)));
+            blocks.push(Block { role: BlockRole::Chrome, kind: SectionKind::Other, span: c, level: 0 });
+            from = from.max(c.end);
+            chrome.next();
+        }
+        pieces.push(Span::new(from.min(line_end), line_end));
         offset = line_end;
-        let mut start = line_start + (raw.len() - raw.trim_start_matches(is_blank).len());
-        let end = line_start + raw.trim_end_matches(is_blank).len();
-        // Chrome at the start of the line (whole-line chrome, or a docx artefact before a heading).
-        while let Some(c) = chrome.peek().copied() {
-            if c.end <= start || (c.start < line_end && c.start >= line_start && c.start <= start) {
-                if c.end > start || c.start >= line_start {
-                    blocks.push(Block { role: BlockRole::Chrome, kind: SectionKind::Other, span: *c, level: 0 });
-                }
-                start = start.max(c.end);
-                start += text[start..end.max(start)].len() - text[start..end.max(start)].trim_start_matches(is_blank).len();
-                chrome.next();
-            } else {
-                break;
+        let mut first = true;
+        for piece in pieces {
+            let raw = piece.of(text);
+            let start = piece.start + (raw.len() - raw.trim_start_matches(is_blank).len());
+            let end = piece.start + raw.trim_end_matches(is_blank).len();
+            if start >= end {
+                continue;
             }
+            let content = &text[start..end];
+            // Only the line's first piece can open with a heading marker.
+            let marker = if first { parse_marker(content) } else { None };
+            first = false;
+            let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
+            lines.push(Line { span: Span::new(start, end), marker, heading_end });
         }
-        if start >= end {
-            continue;
-        }
-        let content = &text[start..end];
-        let marker = parse_marker(content);
-        let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
-        lines.push(Line { span: Span::new(start, end), marker, heading_end });
     }
-    // Chrome inside a line's content stays with that content (it cannot be cut out of a unit).
     lines
 }
 
@@ -366,7 +368,7 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         blocks.push(Block { role: BlockRole::Preamble, kind: SectionKind::Preamble, span: line.span, level: 0 });
     }
 
-    let mut builder = UnitBuilder { text: &report.text, unit: params.unit, min_han: params.min_han_chars, blocks: &mut blocks };
+    let mut builder = UnitBuilder { text: &report.text, chrome: &report.chrome, unit: params.unit, min_han: params.min_han_chars, blocks: &mut blocks };
     let flat = levels[preamble_end..body_end].iter().all(|l| l.is_none_or(|l| l == 1))
         && levels[preamble_end..body_end].iter().flatten().count() > 0;
     let mut i = preamble_end;
@@ -424,7 +426,7 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         let own = if mixed { kind_of(heading_words, true) } else { None };
         let kind = own.unwrap_or(inherited);
         level_kinds.push(kind);
-        if has_children && params.unit != UnitLevel::Paragraph {
+        if has_children {
             builder.heading(line, kind, level);
             i += 1;
             continue;
@@ -440,6 +442,27 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
     Split { blocks, units }
 }
 
+/// Checks the accounting of a split: every non-blank character of the report lies in exactly one
+/// block. Returns one message per violation (empty when the split accounts for everything).
+pub fn accounting_errors(report: &Report, split: &Split) -> Vec<String> {
+    let text = &report.text;
+    let mut errors = Vec::new();
+    let mut covered_to = 0;
+    for b in &split.blocks {
+        if b.span.start < covered_to {
+            errors.push(format!("{:?} block at byte {} overlaps the previous block (ends at {covered_to})", b.role, b.span.start));
+        }
+        if let Some(gap) = text.get(covered_to..b.span.start).filter(|g| g.chars().any(|c| !is_blank(c))) {
+            errors.push(format!("bytes {covered_to}..{} not in any block: {:?}", b.span.start, gap.chars().take(30).collect::<String>()));
+        }
+        covered_to = covered_to.max(b.span.end);
+    }
+    if let Some(rest) = text.get(covered_to..).filter(|g| g.chars().any(|c| !is_blank(c))) {
+        errors.push(format!("the text after byte {covered_to} is in no block: {:?}", rest.chars().take(30).collect::<String>()));
+    }
+    errors
+}
+
 fn is_title_like(line: &str) -> bool {
     line.chars().count() <= 80 && !line.contains('。') && (line.contains("报告") || line.ends_with(['：', ':']) || line.starts_with('#'))
 }
@@ -447,6 +470,7 @@ fn is_title_like(line: &str) -> bool {
 /// Turns items and paragraphs into blocks, at the unit level asked for.
 struct UnitBuilder<'a> {
     text: &'a str,
+    chrome: &'a [Span],
     unit: UnitLevel,
     min_han: usize,
     blocks: &'a mut Vec<Block>,
@@ -481,28 +505,43 @@ impl UnitBuilder<'_> {
 
     /// A numbered item: its lines from the marker to the next item.
     fn item(&mut self, lines: &[Line], kind: SectionKind, level: usize) {
-        let first = lines[0];
-        let last = lines[lines.len() - 1];
         match self.unit {
-            UnitLevel::Measure => self.push(BlockRole::Unit, kind, Span::new(first.span.start, last.span.end), level),
+            UnitLevel::Measure => {
+                for run in self.runs(lines) {
+                    self.push(BlockRole::Unit, kind, run, level);
+                }
+            }
             UnitLevel::Paragraph => {
-                // A heading alone on its line joins the paragraph after it.
+                // A heading alone on its line joins the paragraph after it (unless chrome parts them).
+                let first = lines[0];
+                let joins = lines.len() > 1 && first.heading_end == first.span.end && self.runs(&lines[..2]).len() == 1;
                 let mut start = first.span.start;
                 for (n, line) in lines.iter().enumerate() {
-                    let alone = n == 0 && first.heading_end == first.span.end && lines.len() > 1;
-                    if !alone {
-                        self.push(BlockRole::Unit, kind, Span::new(start, line.span.end), level);
-                        if let Some(next) = lines.get(n + 1) {
-                            start = next.span.start;
-                        }
+                    if n == 0 && joins {
+                        continue;
                     }
+                    self.push(BlockRole::Unit, kind, Span::new(start.min(line.span.start), line.span.end), level);
+                    start = usize::MAX;
                 }
             }
             UnitLevel::Clause => {
-                // The heading is the lead of the first clause unless the body starts with 一是.
-                self.clauses(Span::new(first.span.start, last.span.end), kind, level);
+                for run in self.runs(lines) {
+                    self.clauses(run, kind, level);
+                }
             }
         }
+    }
+
+    /// Spans of consecutive lines not separated by chrome (chrome never sits inside a unit).
+    fn runs(&self, lines: &[Line]) -> Vec<Span> {
+        let mut runs: Vec<Span> = Vec::new();
+        for line in lines {
+            match runs.last_mut() {
+                Some(run) if !self.chrome.iter().any(|c| c.start >= run.end && c.end <= line.span.start) => run.end = line.span.end,
+                _ => runs.push(line.span),
+            }
+        }
+        runs
     }
 
     /// Splits a span at enumerated clauses (一是…二是…, 一要…二要…).
@@ -628,4 +667,144 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
         });
     }
     units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::ReportMeta;
+    use proptest::prelude::*;
+
+    fn report(text: &str) -> Report {
+        Report {
+            id: "r0000".into(),
+            file: "t.txt".into(),
+            sha256: String::new(),
+            encoding: "UTF-8".into(),
+            text: text.to_string(),
+            chrome: crate::read::find_chrome(text),
+            meta: ReportMeta::default(),
+            presplit: None,
+        }
+    }
+
+    fn split(text: &str, unit: UnitLevel) -> (Report, Split) {
+        let r = report(text);
+        let s = split_report(&r, 0, &SplitParams { unit, ..SplitParams::default() });
+        (r, s)
+    }
+
+    fn kinds_and_heads(s: &Split) -> Vec<(SectionKind, String)> {
+        s.units.iter().map(|u| (u.section_kind, u.heading.clone())).collect()
+    }
+
+    #[test]
+    fn markers_of_every_shape_are_read() {
+        let shape = |s: &str| parse_marker(s).map(|m| (m.shape, m.ordinal));
+        assert_eq!(shape("一、总体情况"), Some((Shape::Dun, 1)));
+        assert_eq!(shape("十二、其他"), Some((Shape::Dun, 12)));
+        assert_eq!(shape("3、 加强"), Some((Shape::Dun, 3)));
+        assert_eq!(shape("4．加强"), Some((Shape::Dot, 4)));
+        assert_eq!(shape("（八）加强"), Some((Shape::Paren, 8)));
+        assert_eq!(shape("(七）加强"), Some((Shape::Paren, 7)));
+        assert_eq!(shape("（8） 健全"), Some((Shape::Paren, 8)));
+        assert_eq!(shape("1.5亿元投入"), None);
+        assert_eq!(shape("一是加强"), None);
+        assert_eq!(shape("2023年以来"), None);
+    }
+
+    #[test]
+    fn broken_numbering_keeps_levels_by_structure() {
+        // Top sections numbered 1、 2、 三、 with （1）（2）（三） items under them.
+        let text = "1、学习情况\n（一）加强学习。组织学习法律法规。\n（二）开展普法。开展宪法宣传活动。\n2、主要举措和成效\n（1） 深化执法。落实行政执法三项制度。\n（2） 化解纠纷。排查矛盾纠纷并调解到位。\n（三）公开政务。推进政务公开工作落实。\n三、存在的不足\n一是宣传不够深入广泛。二是队伍建设有待加强。\n四、下一步工作安排\n1.深化普法。继续开展法治宣传教育活动。\n";
+        let (r, s) = split(text, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &s).is_empty(), "{:?}", accounting_errors(&r, &s));
+        let got = kinds_and_heads(&s);
+        assert_eq!(got.len(), 7, "{got:?}");
+        assert_eq!(got[2], (SectionKind::Measures, "（1） 深化执法。".to_string()));
+        assert_eq!(got[4].1, "（三）公开政务。");
+        assert_eq!(got[5].0, SectionKind::Shortcomings);
+        assert_eq!(got[6], (SectionKind::Plans, "1.深化普法。".to_string()));
+    }
+
+    #[test]
+    fn a_mixed_heading_lets_sub_headings_decide_the_kind() {
+        let text = "六、存在问题及改进措施\n(一)存在问题。一是全镇依法行政工作不平衡。二是干部法治意识仍需提高。\n(二)改进措施。2020年我镇将继续建设法治政府。\n1.积极推动政府职能转变。简政放权优化服务。\n2.加强行政权力的监督。推进权力运行公开。\n";
+        let (r, s) = split(text, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &s).is_empty());
+        let kinds: Vec<SectionKind> = s.units.iter().map(|u| u.section_kind).collect();
+        assert_eq!(kinds, [SectionKind::Shortcomings, SectionKind::Plans, SectionKind::Plans, SectionKind::Plans]);
+    }
+
+    #[test]
+    fn title_addressee_opening_and_signature_are_not_units() {
+        let text = "某某镇2023年法治政府建设年度报告\n县人民政府：\n现将有关情况报告如下：\n一、主要举措和成效\n（一）加强领导。成立法治建设领导小组定期研究。\n特此报告。\n某某镇人民政府\n2024年1月5日\n";
+        let (r, s) = split(text, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &s).is_empty());
+        assert_eq!(s.units.len(), 1);
+        let roles: Vec<BlockRole> = s.blocks.iter().map(|b| b.role).collect();
+        assert_eq!(roles[..3], [BlockRole::Preamble; 3]);
+        assert_eq!(roles[roles.len() - 3..], [BlockRole::Other; 3]);
+    }
+
+    #[test]
+    fn clause_and_paragraph_units() {
+        let text = "一、下一步打算\n（一）深化普法。一是开展宪法宣传周活动，二是培育法律明白人队伍，三是建设法治文化阵地。\n";
+        let (r, s) = split(text, UnitLevel::Clause);
+        assert!(accounting_errors(&r, &s).is_empty());
+        let texts: Vec<&str> = s.units.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert!(texts[0].starts_with("（一）深化普法。一是") && texts[2].starts_with("三是"));
+        let (r, s) = split("一、举措\n第一段落讲述普法宣传工作。\n第二段落讲述矛盾纠纷调解。\n", UnitLevel::Paragraph);
+        assert!(accounting_errors(&r, &s).is_empty());
+        assert_eq!(s.units.len(), 2);
+    }
+
+    #[test]
+    fn spans_give_back_the_text_in_code_points() {
+        let (r, s) = split("　　一、举措\n\u{a0}（一）加强领导。成立领导小组。\n", UnitLevel::Measure);
+        let chars: Vec<char> = r.text.chars().collect();
+        for u in &s.units {
+            let back: String = chars[u.chars.start..u.chars.end].iter().collect();
+            assert_eq!(back, u.span.of(&r.text));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Generated reports: any mix of markers, clauses, chrome and blank filler.
+        #[test]
+        fn every_generated_report_is_fully_accounted(lines in proptest::collection::vec(
+            prop_oneof![
+                Just("一、主要举措和成效".to_string()),
+                Just("二、存在的不足和原因".to_string()),
+                Just("三、下一年度工作安排".to_string()),
+                Just("（一）加强组织领导。成立领导小组。".to_string()),
+                Just("(二)推进普法。一是宣传宪法，二是培育法律明白人。".to_string()),
+                Just("1.深化调解。排查矛盾纠纷。".to_string()),
+                Just("（3） 规范执法".to_string()),
+                Just("发布日期:2024-01-24 来源:本网".to_string()),
+                Just("[bookmark: _GoBack]（四）政务公开。推进公开。".to_string()),
+                Just("\u{a0}\u{3000} ".to_string()),
+                Just("某某镇人民政府".to_string()),
+                "[\\PC]{0,40}",
+            ], 0..30)) {
+            let text = lines.join("\n");
+            for unit in [UnitLevel::Measure, UnitLevel::Clause, UnitLevel::Paragraph] {
+                let (r, s) = split(&text, unit);
+                let errors = accounting_errors(&r, &s);
+                prop_assert!(errors.is_empty(), "{:?}\n{}", errors, text);
+            }
+        }
+
+        /// Arbitrary bytes never panic the reader or the splitter.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok((text, _)) = crate::read::decode(&bytes) {
+                let (r, s) = split(&text, UnitLevel::Measure);
+                prop_assert!(accounting_errors(&r, &s).is_empty());
+            }
+        }
+    }
 }
