@@ -68,8 +68,8 @@ pub struct Themes {
 
 impl Themes {
     /// The theme of each row: linfa's `predict` (nearest centre), renumbered.
-    pub fn assign(&self, x: &Array2<f64>) -> Vec<usize> {
-        let labels: Array1<usize> = self.model.predict(x);
+    pub fn assign(&self, x: ArrayView2<f64>) -> Vec<usize> {
+        let labels: Array1<usize> = self.model.predict(&x);
         labels.iter().map(|&c| self.rank[c]).collect()
     }
 
@@ -83,7 +83,7 @@ impl Themes {
     }
 
     /// Cosine similarity of each row to the centre of its theme.
-    pub fn similarity(&self, x: &Array2<f64>, assignments: &[usize]) -> Vec<f64> {
+    pub fn similarity(&self, x: ArrayView2<f64>, assignments: &[usize]) -> Vec<f64> {
         let centroids = self.centroids();
         let norms: Vec<f64> = centroids.rows().into_iter().map(|c| c.dot(&c).sqrt()).collect();
         assignments
@@ -98,7 +98,7 @@ impl Themes {
 }
 
 /// Fits the themes of the rows of `x` (unit-length, or zero for units without terms).
-pub fn cluster(x: &Array2<f64>, params: &ClusterParams) -> Result<Clustering> {
+pub fn cluster(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Clustering> {
     let n = x.nrows();
     let (k, scan) = match params.k {
         KChoice::Fixed(k) => (k, Vec::new()),
@@ -118,15 +118,15 @@ pub fn cluster(x: &Array2<f64>, params: &ClusterParams) -> Result<Clustering> {
     let (model, method) = if n > params.minibatch_above {
         (fit_minibatch(x, k, params)?, "minibatch")
     } else {
-        (fit_full(x.view(), k, params, params.n_runs)?, "kmeans")
+        (fit_full(x, k, params, params.n_runs)?, "kmeans")
     };
     Ok(finish(x, model, method, scan))
 }
 
 /// Assigns every row with `predict` and renumbers the themes by size.
-fn finish(x: &Array2<f64>, model: KMeans<f64, L2Dist>, method: &'static str, scan: Vec<KScore>) -> Clustering {
+fn finish(x: ArrayView2<f64>, model: KMeans<f64, L2Dist>, method: &'static str, scan: Vec<KScore>) -> Clustering {
     let k = model.centroids().nrows();
-    let labels: Array1<usize> = model.predict(x);
+    let labels: Array1<usize> = model.predict(&x);
     let mut sizes = vec![(0usize, usize::MAX); k];
     for (i, &c) in labels.iter().enumerate() {
         sizes[c].0 += 1;
@@ -147,7 +147,7 @@ fn finish(x: &Array2<f64>, model: KMeans<f64, L2Dist>, method: &'static str, sca
 }
 
 /// Sum of squared distances of rows to their assigned centres.
-pub fn inertia(x: &Array2<f64>, centroids: &Array2<f64>, assignments: &[usize]) -> f64 {
+pub fn inertia(x: ArrayView2<f64>, centroids: &Array2<f64>, assignments: &[usize]) -> f64 {
     assignments
         .iter()
         .enumerate()
@@ -172,7 +172,7 @@ fn fit_full(x: ArrayView2<f64>, k: usize, params: &ClusterParams, n_runs: usize)
 
 /// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
 /// converges or `max_iterations` batches have been seen.
-fn fit_minibatch(x: &Array2<f64>, k: usize, params: &ClusterParams) -> Result<KMeans<f64, L2Dist>> {
+fn fit_minibatch(x: ArrayView2<f64>, k: usize, params: &ClusterParams) -> Result<KMeans<f64, L2Dist>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let clf = KMeans::params_with_rng(k, rng.clone())
         .tolerance(params.tolerance)
@@ -205,7 +205,7 @@ fn fit_minibatch(x: &Array2<f64>, k: usize, params: &ClusterParams) -> Result<KM
 }
 
 /// Scores each k of the range on a seeded sample by mean silhouette.
-fn scan_k(x: &Array2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
+fn scan_k(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
     let n = x.nrows();
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0x5CA7);
     let mut idx: Vec<usize> = (0..n).collect();
@@ -216,19 +216,19 @@ fn scan_k(x: &Array2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
     }
     let sample = x.select(Axis(0), &idx);
     let m = sample.nrows();
-    let dist = pairwise_distances(&sample);
+    let dist = pairwise_distances(sample.view());
     let max_k = params.k_range.max.min(m.saturating_sub(1));
     (params.k_range.min..=max_k)
         .map(|k| {
             let model = fit_full(sample.view(), k, params, params.n_runs.min(2))?;
             let labels: Vec<usize> = model.predict(&sample).to_vec();
-            Ok(KScore { k, silhouette: silhouette(&dist, m, &labels, k), inertia: inertia(&sample, model.centroids(), &labels) })
+            Ok(KScore { k, silhouette: silhouette(&dist, m, &labels, k), inertia: inertia(sample.view(), model.centroids(), &labels) })
         })
         .collect()
 }
 
 /// Euclidean distances between all rows, m × m row-major, in parallel.
-fn pairwise_distances(x: &Array2<f64>) -> Vec<f64> {
+fn pairwise_distances(x: ArrayView2<f64>) -> Vec<f64> {
     let m = x.nrows();
     let mut d = vec![0.0; m * m];
     d.par_chunks_mut(m).enumerate().for_each(|(i, row)| {

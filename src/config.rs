@@ -202,7 +202,7 @@ pub struct ReduceParams {
     pub dims: usize,
     /// Extra random directions beyond `dims` (default 10).
     pub oversample: usize,
-    /// Power iterations (default 4).
+    /// Power iterations (default 2).
     pub power_iterations: usize,
 }
 
@@ -211,7 +211,7 @@ impl Default for ReduceParams {
         ReduceParams {
             dims: 100,
             oversample: 10,
-            power_iterations: 4,
+            power_iterations: 2,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The kind of a report section (§1 step 2 of DESIGN.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -205,8 +206,8 @@ pub struct Unit {
     pub text: String,
     /// The gold label from table input, if any.
     pub label: Option<String>,
-    /// Township, county, province and year, copied from the report (or the row).
-    pub meta: ReportMeta,
+    /// Township, county, province and year of the report (or the row), shared between its units.
+    pub meta: Arc<ReportMeta>,
 }
 
 /// Converts byte offsets in `text` to code-point offsets; offsets must be ascending.

@@ -9,6 +9,7 @@
 use crate::corpus::{ReportMeta, Span};
 use crate::error::{Error, Result};
 use crate::read::trim_blank;
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::collections::HashMap;
 use std::path::Path;
@@ -188,23 +189,38 @@ fn find_year(text: &str, chrome: &[Span], title: Option<&str>, published: Option
     counts.into_iter().max_by_key(|&(y, n)| (n, std::cmp::Reverse(y))).map(|(y, _)| y)
 }
 
-/// County (or, failing one, the prefecture-level city) and province named in the text.
+/// One automaton over every gazetteer name and short form: pattern 2i is place i's full name,
+/// 2i + 1 its short form (or the full name again when the short form is not used).
+static PLACE_NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let patterns = GAZETTEER.iter().flat_map(|p| {
+        let short = if p.short.chars().count() >= 2 && p.short != p.name { &p.short } else { &p.name };
+        [p.name.as_str(), short.as_str()]
+    });
+    AhoCorasick::new(patterns).expect("place names are plain strings")
+});
+
+/// County (or, failing one, the prefecture-level city) and province named in the text: the most
+/// mentioned of each level, a full name counting twice a short form. One pass over the text.
 fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<String>) {
     let search = match township {
         Some(t) => text.replace(t, " "),
         None => text.to_string(),
     };
+    let mut counts = vec![0usize; GAZETTEER.len()];
+    for m in PLACE_NAMES.find_overlapping_iter(&search) {
+        let place = m.pattern().as_usize() / 2;
+        let is_short = m.pattern().as_usize() % 2 == 1;
+        let p = &GAZETTEER[place];
+        if !is_short {
+            counts[place] += 2;
+        } else if p.short != p.name && p.short.chars().count() >= 2 && marks_place(&search, m.start(), m.end()) {
+            counts[place] += 1;
+        }
+    }
     let mut best: [Option<(usize, &Place)>; 3] = [None, None, None];
-    for place in GAZETTEER.iter() {
-        let mut n = search.matches(place.name.as_str()).count() * 2;
-        if place.short.chars().count() >= 2 && place.short != place.name {
-            n += count_short(&search, &place.short);
-        }
-        if n == 0 {
-            continue;
-        }
+    for (place, &n) in GAZETTEER.iter().zip(&counts) {
         let slot = &mut best[place.level as usize];
-        if slot.is_none_or(|(m, _)| n > m) {
+        if n > 0 && slot.is_none_or(|(m, _)| n > m) {
             *slot = Some((n, place));
         }
     }
@@ -216,17 +232,11 @@ fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<St
     (county_or_city.map(|(_, p)| p.name.clone()), province)
 }
 
-/// Mentions of a short place name (`桐乡`) where the text marks it as a place: before an
+/// Whether a short place name (`桐乡`) at `start..end` is marked as a place: before an
 /// administrative suffix or after 法治/平安/“. Many short forms are also everyday words (合作, 和平).
-fn count_short(text: &str, short: &str) -> usize {
-    text.match_indices(short)
-        .filter(|&(at, _)| {
-            let before = &text[..at];
-            let after = &text[at + short.len()..];
-            after.starts_with(['县', '市', '区', '委', '州', '旗', '盟'])
-                || ["法治", "平安", "“", "全"].iter().any(|p| before.ends_with(p))
-        })
-        .count()
+fn marks_place(text: &str, start: usize, end: usize) -> bool {
+    text[end..].starts_with(['县', '市', '区', '委', '州', '旗', '盟'])
+        || ["法治", "平安", "“", "全"].iter().any(|p| text[..start].ends_with(p))
 }
 
 fn find_issuer(lines: &[&str]) -> Option<String> {

@@ -15,7 +15,7 @@ use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, Split};
 use crate::tfidf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ndarray::Array2;
+use ndarray::{Array2, CowArray};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -87,6 +87,8 @@ pub struct Analysis {
     pub source: ThemeSource,
     /// Seconds per stage, in order.
     pub timings: Vec<(String, f64)>,
+    /// Peak resident memory (MiB) after each stage, where the system tells it (Linux).
+    pub peak_memory: Vec<(String, f64)>,
     /// Warnings for `run.json` and the page.
     pub warnings: Vec<String>,
     /// Threads used.
@@ -129,13 +131,14 @@ pub struct RunInput {
 /// Times stages and draws progress bars.
 pub(crate) struct Stages {
     timings: Vec<(String, f64)>,
+    peaks: Vec<(String, f64)>,
     progress: bool,
     started: Instant,
 }
 
 impl Stages {
     pub(crate) fn new(progress: bool) -> Stages {
-        Stages { timings: Vec::new(), progress, started: Instant::now() }
+        Stages { timings: Vec::new(), peaks: Vec::new(), progress, started: Instant::now() }
     }
 
     /// Runs `f` as stage `name`, with a bar of `len` steps when len > 0.
@@ -156,13 +159,25 @@ impl Stages {
         let out = f(&bar);
         bar.finish_and_clear();
         self.timings.push((name.to_string(), t.elapsed().as_secs_f64()));
+        if let Some(peak) = peak_rss_mib() {
+            self.peaks.push((name.to_string(), peak));
+        }
         out
     }
 
-    pub(crate) fn finish(mut self) -> Vec<(String, f64)> {
+    /// Seconds per stage with the total, and peak memory after each stage.
+    pub(crate) fn finish(mut self) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
         self.timings.push(("total".to_string(), self.started.elapsed().as_secs_f64()));
-        self.timings
+        (self.timings, self.peaks)
     }
+}
+
+/// The process's peak resident set size in MiB (`VmHWM` of `/proc/self/status`), if known.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// Read, split and segment: the stages `run` and `apply` share.
@@ -193,12 +208,14 @@ pub(crate) fn prepare(
     for s in &read.skipped {
         eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
     }
-    let splits: Vec<Split> = stages.run("split", 0, |_| {
+    let mut splits: Vec<Split> = stages.run("split", 0, |_| {
         read.reports.par_iter().enumerate().map(|(i, r)| split::split_report(r, i, &config.split)).collect()
     });
+    // The units move out of the splits, which keep the blocks for the accounting.
     let units: Vec<Unit> = splits
-        .iter()
-        .flat_map(|s| s.units.iter().filter(|u| config.split.sections.contains(&u.section_kind)).cloned())
+        .iter_mut()
+        .flat_map(|s| std::mem::take(&mut s.units))
+        .filter(|u| config.split.sections.contains(&u.section_kind))
         .collect();
     if units.is_empty() {
         return Err(Error::EmptyCorpus(format!(
@@ -253,8 +270,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         warnings.push(format!("reduce.dims = {} clamped to {} by the size of the data", config.reduce.dims, lsa.dims));
     }
     let with_terms = units_with_terms(&tokens, &tfidf.columns, config.cluster.min_known_terms, &mut warnings);
-    let x = reduced.select(ndarray::Axis(0), &with_terms);
-    let clustering = stages.run("cluster", 0, |_| cluster::cluster(&x, &config.cluster))?;
+    let clustering = stages.run("cluster", 0, |_| cluster::cluster(rows(&reduced, &with_terms).view(), &config.cluster))?;
     let (assignments, similarity) = spread(units.len(), &with_terms, &clustering.assignments, &clustering.similarity);
     let k = clustering.k;
     let themes = stages.run("label", 0, |_| {
@@ -272,6 +288,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         terms: tfidf.model.vocabulary.len(),
     };
     let model = FittedModel::new(&config, segment_params, tfidf.model.clone(), lsa, clustering.themes.clone(), themes.clone())?;
+    let (timings, peak_memory) = stages.finish();
     Ok(Analysis {
         config,
         reports,
@@ -288,7 +305,8 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         fit,
         model,
         source: ThemeSource::Fitted,
-        timings: stages.finish(),
+        timings,
+        peak_memory,
         warnings,
         threads: rayon::current_num_threads(),
     })
@@ -326,10 +344,10 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     let matrix = stages.run("tfidf", 0, |_| tfidf::weight_rows(&tokens, &columns, &model.tfidf));
     let reduced = stages.run("reduce", 0, |_| model.lsa.transform(&matrix));
     let with_terms = units_with_terms(&tokens, &columns, config.cluster.min_known_terms, &mut warnings);
-    let x = reduced.select(ndarray::Axis(0), &with_terms);
+    let x = rows(&reduced, &with_terms);
     let (assignments, similarity) = stages.run("cluster", 0, |_| {
-        let themes = model.themes.assign(&x);
-        let sims = model.themes.similarity(&x, &themes);
+        let themes = model.themes.assign(x.view());
+        let sims = model.themes.similarity(x.view(), &themes);
         spread(units.len(), &with_terms, &themes, &sims)
     });
     let k = model.labels.len();
@@ -351,12 +369,13 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         k_choice: "model".to_string(),
         scan: Vec::new(),
         method: "model".to_string(),
-        inertia: cluster::inertia(&x, &centroids, &assigned),
+        inertia: cluster::inertia(x.view(), &centroids, &assigned),
         dims: model.lsa.dims,
         explained_variance: model.lsa.explained_variance(),
         terms: model.tfidf.vocabulary.len(),
     };
     let tfidf = tfidf::Tfidf { model: model.tfidf.clone(), matrix, columns };
+    let (timings, peak_memory) = stages.finish();
     Ok(Analysis {
         config,
         reports,
@@ -373,10 +392,20 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         fit,
         model,
         source: ThemeSource::Applied,
-        timings: stages.finish(),
+        timings,
+        peak_memory,
         warnings,
         threads: rayon::current_num_threads(),
     })
+}
+
+/// The rows `which` of `x`, borrowed when they are all of them (the usual case), else copied.
+fn rows<'a>(x: &'a Array2<f64>, which: &[usize]) -> CowArray<'a, f64, ndarray::Ix2> {
+    if which.len() == x.nrows() {
+        CowArray::from(x.view())
+    } else {
+        CowArray::from(x.select(ndarray::Axis(0), which))
+    }
 }
 
 /// Spreads per-row themes and similarities of the rows `with_terms` over all `n` units.

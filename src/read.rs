@@ -193,6 +193,10 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), Strin
     if had_errors {
         return Err(format!("undecodable: neither UTF-8 nor clean {}", encoding.name()));
     }
+    // Any byte string decodes as some single-byte code page; a Chinese report decodes to Han text.
+    if !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return Err(format!("undecodable: not UTF-8, UTF-16 or a Chinese encoding (best guess {}, no Chinese text)", encoding.name()));
+    }
     Ok((text.into_owned(), encoding.name()))
 }
 

@@ -109,7 +109,7 @@ mod tests {
             chars: Span::new(0, 0),
             text: String::new(),
             label: None,
-            meta: ReportMeta { township: Some(township.to_string()), year: Some(year), ..ReportMeta::default() },
+            meta: std::sync::Arc::new(ReportMeta { township: Some(township.to_string()), year: Some(year), ..ReportMeta::default() }),
         }
     }
 

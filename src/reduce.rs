@@ -1,13 +1,14 @@
 //! Stage 4b: the sparse TF-IDF matrix → a small dense matrix by LSA (truncated SVD), rows
 //! L2-normalised, on which k-means runs.
 //!
-//! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1): a seeded random
-//! test matrix Ω (terms × l, l = dims + oversampling), Y = AΩ, `q` power iterations
-//! Y = A(AᵀY) with re-orthonormalisation, B = QᵀA, and the SVD of the small B. The sparse × dense
-//! products run in parallel with rayon, each output row summed in a fixed order (Aᵀ·Q through the
-//! CSC form of A), so results do not depend on the thread count. The small dense steps use faer,
-//! run sequentially for the same reason. Orthonormalisation is CholeskyQR2 (two rounds of
-//! Gram matrix + Cholesky), falling back to Householder QR when the Gram matrix is singular.
+//! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1, in the
+//! subspace-iteration form on AᵀA): a seeded random start Z (terms × l, l = dims + oversampling),
+//! `q + 1` products Z ← orth(AᵀA·Z), then Rayleigh–Ritz on the l × l matrix Zᵀ(AᵀA)Z. The
+//! products are fused ([`gram_times`]) and run in parallel with rayon over fixed row blocks summed
+//! in a fixed order, so results do not depend on the thread count; nothing of size units × l is
+//! formed. The small dense steps use faer, run sequentially for the same reason.
+//! Orthonormalisation is CholeskyQR2 (two rounds of Gram matrix + Cholesky), falling back to
+//! Householder QR when the Gram matrix is singular.
 //!
 //! The fitted [`Lsa`] keeps V (terms × dims): a document's reduced row is its TF-IDF row times V,
 //! for the corpus and for new documents alike.
@@ -78,20 +79,6 @@ fn sparse_times_dense(a: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
             for (j, &x) in v.iter() {
                 let dj = &d[j * l..(j + 1) * l];
                 row.iter_mut().zip(dj).for_each(|(r, &y)| *r += x * y);
-            }
-        }
-    });
-    out
-}
-
-/// Aᵀ (with A given as CSC, i.e. its columns) times D (n × l) → m × l, parallel over columns.
-fn sparse_t_times_dense(a_csc: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
-    let mut out = vec![0.0; a_csc.cols() * l];
-    out.par_chunks_mut(l.max(1)).enumerate().for_each(|(j, row)| {
-        if let Some(v) = a_csc.outer_view(j) {
-            for (i, &x) in v.iter() {
-                let di = &d[i * l..(i + 1) * l];
-                row.iter_mut().zip(di).for_each(|(r, &y)| *r += x * y);
             }
         }
     });
@@ -170,7 +157,49 @@ fn householder_qr(y: &mut [f64], l: usize) {
     }
 }
 
+/// Row blocks of the fused AᵀA·Z product: fixed (so sums never depend on the thread count) and
+/// few (each holds an m × l accumulator).
+const BLOCKS: usize = 4;
+
+/// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l): each fixed block of rows of A
+/// accumulates aᵢᵀ(aᵢZ) into its own buffer; the buffers are summed in block order. Reading and
+/// writing only m × l arrays keeps it in cache where AZ, for hundreds of thousands of units, is not.
+fn gram_times(a: &CsMat<f64>, z: &[f64], l: usize) -> Vec<f64> {
+    let (n, m) = (a.rows(), a.cols());
+    let block = n.div_ceil(BLOCKS).max(1);
+    let partials: Vec<Vec<f64>> = (0..BLOCKS)
+        .into_par_iter()
+        .map(|b| {
+            let mut acc = vec![0.0; m * l];
+            let mut y = vec![0.0; l];
+            for i in (b * block).min(n)..((b + 1) * block).min(n) {
+                let Some(row) = a.outer_view(i) else { continue };
+                y.iter_mut().for_each(|v| *v = 0.0);
+                for (j, &x) in row.iter() {
+                    y.iter_mut().zip(&z[j * l..(j + 1) * l]).for_each(|(v, &zj)| *v += x * zj);
+                }
+                for (j, &x) in row.iter() {
+                    acc[j * l..(j + 1) * l].iter_mut().zip(&y).for_each(|(o, &v)| *o += x * v);
+                }
+            }
+            acc
+        })
+        .collect();
+    let mut out = vec![0.0; m * l];
+    out.par_chunks_mut(l.max(1)).enumerate().for_each(|(j, row)| {
+        for p in &partials {
+            row.iter_mut().zip(&p[j * l..(j + 1) * l]).for_each(|(o, &v)| *o += v);
+        }
+    });
+    out
+}
+
 /// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
+///
+/// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products
+/// each followed by orthonormalisation on the small (terms × l) side, then Rayleigh–Ritz: the
+/// eigenvectors W of the l × l matrix Zᵀ(AᵀA)Z give V = ZW and the singular values as the square
+/// roots of its eigenvalues. Nothing of size units × l is formed but the result itself.
 pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f64>)> {
     faer::set_global_parallelism(faer::Par::Seq);
     let (n, m) = (matrix.rows(), matrix.cols());
@@ -181,45 +210,42 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
     let dims = params.dims.min(smaller.saturating_sub(1)).max(1);
     let l = (dims + params.oversample).min(smaller).max(dims);
     let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
-    let omega: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let csc = matrix.to_other_storage();
-    let mut y = sparse_times_dense(matrix, &omega, l);
-    orthonormalize(&mut y, l);
-    for _ in 0..params.power_iterations {
-        let mut z = sparse_t_times_dense(&csc, &y, l);
+    let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    orthonormalize(&mut z, l);
+    for _ in 0..=params.power_iterations {
+        z = gram_times(matrix, &z, l);
         orthonormalize(&mut z, l);
-        y = sparse_times_dense(matrix, &z, l);
-        orthonormalize(&mut y, l);
     }
-    // Bᵀ = AᵀQ (m × l); its thin SVD Bᵀ = W S Zᵀ gives A ≈ (QZ) S Wᵀ, so V = W.
-    let bt = sparse_t_times_dense(&csc, &y, l);
-    let btm = faer::Mat::<f64>::from_fn(m, l, |i, j| bt[i * l + j]);
-    let svd = btm.thin_svd().map_err(|e| Error::Reduce(format!("{e:?}")))?;
-    let w = svd.U();
-    let s = svd.S();
-    let mut components = vec![0.0; m * dims];
+    // Rayleigh–Ritz: G = Zᵀ AᵀA Z = W Λ Wᵀ.
+    let p = gram_times(matrix, &z, l);
+    let zf = faer::Mat::<f64>::from_fn(m, l, |j, a| z[j * l + a]);
+    let pf = faer::Mat::<f64>::from_fn(m, l, |j, a| p[j * l + a]);
+    let g = zf.as_ref().transpose() * pf.as_ref();
+    let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[(a, b)] + g[(b, a)]));
+    let eig = g.self_adjoint_eigen(faer::Side::Lower).map_err(|e| Error::Reduce(format!("{e:?}")))?;
+    let (w, lambda) = (eig.U(), eig.S());
+    let mut order: Vec<usize> = (0..l).collect();
+    order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
+    order.truncate(dims);
+    let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
+    let v = zf.as_ref() * w_top.as_ref();
+    let mut components: Vec<f64> = (0..m * dims).map(|k| v[(k / dims, k % dims)]).collect();
+    // Fix each vector's sign: its largest entry is positive (stable across library versions).
     for c in 0..dims {
-        // Fix each vector's sign: its largest entry is positive (stable across library versions).
-        let (mut best, mut sign) = (0.0, 1.0);
-        for i in 0..m {
-            let v = w[(i, c)];
+        let (mut best, mut sign) = (0.0f64, 1.0);
+        for j in 0..m {
+            let v = components[j * dims + c];
             if v.abs() > best {
                 best = v.abs();
                 sign = v.signum();
             }
         }
-        for i in 0..m {
-            components[i * dims + c] = sign * w[(i, c)];
+        if sign < 0.0 {
+            (0..m).for_each(|j| components[j * dims + c] = -components[j * dims + c]);
         }
     }
-    let singular_values: Vec<f64> = (0..dims).map(|c| s[c]).collect();
-    let mut lsa = Lsa {
-        components,
-        n_terms: m,
-        dims,
-        singular_values,
-        explained_variance_ratio: Vec::new(),
-    };
+    let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
+    let mut lsa = Lsa { components, n_terms: m, dims, singular_values, explained_variance_ratio: Vec::new() };
     let mut x = lsa.project(matrix);
     lsa.explained_variance_ratio = explained_variance_ratio(matrix, &x);
     normalize_rows(&mut x);

@@ -21,6 +21,7 @@ use crate::config::SplitParams;
 use crate::corpus::{CharIndex, Report, SectionKind, Span, Unit, UnitLevel};
 use crate::read::{is_blank, trim_blank};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What a block of text is, for the accounting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -624,7 +625,7 @@ fn split_presplit(report: &Report, report_index: usize, rows: &[crate::corpus::P
                 chars: Span::new(chars, chars + nchars),
                 text: row.text.clone(),
                 label: row.label.clone(),
-                meta,
+                meta: Arc::new(meta),
             });
         }
         offset = span.end + 1;
@@ -637,6 +638,7 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
     let text = &report.text;
     let mut index = CharIndex::new(text);
     let mut section_heading = String::new();
+    let meta = Arc::new(report.meta.clone());
     let mut units = Vec::new();
     for block in blocks {
         if block.role == BlockRole::Heading && block.level == 1 {
@@ -663,7 +665,7 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
             chars: Span::new(start, end),
             text: body.join("\n"),
             label: None,
-            meta: report.meta.clone(),
+            meta: Arc::clone(&meta),
         });
     }
     units

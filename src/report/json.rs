@@ -100,6 +100,7 @@ pub fn render_run(a: &Analysis, written: &[String]) -> Vec<u8> {
         },
         "fit": a.fit,
         "seconds": timings,
+        "peak_memory_mib": a.peak_memory.iter().map(|(s, m)| (s.clone(), json!(m))).collect::<serde_json::Map<String, Value>>(),
         "warnings": a.warnings,
         "outputs": written,
     }))
