@@ -100,6 +100,9 @@ pub struct RunArgs {
     /// LSA dimensions k-means runs on (clamped to the data).
     #[arg(long, value_name = "N")]
     pub dims: Option<usize>,
+    /// Refit N times with other seeds and on N bootstrap samples; report each theme's stability.
+    #[arg(long, value_name = "N")]
+    pub stability: Option<usize>,
     /// TOML configuration file (see `print-config`); flags override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -230,6 +233,9 @@ impl RunArgs {
         }
         if let Some(d) = self.dims {
             c.reduce.dims = d;
+        }
+        if let Some(n) = self.stability {
+            c.cluster.stability = n;
         }
         self.output.apply(&mut c);
         if self.dump {

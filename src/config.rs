@@ -76,7 +76,8 @@ impl Default for SplitParams {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SegmentParams {
-    /// Use jieba's HMM for unknown words (default false: faster, and the lexicon covers the genre).
+    /// Use jieba's HMM for unknown words (default false: faster, and no worse on the labelled
+    /// sets, reports/QUALITY.md).
     pub hmm: bool,
     /// Use the bundled policy lexicon, stop words and stop phrases (default true).
     pub bundled_lists: bool,
@@ -202,7 +203,8 @@ pub struct ReduceParams {
     pub dims: usize,
     /// Extra random directions beyond `dims` (default 10).
     pub oversample: usize,
-    /// Power iterations (default 2).
+    /// Power iterations (default 5, as scikit-learn's `TruncatedSVD`; fewer cost quality on
+    /// short texts, measured in reports/QUALITY.md).
     pub power_iterations: usize,
 }
 
@@ -211,7 +213,7 @@ impl Default for ReduceParams {
         ReduceParams {
             dims: 100,
             oversample: 10,
-            power_iterations: 2,
+            power_iterations: 5,
         }
     }
 }
@@ -327,6 +329,9 @@ pub struct ClusterParams {
     pub silhouette_sample: usize,
     /// Units with fewer vocabulary terms than this are left unassigned (default 1).
     pub min_known_terms: usize,
+    /// Refits with other seeds and on bootstrap samples to measure each theme's stability
+    /// (default 0: not measured).
+    pub stability: usize,
 }
 
 impl Default for ClusterParams {
@@ -342,6 +347,7 @@ impl Default for ClusterParams {
             batch_size: 4_096,
             silhouette_sample: 5_000,
             min_known_terms: 1,
+            stability: 0,
         }
     }
 }

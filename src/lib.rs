@@ -29,6 +29,7 @@ pub mod reduce;
 pub mod report;
 pub mod segment;
 pub mod split;
+pub mod stability;
 pub mod tfidf;
 
 pub use error::{ConfigError, Error, Result};

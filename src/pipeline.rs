@@ -13,6 +13,7 @@ use crate::recurrence::{self, Recurrence};
 use crate::reduce;
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, Split};
+use crate::stability::{self, Stability};
 use crate::tfidf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndarray::{Array2, CowArray};
@@ -73,6 +74,8 @@ pub struct Analysis {
     pub themes: Vec<Theme>,
     /// Recurrence across groups, kinds and years.
     pub recurrence: Recurrence,
+    /// Theme stability across refits, with `--stability N`.
+    pub stability: Option<Stability>,
     /// The reduced, row-normalised matrix k-means ran on.
     pub reduced: Array2<f64>,
     /// The tokens of every unit.
@@ -272,6 +275,12 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let with_terms = units_with_terms(&tokens, &tfidf.columns, config.cluster.min_known_terms, &mut warnings);
     let clustering = stages.run("cluster", 0, |_| cluster::cluster(rows(&reduced, &with_terms).view(), &config.cluster))?;
     let (assignments, similarity) = spread(units.len(), &with_terms, &clustering.assignments, &clustering.similarity);
+    let stability = match config.cluster.stability {
+        0 => None,
+        n => Some(stages.run("stability", 0, |_| {
+            stability::measure(rows(&reduced, &with_terms).view(), &clustering.assignments, clustering.k, &config.cluster, n)
+        })?),
+    };
     let k = clustering.k;
     let themes = stages.run("label", 0, |_| {
         label::label_themes(&tokens, &tfidf.columns, &tfidf.model.vocabulary, &assignments, &similarity, k, &config.label, &input.names)
@@ -299,6 +308,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         similarity,
         themes,
         recurrence,
+        stability,
         reduced,
         tokens,
         tfidf,
@@ -386,6 +396,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         similarity,
         themes,
         recurrence,
+        stability: None,
         reduced,
         tokens,
         tfidf,

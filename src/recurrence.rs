@@ -93,6 +93,94 @@ pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: Grou
     }
 }
 
+/// How a theme's share moved between the first and the last year of the corpus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeChange {
+    /// Theme number.
+    pub theme: usize,
+    /// Units in the first year.
+    pub first_count: usize,
+    /// Units in the last year.
+    pub last_count: usize,
+    /// Share of the first year's assigned units.
+    pub first_share: f64,
+    /// Share of the last year's assigned units.
+    pub last_share: f64,
+}
+
+impl ThemeChange {
+    /// Change in share, in percentage points.
+    pub fn points(&self) -> f64 {
+        (self.last_share - self.first_share) * 100.0
+    }
+}
+
+/// Themes ordered from the most grown to the most shrunk between the first and last year, or
+/// `None` with fewer than two years.
+pub fn year_change(r: &Recurrence) -> Option<(u16, u16, Vec<ThemeChange>)> {
+    let (first_year, first) = r.by_year.first()?;
+    let (last_year, last) = r.by_year.last()?;
+    if first_year == last_year {
+        return None;
+    }
+    let (nf, nl) = (first.iter().sum::<usize>().max(1) as f64, last.iter().sum::<usize>().max(1) as f64);
+    let mut rows: Vec<ThemeChange> = (0..first.len())
+        .map(|t| ThemeChange {
+            theme: t,
+            first_count: first[t],
+            last_count: last[t],
+            first_share: first[t] as f64 / nf,
+            last_share: last[t] as f64 / nl,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.points().total_cmp(&a.points()).then(a.theme.cmp(&b.theme)));
+    Some((*first_year, *last_year, rows))
+}
+
+/// A theme a township planned in one year, and whether its measures the next year took it up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanFollowed {
+    /// The township.
+    pub township: String,
+    /// The year of the plan.
+    pub year: u16,
+    /// The theme planned.
+    pub theme: usize,
+    /// Plan units of that theme in that year.
+    pub planned: usize,
+    /// Measure units of that theme the next year (0 = not followed).
+    pub measures_next_year: usize,
+}
+
+/// Promise tracking: for every township with reports for year t and t + 1, each theme of its
+/// `plans` units in t, with the number of its `measures` units in that theme in t + 1.
+pub fn plans_followed(units: &[Unit], assignments: &[Option<usize>]) -> Vec<PlanFollowed> {
+    let mut plans: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
+    let mut measures: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
+    let mut years: BTreeMap<(String, u16), bool> = BTreeMap::new();
+    for (unit, theme) in units.iter().zip(assignments) {
+        let (Some(township), Some(year)) = (unit.meta.township.clone(), unit.meta.year) else { continue };
+        years.insert((township.clone(), year), true);
+        let Some(t) = *theme else { continue };
+        match unit.section_kind {
+            SectionKind::Plans => *plans.entry((township, year, t)).or_default() += 1,
+            SectionKind::Measures => *measures.entry((township, year, t)).or_default() += 1,
+            _ => {}
+        }
+    }
+    plans
+        .into_iter()
+        .filter(|((town, year, _), _)| years.contains_key(&(town.clone(), year + 1)))
+        .map(|((township, year, theme), planned)| PlanFollowed {
+            measures_next_year: measures.get(&(township.clone(), year + 1, theme)).copied().unwrap_or(0),
+            township,
+            year,
+            theme,
+            planned,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +218,24 @@ mod tests {
         assert!((r.lift[0][1] - 1.5).abs() < 1e-12);
         assert_eq!(r.by_kind, vec![(SectionKind::Measures, vec![2, 0]), (SectionKind::Plans, vec![0, 1])]);
         assert_eq!(r.by_year, vec![(2022, vec![1, 0]), (2023, vec![1, 1])]);
+        let (first, last, change) = year_change(&r).unwrap();
+        assert_eq!((first, last), (2022, 2023));
+        assert_eq!(change[0].theme, 1);
+        assert!((change[0].points() - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn plans_are_followed_by_next_year_measures() {
+        let units = vec![
+            unit("江湾镇", SectionKind::Plans, 2022),
+            unit("江湾镇", SectionKind::Plans, 2022),
+            unit("江湾镇", SectionKind::Measures, 2023),
+            unit("濮院镇", SectionKind::Plans, 2022),
+        ];
+        let got = plans_followed(&units, &[Some(0), Some(1), Some(0), Some(0)]);
+        // 濮院镇 has no 2023 report: its plan cannot be tracked.
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].theme, got[0].measures_next_year), (0, 1));
+        assert_eq!((got[1].theme, got[1].measures_next_year), (1, 0));
     }
 }

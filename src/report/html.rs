@@ -63,6 +63,7 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
 <dt>Themes</dt><dd>k = {k}, {k_how}{source}</dd>
 <dt>Groups</dt><dd>{groups} ({group_by:?})</dd>
 <dt>Model</dt><dd>{terms} terms, LSA {dims} dims ({ev:.0}% of variance), {method}, seed {seed}</dd>
+<dt>Stability</dt><dd>{stability}</dd>
 <dt>Version</dt><dd>policy-themes {version}</dd>
 </dl>
 "#,
@@ -79,6 +80,10 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
         method = a.fit.method,
         seed = a.config.cluster.seed,
         version = crate::VERSION,
+        stability = a.stability.as_ref().map_or("not measured (run with --stability N)".to_string(), |st| format!(
+            "{} refits with other seeds (mean ARI {:.2}) and {} on bootstrap samples (mean ARI {:.2}); per theme in the table",
+            st.refits, st.ari_seeds, st.refits, st.ari_bootstrap
+        )),
     );
     for chart in charts {
         let path = out.join(chart);
@@ -88,7 +93,7 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
         let (title, how) = caption(chart);
         let _ = write!(h, "<h2>{title}</h2>\n<figure>{svg}\n<figcaption>{how} (<a href=\"{chart}\">{chart}</a>)</figcaption></figure>\n");
     }
-    h.push_str("<h2>Themes</h2>\n<table><tr><th>theme</th><th>label</th><th>top terms</th><th>size</th><th>groups</th><th>recurrence</th><th>examples</th></tr>\n");
+    h.push_str("<h2>Themes</h2>\n<table><tr><th>theme</th><th>label</th><th>top terms</th><th>size</th><th>groups</th><th>recurrence</th><th>stability</th><th>examples</th></tr>\n");
     for (t, theme) in a.themes.iter().enumerate() {
         let terms = theme.top_terms.iter().map(|(term, _)| esc(term)).collect::<Vec<_>>().join("、");
         let mut examples = String::new();
@@ -107,13 +112,14 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
         }
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}%</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.0}%</td><td class=\"n\">{}</td><td>{}</td></tr>",
             theme.id,
             esc(&theme.label),
             terms,
             theme.size,
             a.recurrence.theme_groups[t],
             a.recurrence.recurrence[t] * 100.0,
+            a.stability.as_ref().map_or("–".to_string(), |st| format!("{:.2}", st.per_theme[t])),
             examples
         );
     }
@@ -129,7 +135,45 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
             .join("; ");
         let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>", esc(group), a.recurrence.group_totals[g], tops);
     }
-    h.push_str("</table>\n<h2>Skipped files</h2>\n");
+    h.push_str("</table>\n");
+    if let Some((first, last, change)) = crate::recurrence::year_change(&a.recurrence) {
+        let _ = writeln!(h, "<h2>Change {first} → {last}</h2>\n<p>Themes that grew and shrank most, in share points of each year's measures.</p>");
+        h.push_str("<table><tr><th>theme</th><th>label</th><th>units</th><th>share</th><th>change</th></tr>\n");
+        let n = change.len();
+        for c in change.iter().take(5).chain(change.iter().skip(5.max(n.saturating_sub(5)))) {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{} → {}</td><td class=\"n\">{:.0}% → {:.0}%</td><td class=\"n\">{:+.1} pts</td></tr>",
+                a.themes[c.theme].id,
+                esc(&a.themes[c.theme].label),
+                c.first_count,
+                c.last_count,
+                c.first_share * 100.0,
+                c.last_share * 100.0,
+                c.points()
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    let followed = crate::recurrence::plans_followed(&a.units, &a.assignments);
+    if !followed.is_empty() {
+        h.push_str("<h2>Plans followed</h2>\n<p>For townships with reports for consecutive years: each theme planned in a year, and its measures the next year (plans_followed.csv).</p>\n");
+        h.push_str("<table><tr><th>township</th><th>year</th><th>theme planned</th><th>plan units</th><th>measures next year</th></tr>\n");
+        for p in &followed {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&p.township),
+                p.year,
+                a.themes[p.theme].id,
+                esc(&a.themes[p.theme].label),
+                p.planned,
+                if p.measures_next_year > 0 { p.measures_next_year.to_string() } else { "none".to_string() }
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("<h2>Skipped files</h2>\n");
     if a.skipped.is_empty() {
         h.push_str("<p>None: every input file was read.</p>\n");
     } else {

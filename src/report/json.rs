@@ -43,6 +43,7 @@ pub fn render_themes(a: &Analysis) -> Vec<u8> {
                     })
                 }).collect::<Vec<_>>(),
                 "by_section_kind": by_kind,
+                "stability": a.stability.as_ref().map(|s| s.per_theme[t]),
             })
         })
         .collect();
@@ -99,6 +100,7 @@ pub fn render_run(a: &Analysis, written: &[String]) -> Vec<u8> {
             "nonblank_chars_by_role": accounting,
         },
         "fit": a.fit,
+        "stability": a.stability,
         "seconds": timings,
         "peak_memory_mib": a.peak_memory.iter().map(|(s, m)| (s.clone(), json!(m))).collect::<serde_json::Map<String, Value>>(),
         "warnings": a.warnings,

@@ -8,7 +8,7 @@ mod tables;
 
 pub use html::render_index;
 pub use json::{render_dump, render_run, render_themes};
-pub use tables::{render_group_theme, render_measures, render_reports, render_themes_csv};
+pub use tables::{render_group_theme, render_measures, render_plans_followed, render_reports, render_themes_csv};
 
 use crate::error::{Error, Result};
 use crate::pipeline::Analysis;
@@ -30,6 +30,9 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     put("themes.csv", render_themes_csv(analysis, bom)?)?;
     put("group_theme.csv", render_group_theme(analysis, bom)?)?;
     put("themes.json", render_themes(analysis))?;
+    if !crate::recurrence::plans_followed(&analysis.units, &analysis.assignments).is_empty() {
+        put("plans_followed.csv", render_plans_followed(analysis, bom)?)?;
+    }
     if analysis.config.report.dump {
         for (name, bytes) in render_dump(analysis) {
             put(name, bytes)?;

@@ -103,7 +103,7 @@ pub fn render_reports(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
 pub fn render_themes_csv(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
     let name = "themes.csv";
     let mut w = csv_buffer(bom);
-    w.write_record(["theme", "label", "size", "groups", "recurrence", "top_terms", "examples"]).map_err(csv_err(name))?;
+    w.write_record(["theme", "label", "size", "groups", "recurrence", "top_terms", "examples", "stability"]).map_err(csv_err(name))?;
     for (t, theme) in a.themes.iter().enumerate() {
         let terms = theme.top_terms.iter().map(|(term, weight)| format!("{term}:{weight:.4}")).collect::<Vec<_>>().join(";");
         let examples = theme.examples.iter().map(|&u| a.units[u].id.as_str()).collect::<Vec<_>>().join(";");
@@ -115,6 +115,7 @@ pub fn render_themes_csv(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
             &format!("{:.4}", a.recurrence.recurrence[t]),
             &terms,
             &examples,
+            &a.stability.as_ref().map_or(String::new(), |s| format!("{:.3}", s.per_theme[t])),
         ])
         .map_err(csv_err(name))?;
     }
@@ -122,8 +123,30 @@ pub fn render_themes_csv(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
     if unassigned > 0 {
         let groups = a.recurrence.counts.len() - unassigned_free_groups(a);
         let share = groups as f64 / a.recurrence.groups.len().max(1) as f64;
-        w.write_record([UNASSIGNED, "（未归类：无词表词）", &unassigned.to_string(), &groups.to_string(), &format!("{share:.4}"), "", ""])
+        w.write_record([UNASSIGNED, "（未归类：无词表词）", &unassigned.to_string(), &groups.to_string(), &format!("{share:.4}"), "", "", ""])
             .map_err(csv_err(name))?;
+    }
+    csv_bytes(w, name)
+}
+
+/// `plans_followed.csv`: per township and year, each planned theme and its measures next year.
+pub fn render_plans_followed(a: &Analysis, bom: bool) -> Result<Vec<u8>> {
+    let name = "plans_followed.csv";
+    let mut w = csv_buffer(bom);
+    w.write_record(["township", "year", "theme", "theme_label", "planned_units", "next_year", "measures_next_year", "followed"])
+        .map_err(csv_err(name))?;
+    for p in crate::recurrence::plans_followed(&a.units, &a.assignments) {
+        w.write_record([
+            p.township.as_str(),
+            &p.year.to_string(),
+            &theme_id(p.theme),
+            &a.themes[p.theme].label,
+            &p.planned.to_string(),
+            &(p.year + 1).to_string(),
+            &p.measures_next_year.to_string(),
+            if p.measures_next_year > 0 { "yes" } else { "no" },
+        ])
+        .map_err(csv_err(name))?;
     }
     csv_bytes(w, name)
 }

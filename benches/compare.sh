@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Side-by-side timing of the reference pipeline (../shared/peer/baseline.py) and policy-themes on the
+# same corpus, alternating A B A B … in one sitting (these machines are noisy), with peak memory
+# from /usr/bin/time -v and the bare jieba-rs segmentation floor. Prints a table and the medians.
+#
+#   benches/compare.sh [CORPUS_DIR] [PAIRS] [K]        (default: ../shared/corpus/laws 3 30)
+#
+# Needs the reference's Python packages: python3 -m venv /tmp/peer-venv &&
+#   /tmp/peer-venv/bin/pip install -r ../shared/peer/requirements.txt   (PEER_PYTHON overrides)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=${1:-../shared/corpus/laws}
+pairs=${2:-3}
+k=${3:-30}
+py=${PEER_PYTHON:-/tmp/peer-venv/bin/python}
+bin=target/release/policy-themes
+cargo build --release --quiet
+cargo build --release --quiet --example bare_segment
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+measure() { # name command… → "seconds peak_mib"
+  local name=$1; shift
+  /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time"
+  local wall rss
+  wall=$(grep "Elapsed (wall clock)" "$work/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(grep "Maximum resident" "$work/$name.time" | awk '{print $NF}')
+  echo "$wall $((rss / 1024))"
+}
+
+echo "corpus: $corpus, k = $k, $pairs pairs, $(nproc) cores"
+printf '%-6s %-14s %10s %10s\n' pair pipeline seconds peak_MiB
+ref_times=(); our_times=(); ref_mem=(); our_mem=()
+for i in $(seq 1 "$pairs"); do
+  read -r t m < <(measure ref "$py" ../shared/peer/baseline.py --input "$corpus" --k "$k" --out "$work/ref" --seed 0)
+  printf '%-6s %-14s %10s %10s\n' "$i" reference "$t" "$m"; ref_times+=("$t"); ref_mem+=("$m")
+  read -r t m < <(measure ours "$bin" run "$corpus" --unit paragraph --k "$k" --seed 0 --out "$work/ours" --quiet)
+  printf '%-6s %-14s %10s %10s\n' "$i" policy-themes "$t" "$m"; our_times+=("$t"); our_mem+=("$m")
+done
+bare=$(cargo run --release --quiet --example bare_segment -- "$corpus" | sed 's/.*"seconds": \([0-9.]*\).*/\1/')
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+rt=$(median "${ref_times[@]}"); ot=$(median "${our_times[@]}")
+rm_=$(median "${ref_mem[@]}"); om=$(median "${our_mem[@]}")
+echo
+echo "median seconds: reference $rt, policy-themes $ot  →  $(awk "BEGIN {printf \"%.1f\", $rt/$ot}")× faster"
+echo "median peak MiB: reference $rm_, policy-themes $om  →  $(awk "BEGIN {printf \"%.2f\", $om/$rm_}") of the reference"
+echo "bare jieba-rs segmentation: $bare s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare}")× segmentation"
+echo "policy-themes per-stage seconds (last run): $(python3 -c "import json,sys; print(json.load(open('$work/ours/run.json'))['seconds'])")"
