@@ -11,7 +11,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn sample_files() -> Vec<PathBuf> {
-    read::list_files(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample")]).expect("data/sample")
+    read::list_files(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample")])
+        .expect("data/sample")
 }
 
 fn stages(c: &mut Criterion) {
@@ -27,34 +28,69 @@ fn stages(c: &mut Criterion) {
     let reports = read::read_files(&files, &config.read, &Manifest::default()).reports;
     c.bench_function(&format!("split/{n}reports"), |b| {
         b.iter(|| {
-            let units: usize = reports.iter().enumerate().map(|(i, r)| split::split_report(r, i, &config.split).units.len()).sum();
+            let units: usize = reports
+                .iter()
+                .enumerate()
+                .map(|(i, r)| split::split_report(r, i, &config.split).units.len())
+                .sum();
             assert!(units > 60);
         })
     });
     let units: Vec<String> = reports
         .iter()
         .enumerate()
-        .flat_map(|(i, r)| split::split_report(r, i, &config.split).units.into_iter().map(|u| u.text))
+        .flat_map(|(i, r)| {
+            split::split_report(r, i, &config.split)
+                .units
+                .into_iter()
+                .map(|u| u.text)
+        })
         .collect();
     let analyzer = segment::Analyzer::new(&config.segment).expect("bundled lists");
     c.bench_function(&format!("segment/{}units", units.len()), |b| {
-        b.iter(|| assert_eq!(segment::segment(&analyzer, black_box(&units)).len(), units.len()))
+        b.iter(|| {
+            assert_eq!(
+                segment::segment(&analyzer, black_box(&units)).len(),
+                units.len()
+            )
+        })
     });
     let tokens = segment::segment(&analyzer, &units);
     c.bench_function(&format!("tfidf/{}units", units.len()), |b| {
-        b.iter(|| assert!(tfidf::fit_transform(black_box(&tokens), &config.tfidf).unwrap().matrix.nnz() > 500))
+        b.iter(|| {
+            assert!(
+                tfidf::fit_transform(black_box(&tokens), &config.tfidf)
+                    .unwrap()
+                    .matrix
+                    .nnz()
+                    > 500
+            )
+        })
     });
     let weighted = tfidf::fit_transform(&tokens, &config.tfidf).unwrap();
     c.bench_function(&format!("reduce/{}units", units.len()), |b| {
-        b.iter(|| assert!(reduce::fit(black_box(&weighted.matrix), &config.reduce, 42).unwrap().0.dims > 10))
+        b.iter(|| {
+            assert!(
+                reduce::fit(black_box(&weighted.matrix), &config.reduce, 42)
+                    .unwrap()
+                    .0
+                    .dims
+                    > 10
+            )
+        })
     });
     let (_, x) = reduce::fit(&weighted.matrix, &config.reduce, 42).unwrap();
     let mut group = c.benchmark_group("cluster");
     for k in [5, 10] {
-        let params = ClusterParams { k: KChoice::Fixed(k), ..ClusterParams::default() };
-        group.bench_with_input(BenchmarkId::new("kmeans", format!("{}units/k{k}", units.len())), &params, |b, p| {
-            b.iter(|| assert_eq!(cluster::cluster(x.view(), p).unwrap().k, k))
-        });
+        let params = ClusterParams {
+            k: KChoice::Fixed(k),
+            ..ClusterParams::default()
+        };
+        group.bench_with_input(
+            BenchmarkId::new("kmeans", format!("{}units/k{k}", units.len())),
+            &params,
+            |b, p| b.iter(|| assert_eq!(cluster::cluster(x.view(), p).unwrap().k, k)),
+        );
     }
     group.finish();
 }

@@ -8,15 +8,24 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "../shared/corpus/laws".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "../shared/corpus/laws".to_string());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .map(|e| e.expect("a folder entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     files.sort();
-    let texts: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).expect("UTF-8 text")).collect();
-    let lines: Vec<&str> = texts.iter().flat_map(|t| t.lines()).filter(|l| !l.trim().is_empty()).collect();
+    let texts: Vec<String> = files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("UTF-8 text"))
+        .collect();
+    let lines: Vec<&str> = texts
+        .iter()
+        .flat_map(|t| t.lines())
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     let bytes: usize = lines.iter().map(|l| l.len()).sum();
     let jieba = jieba_rs::Jieba::new();
     let start = Instant::now();

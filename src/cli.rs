@@ -167,7 +167,11 @@ pub struct ApplyArgs {
 /// The bundled sample: `data/sample` in the working directory, else beside the sources.
 fn sample_dir() -> PathBuf {
     let local = PathBuf::from("data/sample");
-    if local.is_dir() { local } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample") }
+    if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+    }
 }
 
 /// Parses the command line, runs it, prints any error on one line; returns the exit code.
@@ -262,12 +266,22 @@ impl OutputArgs {
     fn prepare(&self, default_out: &str) -> Result<(PathBuf, Manifest)> {
         if let Some(n) = self.threads {
             if n == 0 {
-                return Err(ConfigError::OutOfRange { key: "--threads", rule: "must be >= 1", got: "0".into() }.into());
+                return Err(ConfigError::OutOfRange {
+                    key: "--threads",
+                    rule: "must be >= 1",
+                    got: "0".into(),
+                }
+                .into());
             }
             // Fails only if the pool was already built, which the binary never does.
-            let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global();
         }
-        let out = self.out.clone().unwrap_or_else(|| PathBuf::from(default_out));
+        let out = self
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default_out));
         check_writable(&out)?;
         let manifest = match &self.manifest {
             Some(p) => Manifest::from_file(p)?,
@@ -299,14 +313,27 @@ fn check_writable(out: &Path) -> Result<()> {
 
 fn run(args: RunArgs) -> Result<()> {
     let config = args.config()?;
-    let default_out = if args.paths.is_empty() { "reports/sample" } else { "policy-themes-out" };
+    let default_out = if args.paths.is_empty() {
+        "reports/sample"
+    } else {
+        "policy-themes-out"
+    };
     let (out, manifest) = args.output.prepare(default_out)?;
     let names = match &args.labels {
         Some(p) => ThemeNames::from_file(p)?,
         None => ThemeNames::default(),
     };
-    let paths = if args.paths.is_empty() { vec![sample_dir()] } else { args.paths.clone() };
-    let input = RunInput { paths, manifest, names, progress: args.output.progress() };
+    let paths = if args.paths.is_empty() {
+        vec![sample_dir()]
+    } else {
+        args.paths.clone()
+    };
+    let input = RunInput {
+        paths,
+        manifest,
+        names,
+        progress: args.output.progress(),
+    };
     let analysis = pipeline::run(config, &input)?;
     finish(&analysis, &out, &args.output)
 }
@@ -320,7 +347,12 @@ fn apply(args: ApplyArgs) -> Result<()> {
     args.output.apply(&mut scratch);
     report.group_by = scratch.report.group_by;
     report.bom = scratch.report.bom;
-    let input = RunInput { paths: args.paths.clone(), manifest, names: ThemeNames::default(), progress: args.output.progress() };
+    let input = RunInput {
+        paths: args.paths.clone(),
+        manifest,
+        names: ThemeNames::default(),
+        progress: args.output.progress(),
+    };
     let mut analysis = pipeline::apply(model, report, &input)?;
     analysis.config = {
         let mut c = analysis.config.inner().clone();
@@ -360,12 +392,19 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
     let mut w = stdout.lock();
     let mut csv_out = matches!(args.format, SplitFormat::Csv).then(|| {
         let mut c = csv::Writer::from_writer(Vec::new());
-        let _ = c.write_record(["file", "role", "kind", "level", "start", "end", "unit_id", "heading", "text"]);
+        let _ = c.write_record([
+            "file", "role", "kind", "level", "start", "end", "unit_id", "heading", "text",
+        ]);
         c
     });
     let mut failed = 0;
     for (i, file) in args.files.iter().enumerate() {
-        let report = match read::read_one(&format!("r{i:04}"), file, &read_params, &Manifest::default()) {
+        let report = match read::read_one(
+            &format!("r{i:04}"),
+            file,
+            &read_params,
+            &Manifest::default(),
+        ) {
             Ok(r) => r,
             Err(s) => {
                 eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
@@ -377,12 +416,22 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
         let text = &report.text;
         let mut index = crate::corpus::CharIndex::new(text);
         let mut unit_iter = split.units.iter();
-        let rows: Vec<(String, &split::Block, usize, usize, Option<&crate::corpus::Unit>)> = split
+        let rows: Vec<(
+            String,
+            &split::Block,
+            usize,
+            usize,
+            Option<&crate::corpus::Unit>,
+        )> = split
             .blocks
             .iter()
             .map(|b| {
                 let role = format!("{:?}", b.role).to_lowercase();
-                let unit = if b.role == BlockRole::Unit { unit_iter.next() } else { None };
+                let unit = if b.role == BlockRole::Unit {
+                    unit_iter.next()
+                } else {
+                    None
+                };
                 (role, b, index.at(b.span.start), index.at(b.span.end), unit)
             })
             .collect();
@@ -401,9 +450,21 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
                     m.published.as_deref().unwrap_or("?")
                 );
                 for (role, b, start, end, unit) in &rows {
-                    let snippet: String = b.span.of(text).chars().filter(|c| *c != '\n').take(40).collect();
+                    let snippet: String = b
+                        .span
+                        .of(text)
+                        .chars()
+                        .filter(|c| *c != '\n')
+                        .take(40)
+                        .collect();
                     let id = unit.map_or(String::new(), |u| u.id.clone());
-                    let _ = writeln!(w, "{:indent$}{role:<8} {:<12} {start:>6}..{end:<6} {id:<10} {snippet}", "", b.kind.as_str(), indent = 2 * b.level);
+                    let _ = writeln!(
+                        w,
+                        "{:indent$}{role:<8} {:<12} {start:>6}..{end:<6} {id:<10} {snippet}",
+                        "",
+                        b.kind.as_str(),
+                        indent = 2 * b.level
+                    );
                 }
             }
             SplitFormat::Json => {
@@ -437,11 +498,15 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
         }
     }
     if let Some(c) = csv_out {
-        let bytes = c.into_inner().map_err(|e| Error::io("stdout", std::io::Error::other(e.to_string())))?;
+        let bytes = c
+            .into_inner()
+            .map_err(|e| Error::io("stdout", std::io::Error::other(e.to_string())))?;
         w.write_all(&bytes).map_err(|e| Error::io("stdout", e))?;
     }
     if failed == args.files.len() {
-        return Err(Error::EmptyCorpus(format!("none of the {failed} file(s) could be read")));
+        return Err(Error::EmptyCorpus(format!(
+            "none of the {failed} file(s) could be read"
+        )));
     }
     Ok(())
 }

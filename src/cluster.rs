@@ -19,8 +19,8 @@ use linfa::traits::{Fit, FitWith, Predict};
 use linfa_clustering::{IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::L2Dist;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
-use rand::{Rng, SeedableRng};
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -85,7 +85,11 @@ impl Themes {
     /// Cosine similarity of each row to the centre of its theme.
     pub fn similarity(&self, x: ArrayView2<f64>, assignments: &[usize]) -> Vec<f64> {
         let centroids = self.centroids();
-        let norms: Vec<f64> = centroids.rows().into_iter().map(|c| c.dot(&c).sqrt()).collect();
+        let norms: Vec<f64> = centroids
+            .rows()
+            .into_iter()
+            .map(|c| c.dot(&c).sqrt())
+            .collect();
         assignments
             .iter()
             .enumerate()
@@ -108,7 +112,9 @@ pub fn cluster(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Clustering>
                 .iter()
                 .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette).then(b.k.cmp(&a.k)))
                 .map(|s| s.k)
-                .ok_or_else(|| Error::Cluster("the k range is empty for this corpus".to_string()))?;
+                .ok_or_else(|| {
+                    Error::Cluster("the k range is empty for this corpus".to_string())
+                })?;
             (best, scan)
         }
     };
@@ -124,7 +130,12 @@ pub fn cluster(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Clustering>
 }
 
 /// Assigns every row with `predict` and renumbers the themes by size.
-fn finish(x: ArrayView2<f64>, model: KMeans<f64, L2Dist>, method: &'static str, scan: Vec<KScore>) -> Clustering {
+fn finish(
+    x: ArrayView2<f64>,
+    model: KMeans<f64, L2Dist>,
+    method: &'static str,
+    scan: Vec<KScore>,
+) -> Clustering {
     let k = model.centroids().nrows();
     let labels: Array1<usize> = model.predict(&x);
     let mut sizes = vec![(0usize, usize::MAX); k];
@@ -143,7 +154,16 @@ fn finish(x: ArrayView2<f64>, model: KMeans<f64, L2Dist>, method: &'static str, 
     let centroids = themes.centroids();
     let similarity = themes.similarity(x, &assignments);
     let inertia = inertia(x, &centroids, &assignments);
-    Clustering { k, centroids, assignments, similarity, inertia, method, scan, themes }
+    Clustering {
+        k,
+        centroids,
+        assignments,
+        similarity,
+        inertia,
+        method,
+        scan,
+        themes,
+    }
 }
 
 /// Sum of squared distances of rows to their assigned centres.
@@ -160,7 +180,12 @@ pub fn inertia(x: ArrayView2<f64>, centroids: &Array2<f64>, assignments: &[usize
 
 /// Full k-means: `n_runs` starts by greedy k-means++, each refined by linfa's k-means; the run of
 /// least inertia is kept.
-fn fit_full(x: ArrayView2<f64>, k: usize, params: &ClusterParams, n_runs: usize) -> Result<KMeans<f64, L2Dist>> {
+fn fit_full(
+    x: ArrayView2<f64>,
+    k: usize,
+    params: &ClusterParams,
+    n_runs: usize,
+) -> Result<KMeans<f64, L2Dist>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let mut best: Option<KMeans<f64, L2Dist>> = None;
     for _ in 0..n_runs {
@@ -228,7 +253,11 @@ fn greedy_kmeans_plus_plus(x: ArrayView2<f64>, k: usize, rng: &mut Xoshiro256Plu
 
 /// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
 /// converges or `max_iterations` batches have been seen.
-fn fit_minibatch(x: ArrayView2<f64>, k: usize, params: &ClusterParams) -> Result<KMeans<f64, L2Dist>> {
+fn fit_minibatch(
+    x: ArrayView2<f64>,
+    k: usize,
+    params: &ClusterParams,
+) -> Result<KMeans<f64, L2Dist>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let clf = KMeans::params_with_rng(k, rng.clone())
         .tolerance(params.tolerance)
@@ -278,7 +307,11 @@ fn scan_k(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
         .map(|k| {
             let model = fit_full(sample.view(), k, params, params.n_runs.min(2))?;
             let labels: Vec<usize> = model.predict(&sample).to_vec();
-            Ok(KScore { k, silhouette: silhouette(&dist, m, &labels, k), inertia: inertia(sample.view(), model.centroids(), &labels) })
+            Ok(KScore {
+                k,
+                silhouette: silhouette(&dist, m, &labels, k),
+                inertia: inertia(sample.view(), model.centroids(), &labels),
+            })
         })
         .collect()
 }
@@ -315,8 +348,15 @@ fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> f64 {
                 return 0.0;
             }
             let a = sums[own] / (sizes[own] - 1) as f64;
-            let b = (0..k).filter(|&c| c != own && sizes[c] > 0).map(|c| sums[c] / sizes[c] as f64).fold(f64::INFINITY, f64::min);
-            if !b.is_finite() { 0.0 } else { (b - a) / a.max(b) }
+            let b = (0..k)
+                .filter(|&c| c != own && sizes[c] > 0)
+                .map(|c| sums[c] / sizes[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            if !b.is_finite() {
+                0.0
+            } else {
+                (b - a) / a.max(b)
+            }
         })
         .collect::<Vec<f64>>()
         .iter()
@@ -345,7 +385,10 @@ mod tests {
     #[test]
     fn finds_planted_clusters_numbered_by_size() {
         let x = blobs();
-        let params = ClusterParams { k: KChoice::Fixed(3), ..ClusterParams::default() };
+        let params = ClusterParams {
+            k: KChoice::Fixed(3),
+            ..ClusterParams::default()
+        };
         let c = cluster(&x, &params).unwrap();
         let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
             s[a] += 1;
@@ -357,7 +400,11 @@ mod tests {
 
     #[test]
     fn auto_k_picks_the_planted_number() {
-        let params = ClusterParams { k: KChoice::Auto, k_range: KRange { min: 2, max: 6 }, ..ClusterParams::default() };
+        let params = ClusterParams {
+            k: KChoice::Auto,
+            k_range: KRange { min: 2, max: 6 },
+            ..ClusterParams::default()
+        };
         let c = cluster(&blobs(), &params).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
@@ -365,7 +412,12 @@ mod tests {
 
     #[test]
     fn minibatch_path_recovers_the_clusters_too() {
-        let params = ClusterParams { k: KChoice::Fixed(3), minibatch_above: 10, batch_size: 16, ..ClusterParams::default() };
+        let params = ClusterParams {
+            k: KChoice::Fixed(3),
+            minibatch_above: 10,
+            batch_size: 16,
+            ..ClusterParams::default()
+        };
         let c = cluster(&blobs(), &params).unwrap();
         assert_eq!(c.method, "minibatch");
         assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
@@ -374,7 +426,13 @@ mod tests {
     #[test]
     fn more_themes_than_units_is_an_error() {
         let x = array![[1.0, 0.0], [0.0, 1.0]];
-        let params = ClusterParams { k: KChoice::Fixed(3), ..ClusterParams::default() };
-        assert!(matches!(cluster(&x, &params), Err(Error::TooFewUnits { k: 3, units: 2 })));
+        let params = ClusterParams {
+            k: KChoice::Fixed(3),
+            ..ClusterParams::default()
+        };
+        assert!(matches!(
+            cluster(&x, &params),
+            Err(Error::TooFewUnits { k: 3, units: 2 })
+        ));
     }
 }

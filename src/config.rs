@@ -234,11 +234,13 @@ impl KChoice {
         if s.eq_ignore_ascii_case("auto") {
             return Ok(KChoice::Auto);
         }
-        s.parse().map(KChoice::Fixed).map_err(|_| ConfigError::Parse {
-            key: "cluster.k",
-            got: s.to_string(),
-            expected: "a number of themes or `auto`",
-        })
+        s.parse()
+            .map(KChoice::Fixed)
+            .map_err(|_| ConfigError::Parse {
+                key: "cluster.k",
+                got: s.to_string(),
+                expected: "a number of themes or `auto`",
+            })
     }
 }
 
@@ -453,7 +455,12 @@ impl Config {
 
     /// Checks every rule; the error names the key.
     pub fn validate(self) -> Result<ValidConfig, ConfigError> {
-        fn range(ok: bool, key: &'static str, rule: &'static str, got: impl ToString) -> Result<(), ConfigError> {
+        fn range(
+            ok: bool,
+            key: &'static str,
+            rule: &'static str,
+            got: impl ToString,
+        ) -> Result<(), ConfigError> {
             if ok {
                 Ok(())
             } else {
@@ -465,32 +472,110 @@ impl Config {
             }
         }
         let c = &self;
-        range(c.read.max_file_mb > 0.0, "read.max_file_mb", "must be > 0", c.read.max_file_mb)?;
-        range(!c.split.sections.is_empty(), "split.sections", "must name at least one kind", "[]")?;
-        range(c.segment.min_chars >= 1, "segment.min_chars", "must be >= 1", c.segment.min_chars)?;
-        for (key, bound) in [("tfidf.min_df", c.tfidf.min_df), ("tfidf.max_df", c.tfidf.max_df)] {
+        range(
+            c.read.max_file_mb > 0.0,
+            "read.max_file_mb",
+            "must be > 0",
+            c.read.max_file_mb,
+        )?;
+        range(
+            !c.split.sections.is_empty(),
+            "split.sections",
+            "must name at least one kind",
+            "[]",
+        )?;
+        range(
+            c.segment.min_chars >= 1,
+            "segment.min_chars",
+            "must be >= 1",
+            c.segment.min_chars,
+        )?;
+        for (key, bound) in [
+            ("tfidf.min_df", c.tfidf.min_df),
+            ("tfidf.max_df", c.tfidf.max_df),
+        ] {
             if let DfBound::Fraction(f) = bound {
-                range((0.0..=1.0).contains(&f), key, "as a proportion must be in [0, 1]", f)?;
+                range(
+                    (0.0..=1.0).contains(&f),
+                    key,
+                    "as a proportion must be in [0, 1]",
+                    f,
+                )?;
             }
         }
         if let Some(m) = c.tfidf.max_features {
             range(m >= 1, "tfidf.max_features", "must be >= 1", m)?;
         }
-        range(c.reduce.dims >= 1, "reduce.dims", "must be >= 1", c.reduce.dims)?;
-        range(c.reduce.power_iterations <= 20, "reduce.power_iterations", "must be <= 20", c.reduce.power_iterations)?;
+        range(
+            c.reduce.dims >= 1,
+            "reduce.dims",
+            "must be >= 1",
+            c.reduce.dims,
+        )?;
+        range(
+            c.reduce.power_iterations <= 20,
+            "reduce.power_iterations",
+            "must be <= 20",
+            c.reduce.power_iterations,
+        )?;
         if let KChoice::Fixed(k) = c.cluster.k {
             range(k >= 2, "cluster.k", "must be >= 2", k)?;
         }
         let kr = c.cluster.k_range;
-        range(kr.min >= 2 && kr.min <= kr.max, "cluster.k_range", "must be A..B with 2 <= A <= B", format!("{}..{}", kr.min, kr.max))?;
-        range(c.cluster.n_runs >= 1, "cluster.n_runs", "must be >= 1", c.cluster.n_runs)?;
-        range(c.cluster.max_iterations >= 1, "cluster.max_iterations", "must be >= 1", c.cluster.max_iterations)?;
-        range(c.cluster.tolerance > 0.0, "cluster.tolerance", "must be > 0", c.cluster.tolerance)?;
-        range(c.cluster.batch_size >= 16, "cluster.batch_size", "must be >= 16", c.cluster.batch_size)?;
-        range(c.cluster.silhouette_sample >= 10, "cluster.silhouette_sample", "must be >= 10", c.cluster.silhouette_sample)?;
-        range(c.cluster.min_known_terms >= 1, "cluster.min_known_terms", "must be >= 1", c.cluster.min_known_terms)?;
-        range(c.label.top_terms >= 1, "label.top_terms", "must be >= 1", c.label.top_terms)?;
-        range(c.label.label_terms >= 1, "label.label_terms", "must be >= 1", c.label.label_terms)?;
+        range(
+            kr.min >= 2 && kr.min <= kr.max,
+            "cluster.k_range",
+            "must be A..B with 2 <= A <= B",
+            format!("{}..{}", kr.min, kr.max),
+        )?;
+        range(
+            c.cluster.n_runs >= 1,
+            "cluster.n_runs",
+            "must be >= 1",
+            c.cluster.n_runs,
+        )?;
+        range(
+            c.cluster.max_iterations >= 1,
+            "cluster.max_iterations",
+            "must be >= 1",
+            c.cluster.max_iterations,
+        )?;
+        range(
+            c.cluster.tolerance > 0.0,
+            "cluster.tolerance",
+            "must be > 0",
+            c.cluster.tolerance,
+        )?;
+        range(
+            c.cluster.batch_size >= 16,
+            "cluster.batch_size",
+            "must be >= 16",
+            c.cluster.batch_size,
+        )?;
+        range(
+            c.cluster.silhouette_sample >= 10,
+            "cluster.silhouette_sample",
+            "must be >= 10",
+            c.cluster.silhouette_sample,
+        )?;
+        range(
+            c.cluster.min_known_terms >= 1,
+            "cluster.min_known_terms",
+            "must be >= 1",
+            c.cluster.min_known_terms,
+        )?;
+        range(
+            c.label.top_terms >= 1,
+            "label.top_terms",
+            "must be >= 1",
+            c.label.top_terms,
+        )?;
+        range(
+            c.label.label_terms >= 1,
+            "label.label_terms",
+            "must be >= 1",
+            c.label.label_terms,
+        )?;
         Ok(ValidConfig(self))
     }
 }
@@ -530,15 +615,26 @@ mod tests {
 
     #[test]
     fn df_bounds_follow_scikit_learn_int_float_meaning() {
-        assert_eq!(DfBound::parse("tfidf.min_df", "1").unwrap(), DfBound::Count(1));
-        assert_eq!(DfBound::parse("tfidf.min_df", "1.0").unwrap(), DfBound::Fraction(1.0));
+        assert_eq!(
+            DfBound::parse("tfidf.min_df", "1").unwrap(),
+            DfBound::Count(1)
+        );
+        assert_eq!(
+            DfBound::parse("tfidf.min_df", "1.0").unwrap(),
+            DfBound::Fraction(1.0)
+        );
         assert_eq!(DfBound::Fraction(0.5).to_count(9), 4.5);
         let c: Config = toml::from_str("[tfidf]\nmin_df = 3\nmax_df = 0.9\n").unwrap();
         assert_eq!(c.tfidf.min_df, DfBound::Count(3));
         assert_eq!(c.tfidf.max_df, DfBound::Fraction(0.9));
         let mut bad = Config::default();
         bad.tfidf.max_df = DfBound::Fraction(1.5);
-        assert!(bad.validate().unwrap_err().to_string().starts_with("tfidf.max_df"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("tfidf.max_df")
+        );
     }
 
     #[test]

@@ -140,7 +140,12 @@ impl Report {
     pub fn chrome_chars(&self) -> usize {
         self.chrome
             .iter()
-            .map(|s| s.of(&self.text).chars().filter(|c| !c.is_whitespace()).count())
+            .map(|s| {
+                s.of(&self.text)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .count()
+            })
             .sum()
     }
 }

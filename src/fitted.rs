@@ -67,7 +67,14 @@ struct LsaSummary {
 
 impl FittedModel {
     /// Bundles a run's fitted parts. `segment` is the segmentation in force (with place names).
-    pub fn new(config: &ValidConfig, segment: SegmentParams, tfidf: TfidfModel, lsa: Lsa, themes: Themes, labels: Vec<Theme>) -> Result<FittedModel> {
+    pub fn new(
+        config: &ValidConfig,
+        segment: SegmentParams,
+        tfidf: TfidfModel,
+        lsa: Lsa,
+        themes: Themes,
+        labels: Vec<Theme>,
+    ) -> Result<FittedModel> {
         Ok(FittedModel {
             program_version: crate::VERSION.to_string(),
             config: config.inner().clone(),
@@ -75,7 +82,13 @@ impl FittedModel {
             tfidf,
             lsa,
             themes,
-            labels: labels.into_iter().map(|t| Theme { examples: Vec::new(), ..t }).collect(),
+            labels: labels
+                .into_iter()
+                .map(|t| Theme {
+                    examples: Vec::new(),
+                    ..t
+                })
+                .collect(),
         })
     }
 
@@ -98,16 +111,28 @@ impl FittedModel {
         };
         write_json(&dir.join("model.json"), &json)?;
         write_json(&dir.join("kmeans.json"), &self.themes)?;
-        let v = Array2::from_shape_vec((self.lsa.n_terms, self.lsa.dims), self.lsa.components.clone()).expect("terms × dims");
+        let v = Array2::from_shape_vec(
+            (self.lsa.n_terms, self.lsa.dims),
+            self.lsa.components.clone(),
+        )
+        .expect("terms × dims");
         let path = dir.join("components.npy");
-        ndarray_npy::write_npy(&path, &v).map_err(|e| Error::Model { path: path.clone(), message: e.to_string() })
+        ndarray_npy::write_npy(&path, &v).map_err(|e| Error::Model {
+            path: path.clone(),
+            message: e.to_string(),
+        })
     }
 
     /// Reads a model folder, refusing another format version.
     pub fn load(dir: &Path) -> Result<FittedModel> {
-        let bad = |message: String| Error::Model { path: dir.to_path_buf(), message };
-        let text = std::fs::read_to_string(dir.join("model.json")).map_err(|e| bad(format!("cannot read model.json: {e}")))?;
-        let raw: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("model.json: {e}")))?;
+        let bad = |message: String| Error::Model {
+            path: dir.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(dir.join("model.json"))
+            .map_err(|e| bad(format!("cannot read model.json: {e}")))?;
+        let raw: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(format!("model.json: {e}")))?;
         let version = raw.get("format_version").and_then(|v| v.as_u64());
         if version != Some(FORMAT_VERSION as u64) {
             return Err(bad(format!(
@@ -116,12 +141,19 @@ impl FittedModel {
                 crate::VERSION
             )));
         }
-        let json: ModelJson = serde_json::from_value(raw).map_err(|e| bad(format!("model.json: {e}")))?;
-        let kmeans = std::fs::read_to_string(dir.join("kmeans.json")).map_err(|e| bad(format!("cannot read kmeans.json: {e}")))?;
-        let themes: Themes = serde_json::from_str(&kmeans).map_err(|e| bad(format!("kmeans.json: {e}")))?;
-        let v: Array2<f64> = ndarray_npy::read_npy(dir.join("components.npy")).map_err(|e| bad(format!("components.npy: {e}")))?;
+        let json: ModelJson =
+            serde_json::from_value(raw).map_err(|e| bad(format!("model.json: {e}")))?;
+        let kmeans = std::fs::read_to_string(dir.join("kmeans.json"))
+            .map_err(|e| bad(format!("cannot read kmeans.json: {e}")))?;
+        let themes: Themes =
+            serde_json::from_str(&kmeans).map_err(|e| bad(format!("kmeans.json: {e}")))?;
+        let v: Array2<f64> = ndarray_npy::read_npy(dir.join("components.npy"))
+            .map_err(|e| bad(format!("components.npy: {e}")))?;
         let (n_terms, dims) = v.dim();
-        if n_terms != json.tfidf.vocabulary.len() || dims != json.lsa.dims || themes.model.centroids().ncols() != dims {
+        if n_terms != json.tfidf.vocabulary.len()
+            || dims != json.lsa.dims
+            || themes.model.centroids().ncols() != dims
+        {
             return Err(bad(format!(
                 "components.npy is {n_terms} × {dims}, but the vocabulary has {} terms and LSA {} dims",
                 json.tfidf.vocabulary.len(),
@@ -150,6 +182,9 @@ impl FittedModel {
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut w, value).map_err(|e| Error::Json { path: path.to_path_buf(), source: e })?;
+    serde_json::to_writer(&mut w, value).map_err(|e| Error::Json {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     std::io::Write::flush(&mut w).map_err(|e| Error::io(path, e))
 }

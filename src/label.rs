@@ -48,14 +48,20 @@ pub struct ThemeNames {
 impl ThemeNames {
     /// Reads a labels file (`[names]` table of TOML).
     pub fn from_file(path: &Path) -> Result<ThemeNames> {
-        let bad = |message: String| ConfigError::File { path: path.display().to_string(), message };
+        let bad = |message: String| ConfigError::File {
+            path: path.display().to_string(),
+            message,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         Ok(toml::from_str(&text).map_err(|e| bad(e.to_string().replace('\n', " ")))?)
     }
 
     /// The name for a theme: by signature first (it survives renumbering), then by id.
     pub fn name_for(&self, id: &str, signature: &str) -> Option<String> {
-        self.names.get(signature).or_else(|| self.names.get(id)).cloned()
+        self.names
+            .get(signature)
+            .or_else(|| self.names.get(id))
+            .cloned()
     }
 }
 
@@ -96,14 +102,33 @@ pub fn label_themes(
         .map(|c| {
             let mut weights: Vec<(usize, f64)> = (0..v)
                 .filter(|&t| tf[c][t] > 0)
-                .map(|t| (t, tf[c][t] as f64 / words[c] as f64 * (1.0 + mean_words / freq[t] as f64).ln()))
+                .map(|t| {
+                    (
+                        t,
+                        tf[c][t] as f64 / words[c] as f64
+                            * (1.0 + mean_words / freq[t] as f64).ln(),
+                    )
+                })
                 .collect();
             weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             weights.truncate(params.top_terms);
-            let top_terms: Vec<(String, f64)> = weights.iter().map(|&(t, w)| (vocabulary[t].clone(), w)).collect();
+            let top_terms: Vec<(String, f64)> = weights
+                .iter()
+                .map(|&(t, w)| (vocabulary[t].clone(), w))
+                .collect();
             let id = theme_id(c);
-            let signature = top_terms.iter().take(params.label_terms).map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("+");
-            let auto = top_terms.iter().take(params.label_terms).map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("·");
+            let signature = top_terms
+                .iter()
+                .take(params.label_terms)
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>()
+                .join("+");
+            let auto = top_terms
+                .iter()
+                .take(params.label_terms)
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>()
+                .join("·");
             let name = names.name_for(&id, &signature);
             Theme {
                 label: name.clone().unwrap_or(auto),
@@ -119,8 +144,15 @@ pub fn label_themes(
 }
 
 /// The `n` units of theme `theme` nearest its centre (highest similarity; ties: the earlier).
-pub fn examples(assignments: &[Option<usize>], similarity: &[f64], theme: usize, n: usize) -> Vec<usize> {
-    let mut members: Vec<usize> = (0..assignments.len()).filter(|&u| assignments[u] == Some(theme)).collect();
+pub fn examples(
+    assignments: &[Option<usize>],
+    similarity: &[f64],
+    theme: usize,
+    n: usize,
+) -> Vec<usize> {
+    let mut members: Vec<usize> = (0..assignments.len())
+        .filter(|&u| assignments[u] == Some(theme))
+        .collect();
     members.sort_by(|&a, &b| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b)));
     members.truncate(n);
     members
@@ -132,12 +164,30 @@ mod tests {
 
     #[test]
     fn distinctive_terms_rank_above_shared_ones() {
-        let terms: Vec<String> = ["工作", "调解", "普法"].iter().map(|s| s.to_string()).collect();
+        let terms: Vec<String> = ["工作", "调解", "普法"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         // Theme 0: 调解 ×2 + 工作; theme 1: 普法 ×2 + 工作.
-        let corpus = TokenizedCorpus { terms: terms.clone(), ids: vec![1, 1, 0, 2, 2, 0], offsets: vec![0, 3, 6] };
+        let corpus = TokenizedCorpus {
+            terms: terms.clone(),
+            ids: vec![1, 1, 0, 2, 2, 0],
+            offsets: vec![0, 3, 6],
+        };
         let columns = vec![Some(0), Some(1), Some(2)];
-        let names = ThemeNames { names: BTreeMap::from([("T02".to_string(), "普法宣传".to_string())]) };
-        let themes = label_themes(&corpus, &columns, &terms, &[Some(0), Some(1)], &[1.0, 1.0], 2, &LabelParams::default(), &names);
+        let names = ThemeNames {
+            names: BTreeMap::from([("T02".to_string(), "普法宣传".to_string())]),
+        };
+        let themes = label_themes(
+            &corpus,
+            &columns,
+            &terms,
+            &[Some(0), Some(1)],
+            &[1.0, 1.0],
+            2,
+            &LabelParams::default(),
+            &names,
+        );
         assert_eq!(themes[0].top_terms[0].0, "调解");
         assert_eq!(themes[1].top_terms[0].0, "普法");
         assert!(themes[0].top_terms[0].1 > themes[0].top_terms[1].1);

@@ -55,23 +55,48 @@ static GAZETTEER: LazyLock<Vec<Place>> = LazyLock::new(|| {
         .collect()
 });
 
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(20[0-4]\d|19[89]\d)\s*年").expect("valid regex"));
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(20[0-4]\d|19[89]\d)\s*年").expect("valid regex"));
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})")
         .expect("valid regex")
 });
-static SIGN_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$").expect("valid regex"));
+static SIGN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$").expect("valid regex")
+});
 static TOWNSHIP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\p{Han}{2,4}?(街道办事处|街道|镇|乡)").expect("valid regex"));
 
 /// Words ending in 镇/乡/街道 that are not place names.
 const NOT_TOWNSHIPS: [&str; 24] = [
-    "城镇", "乡镇", "村镇", "集镇", "全镇", "我镇", "本镇", "该镇", "各镇", "城乡", "家乡", "下乡", "返乡", "故乡", "各乡", "全乡",
-    "本乡", "我乡", "各街道", "全街道", "本街道", "我街道", "该街道", "城市街道",
+    "城镇",
+    "乡镇",
+    "村镇",
+    "集镇",
+    "全镇",
+    "我镇",
+    "本镇",
+    "该镇",
+    "各镇",
+    "城乡",
+    "家乡",
+    "下乡",
+    "返乡",
+    "故乡",
+    "各乡",
+    "全乡",
+    "本乡",
+    "我乡",
+    "各街道",
+    "全街道",
+    "本街道",
+    "我街道",
+    "该街道",
+    "城市街道",
 ];
 /// Characters that do not begin a township name (they end a preceding word or unit).
-const NOT_NAME_START: &str = "县市区省州的在我本全各该和与及对为是了等个镇乡村委府共中于从向到将把被由";
+const NOT_NAME_START: &str =
+    "县市区省州的在我本全各该和与及对为是了等个镇乡村委府共中于从向到将把被由";
 
 /// Finds the metadata of a report from its text; `chrome` holds the page-chrome spans.
 pub fn find_meta(text: &str, chrome: &[Span]) -> ReportMeta {
@@ -100,7 +125,9 @@ fn content_lines<'a>(text: &'a str, chrome: &[Span]) -> Vec<&'a str> {
         let t = trim_blank(line);
         let start = offset + (line.len() - line.trim_start_matches(crate::read::is_blank).len());
         offset += line.len();
-        let whole_chrome = chrome.iter().any(|s| s.start == start && s.end == start + t.len());
+        let whole_chrome = chrome
+            .iter()
+            .any(|s| s.start == start && s.end == start + t.len());
         if !t.is_empty() && !whole_chrome {
             out.push(t);
         }
@@ -112,7 +139,12 @@ fn find_title(lines: &[&str]) -> Option<String> {
     lines
         .iter()
         .take(12)
-        .find(|l| l.contains("报告") && l.chars().count() <= 80 && !l.contains('。') && !l.ends_with(['：', ':']))
+        .find(|l| {
+            l.contains("报告")
+                && l.chars().count() <= 80
+                && !l.contains('。')
+                && !l.ends_with(['：', ':'])
+        })
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
@@ -139,8 +171,14 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
             for &(i, c) in &chars {
                 let name = &m.as_str()[i..];
                 let stem = name.trim_end_matches("办事处");
-                let stem_len = stem.chars().count().saturating_sub(if stem.ends_with("街道") { 2 } else { 1 });
-                if !(2..=4).contains(&stem_len) || NOT_NAME_START.contains(c) || NOT_TOWNSHIPS.iter().any(|n| stem.ends_with(n)) {
+                let stem_len = stem
+                    .chars()
+                    .count()
+                    .saturating_sub(if stem.ends_with("街道") { 2 } else { 1 });
+                if !(2..=4).contains(&stem_len)
+                    || NOT_NAME_START.contains(c)
+                    || NOT_TOWNSHIPS.iter().any(|n| stem.ends_with(n))
+                {
                     continue;
                 }
                 out.push(stem.to_string());
@@ -159,17 +197,31 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
         scored.dedup();
         scored.pop().map(|(_, _, c)| c)
     };
-    let signature: Vec<String> = lines.iter().rev().take(4).flat_map(|l| candidates(l)).collect();
+    let signature: Vec<String> = lines
+        .iter()
+        .rev()
+        .take(4)
+        .flat_map(|l| candidates(l))
+        .collect();
     title
         .and_then(|t| best(candidates(t)))
         .or_else(|| best(signature))
         .or_else(|| best(candidates(text)))
 }
 
-fn find_year(text: &str, chrome: &[Span], title: Option<&str>, published: Option<&str>) -> Option<u16> {
+fn find_year(
+    text: &str,
+    chrome: &[Span],
+    title: Option<&str>,
+    published: Option<&str>,
+) -> Option<u16> {
     let max_year: Option<u16> = published.and_then(|p| p.get(..4)?.parse().ok());
     let ok = |y: u16| max_year.is_none_or(|m| y <= m);
-    if let Some(y) = title.and_then(|t| YEAR.captures(t)).and_then(|c| c[1].parse().ok()).filter(|y| ok(*y)) {
+    if let Some(y) = title
+        .and_then(|t| YEAR.captures(t))
+        .and_then(|c| c[1].parse().ok())
+        .filter(|y| ok(*y))
+    {
         return Some(y);
     }
     // The year most mentioned in the body (outside chrome), the earlier on a tie: a report on 2019
@@ -186,14 +238,21 @@ fn find_year(text: &str, chrome: &[Span], title: Option<&str>, published: Option
             }
         }
     }
-    counts.into_iter().max_by_key(|&(y, n)| (n, std::cmp::Reverse(y))).map(|(y, _)| y)
+    counts
+        .into_iter()
+        .max_by_key(|&(y, n)| (n, std::cmp::Reverse(y)))
+        .map(|(y, _)| y)
 }
 
 /// One automaton over every gazetteer name and short form: pattern 2i is place i's full name,
 /// 2i + 1 its short form (or the full name again when the short form is not used).
 static PLACE_NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
     let patterns = GAZETTEER.iter().flat_map(|p| {
-        let short = if p.short.chars().count() >= 2 && p.short != p.name { &p.short } else { &p.name };
+        let short = if p.short.chars().count() >= 2 && p.short != p.name {
+            &p.short
+        } else {
+            &p.name
+        };
         [p.name.as_str(), short.as_str()]
     });
     AhoCorasick::new(patterns).expect("place names are plain strings")
@@ -213,7 +272,10 @@ fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<St
         let p = &GAZETTEER[place];
         if !is_short {
             counts[place] += 2;
-        } else if p.short != p.name && p.short.chars().count() >= 2 && marks_place(&search, m.start(), m.end()) {
+        } else if p.short != p.name
+            && p.short.chars().count() >= 2
+            && marks_place(&search, m.start(), m.end())
+        {
             counts[place] += 1;
         }
     }
@@ -236,17 +298,32 @@ fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<St
 /// administrative suffix or after 法治/平安/“. Many short forms are also everyday words (合作, 和平).
 fn marks_place(text: &str, start: usize, end: usize) -> bool {
     text[end..].starts_with(['县', '市', '区', '委', '州', '旗', '盟'])
-        || ["法治", "平安", "“", "全"].iter().any(|p| text[..start].ends_with(p))
+        || ["法治", "平安", "“", "全"]
+            .iter()
+            .any(|p| text[..start].ends_with(p))
 }
 
 fn find_issuer(lines: &[&str]) -> Option<String> {
-    const BODIES: [&str; 8] = ["人民政府", "委员会", "办事处", "办公室", "党委", "政府", "镇", "街道"];
+    const BODIES: [&str; 8] = [
+        "人民政府",
+        "委员会",
+        "办事处",
+        "办公室",
+        "党委",
+        "政府",
+        "镇",
+        "街道",
+    ];
     lines
         .iter()
         .rev()
         .take(4)
         .filter(|l| SIGN_DATE.captures(l).is_none())
-        .find(|l| l.chars().count() <= 60 && !l.contains(['。', '，', ',']) && BODIES.iter().any(|b| l.ends_with(b)))
+        .find(|l| {
+            l.chars().count() <= 60
+                && !l.contains(['。', '，', ','])
+                && BODIES.iter().any(|b| l.ends_with(b))
+        })
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
@@ -267,15 +344,20 @@ impl Manifest {
             })
         };
         let mut rows = HashMap::new();
-        let is_jsonl = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+        let is_jsonl = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
         let records: Vec<HashMap<String, serde_json::Value>> = if is_jsonl {
             text.lines()
                 .filter(|l| !l.trim().is_empty())
                 .enumerate()
-                .map(|(i, l)| serde_json::from_str(l).map_err(|e| bad(format!("line {}: {e}", i + 1))))
+                .map(|(i, l)| {
+                    serde_json::from_str(l).map_err(|e| bad(format!("line {}: {e}", i + 1)))
+                })
                 .collect::<Result<_>>()?
         } else {
-            let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+            let mut reader =
+                csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
             let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
             reader
                 .records()
@@ -284,20 +366,30 @@ impl Manifest {
                     Ok(headers
                         .iter()
                         .zip(r.iter())
-                        .map(|(h, v)| (h.trim().to_string(), serde_json::Value::String(v.to_string())))
+                        .map(|(h, v)| {
+                            (
+                                h.trim().to_string(),
+                                serde_json::Value::String(v.to_string()),
+                            )
+                        })
                         .collect())
                 })
                 .collect::<Result<_>>()?
         };
         for rec in records {
             let get = |k: &str| match rec.get(k) {
-                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                    Some(s.trim().to_string())
+                }
                 Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                 _ => None,
             };
             let file = get("file").ok_or_else(|| bad("every row needs a `file`".to_string()))?;
             let year = match get("year") {
-                Some(y) => Some(y.parse().map_err(|_| bad(format!("{file}: year {y:?} is not a year")))?),
+                Some(y) => Some(
+                    y.parse()
+                        .map_err(|_| bad(format!("{file}: year {y:?} is not a year")))?,
+                ),
                 None => None,
             };
             let meta = ReportMeta {
@@ -314,7 +406,10 @@ impl Manifest {
 
     /// Overrides the fields the manifest gives for `path` (matched by path, then by file name).
     pub fn apply(&self, path: &Path, meta: &mut ReportMeta) {
-        let by_name = path.file_name().and_then(|n| n.to_str()).and_then(|n| self.rows.get(n));
+        let by_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| self.rows.get(n));
         let Some(row) = self.rows.get(&path.display().to_string()).or(by_name) else {
             return;
         };
@@ -350,7 +445,9 @@ mod tests {
 
     #[test]
     fn title_gives_township_and_year_page_gives_published() {
-        let m = meta_of("当前位置:首页 > 江湾镇\n\n江湾镇2023年法治政府建设情况年度报告\n\n发布日期:2024-01-24 09:55:00 来源:本网\n打印\n贯彻《法治韶关建设规划》。江湾镇召开会议。\n");
+        let m = meta_of(
+            "当前位置:首页 > 江湾镇\n\n江湾镇2023年法治政府建设情况年度报告\n\n发布日期:2024-01-24 09:55:00 来源:本网\n打印\n贯彻《法治韶关建设规划》。江湾镇召开会议。\n",
+        );
         assert_eq!(m.township.as_deref(), Some("江湾镇"));
         assert_eq!(m.year, Some(2023));
         assert_eq!(m.published.as_deref(), Some("2024-01-24"));
@@ -359,7 +456,9 @@ mod tests {
 
     #[test]
     fn street_office_is_canonical_and_party_prefix_dropped() {
-        let m = meta_of("中共渠县渠南街道工作委员会 渠县人民政府渠南街道办事处关于2024年法治政府建设完成情况的报告\n中共渠县县委、渠县人民政府:\n渠南街道党工委根据渠县要求开展工作。\n");
+        let m = meta_of(
+            "中共渠县渠南街道工作委员会 渠县人民政府渠南街道办事处关于2024年法治政府建设完成情况的报告\n中共渠县县委、渠县人民政府:\n渠南街道党工委根据渠县要求开展工作。\n",
+        );
         assert_eq!(m.township.as_deref(), Some("渠南街道"));
         assert_eq!(m.county.as_deref(), Some("渠县"));
         assert_eq!(m.province.as_deref(), Some("四川省"));
@@ -368,7 +467,9 @@ mod tests {
 
     #[test]
     fn without_title_signature_names_township_and_body_year_wins() {
-        let m = meta_of("雷州市依法行政工作领导小组办公室:\n2019年以来,我镇深入学习。依照《雷州市2019年依法行政工作要点》。\n一、强化组织领导\n2020年,我镇将继续努力。\n覃斗镇人民政府\n2020年4月13日\n");
+        let m = meta_of(
+            "雷州市依法行政工作领导小组办公室:\n2019年以来,我镇深入学习。依照《雷州市2019年依法行政工作要点》。\n一、强化组织领导\n2020年,我镇将继续努力。\n覃斗镇人民政府\n2020年4月13日\n",
+        );
         assert_eq!(m.township.as_deref(), Some("覃斗镇"));
         assert_eq!(m.year, Some(2019));
         assert_eq!(m.county.as_deref(), Some("雷州市"));

@@ -16,9 +16,10 @@ use crate::split::{self, Split};
 use crate::stability::{self, Stability};
 use crate::tfidf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ndarray::{Array2, CowArray};
+use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::Serialize;
+use sprs::CsMat;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -80,8 +81,8 @@ pub struct Analysis {
     pub reduced: Array2<f64>,
     /// The tokens of every unit.
     pub tokens: TokenizedCorpus,
-    /// The TF-IDF matrix (for `--dump`).
-    pub tfidf: tfidf::Tfidf,
+    /// The TF-IDF matrix, kept only for `--dump` (it is the largest thing after the text).
+    pub tfidf_matrix: Option<CsMat<f64>>,
     /// The fit.
     pub fit: FitSummary,
     /// The model to save (and what `apply` used).
@@ -141,11 +142,21 @@ pub(crate) struct Stages {
 
 impl Stages {
     pub(crate) fn new(progress: bool) -> Stages {
-        Stages { timings: Vec::new(), peaks: Vec::new(), progress, started: Instant::now() }
+        Stages {
+            timings: Vec::new(),
+            peaks: Vec::new(),
+            progress,
+            started: Instant::now(),
+        }
     }
 
     /// Runs `f` as stage `name`, with a bar of `len` steps when len > 0.
-    pub(crate) fn run<T>(&mut self, name: &str, len: usize, f: impl FnOnce(&ProgressBar) -> T) -> T {
+    pub(crate) fn run<T>(
+        &mut self,
+        name: &str,
+        len: usize,
+        f: impl FnOnce(&ProgressBar) -> T,
+    ) -> T {
         let bar = if self.progress && len > 0 {
             let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -161,7 +172,8 @@ impl Stages {
         let t = Instant::now();
         let out = f(&bar);
         bar.finish_and_clear();
-        self.timings.push((name.to_string(), t.elapsed().as_secs_f64()));
+        self.timings
+            .push((name.to_string(), t.elapsed().as_secs_f64()));
         if let Some(peak) = peak_rss_mib() {
             self.peaks.push((name.to_string(), peak));
         }
@@ -170,7 +182,8 @@ impl Stages {
 
     /// Seconds per stage with the total, and peak memory after each stage.
     pub(crate) fn finish(mut self) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
-        self.timings.push(("total".to_string(), self.started.elapsed().as_secs_f64()));
+        self.timings
+            .push(("total".to_string(), self.started.elapsed().as_secs_f64()));
         (self.timings, self.peaks)
     }
 }
@@ -204,15 +217,26 @@ pub(crate) fn prepare(
     if files.is_empty() {
         return Err(Error::EmptyCorpus(format!(
             "no .txt/.md/.html/.jsonl/.csv files under {}",
-            input.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            input
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
-    let read = stages.run("read", files.len(), |_| read::read_files(&files, &config.read, &input.manifest));
+    let read = stages.run("read", files.len(), |_| {
+        read::read_files(&files, &config.read, &input.manifest)
+    });
     for s in &read.skipped {
         eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
     }
     let mut splits: Vec<Split> = stages.run("split", 0, |_| {
-        read.reports.par_iter().enumerate().map(|(i, r)| split::split_report(r, i, &config.split)).collect()
+        read.reports
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| split::split_report(r, i, &config.split))
+            .collect()
     });
     // The units move out of the splits, which keep the blocks for the accounting.
     let units: Vec<Unit> = splits
@@ -225,7 +249,12 @@ pub(crate) fn prepare(
             "{} file(s) read, {} skipped, and no unit found in sections {:?}",
             read.reports.len(),
             read.skipped.len(),
-            config.split.sections.iter().map(|k| k.as_str()).collect::<Vec<_>>()
+            config
+                .split
+                .sections
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
         )));
     }
     let place_names = place_names(&read.reports);
@@ -234,7 +263,13 @@ pub(crate) fn prepare(
         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
         segment::segment_with_progress(&analyzer, &texts, &|n| bar.inc(n as u64))
     });
-    Ok(Prepared { reports: read.reports, skipped: read.skipped, splits, units, tokens })
+    Ok(Prepared {
+        reports: read.reports,
+        skipped: read.skipped,
+        splits,
+        units,
+        tokens,
+    })
 }
 
 /// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾).
@@ -245,7 +280,10 @@ fn place_names(reports: &[Report]) -> Vec<String> {
         for m in metas {
             for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
                 names.push(name.clone());
-                let stem = name.trim_end_matches("街道办事处").trim_end_matches(['镇', '乡', '县', '市', '区', '省']).trim_end_matches("街道");
+                let stem = name
+                    .trim_end_matches("街道办事处")
+                    .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
+                    .trim_end_matches("街道");
                 if stem.chars().count() >= 2 {
                     names.push(stem.to_string());
                 }
@@ -265,38 +303,91 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         segment_params.stop_phrases.extend(places.iter().cloned());
         Analyzer::new(&segment_params)
     })?;
-    let Prepared { reports, skipped, splits, units, tokens } = prepared;
+    let Prepared {
+        reports,
+        skipped,
+        splits,
+        units,
+        tokens,
+    } = prepared;
     let mut warnings = Vec::new();
-    let tfidf = stages.run("tfidf", 0, |_| tfidf::fit_transform(&tokens, &config.tfidf))?;
-    let (lsa, reduced) = stages.run("reduce", 0, |_| reduce::fit(&tfidf.matrix, &config.reduce, config.cluster.seed))?;
+    let tfidf::Tfidf {
+        model: tfidf_model,
+        matrix,
+        columns,
+    } = stages.run("tfidf", 0, |_| tfidf::fit_transform(&tokens, &config.tfidf))?;
+    let (lsa, reduced) = stages.run("reduce", 0, |_| {
+        reduce::fit(&matrix, &config.reduce, config.cluster.seed)
+    })?;
+    let tfidf_matrix = config.report.dump.then_some(matrix);
     if lsa.dims < config.reduce.dims {
-        warnings.push(format!("reduce.dims = {} clamped to {} by the size of the data", config.reduce.dims, lsa.dims));
+        warnings.push(format!(
+            "reduce.dims = {} clamped to {} by the size of the data",
+            config.reduce.dims, lsa.dims
+        ));
     }
-    let with_terms = units_with_terms(&tokens, &tfidf.columns, config.cluster.min_known_terms, &mut warnings);
-    let clustering = stages.run("cluster", 0, |_| cluster::cluster(rows(&reduced, &with_terms).view(), &config.cluster))?;
-    let (assignments, similarity) = spread(units.len(), &with_terms, &clustering.assignments, &clustering.similarity);
+    let with_terms = units_with_terms(
+        &tokens,
+        &columns,
+        config.cluster.min_known_terms,
+        &mut warnings,
+    );
+    let mut reduced = reduced;
+    let clustering = stages.run("cluster", 0, |_| {
+        with_rows(&mut reduced, &with_terms, |x| {
+            cluster::cluster(x, &config.cluster)
+        })
+    })?;
+    let (assignments, similarity) = spread(
+        units.len(),
+        &with_terms,
+        &clustering.assignments,
+        &clustering.similarity,
+    );
     let stability = match config.cluster.stability {
         0 => None,
         n => Some(stages.run("stability", 0, |_| {
-            stability::measure(rows(&reduced, &with_terms).view(), &clustering.assignments, clustering.k, &config.cluster, n)
+            with_rows(&mut reduced, &with_terms, |x| {
+                stability::measure(x, &clustering.assignments, clustering.k, &config.cluster, n)
+            })
         })?),
     };
     let k = clustering.k;
     let themes = stages.run("label", 0, |_| {
-        label::label_themes(&tokens, &tfidf.columns, &tfidf.model.vocabulary, &assignments, &similarity, k, &config.label, &input.names)
+        label::label_themes(
+            &tokens,
+            &columns,
+            &tfidf_model.vocabulary,
+            &assignments,
+            &similarity,
+            k,
+            &config.label,
+            &input.names,
+        )
     });
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
     let fit = FitSummary {
         k,
-        k_choice: if clustering.scan.is_empty() { "fixed".to_string() } else { "auto (silhouette)".to_string() },
+        k_choice: if clustering.scan.is_empty() {
+            "fixed".to_string()
+        } else {
+            "auto (silhouette)".to_string()
+        },
         scan: clustering.scan.clone(),
         method: clustering.method.to_string(),
         inertia: clustering.inertia,
         dims: lsa.dims,
         explained_variance: lsa.explained_variance(),
-        terms: tfidf.model.vocabulary.len(),
+        terms: tfidf_model.vocabulary.len(),
     };
-    let model = FittedModel::new(&config, segment_params, tfidf.model.clone(), lsa, clustering.themes.clone(), themes.clone())?;
+    let model = FittedModel::new(
+        &config,
+        segment_params,
+        tfidf_model,
+        lsa,
+        clustering.themes.clone(),
+        themes.clone(),
+    )?;
     let (timings, peak_memory) = stages.finish();
     Ok(Analysis {
         config,
@@ -311,7 +402,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         stability,
         reduced,
         tokens,
-        tfidf,
+        tfidf_matrix,
         fit,
         model,
         source: ThemeSource::Fitted,
@@ -323,9 +414,22 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
 }
 
 /// The units with at least `min_known` vocabulary terms; a warning counts the others.
-fn units_with_terms(tokens: &TokenizedCorpus, columns: &[Option<u32>], min_known: usize, warnings: &mut Vec<String>) -> Vec<usize> {
-    let known = |d: usize| tokens.doc(d).iter().filter(|&&t| columns[t as usize].is_some()).count();
-    let with: Vec<usize> = (0..tokens.len()).filter(|&d| known(d) >= min_known).collect();
+fn units_with_terms(
+    tokens: &TokenizedCorpus,
+    columns: &[Option<u32>],
+    min_known: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<usize> {
+    let known = |d: usize| {
+        tokens
+            .doc(d)
+            .iter()
+            .filter(|&&t| columns[t as usize].is_some())
+            .count()
+    };
+    let with: Vec<usize> = (0..tokens.len())
+        .filter(|&d| known(d) >= min_known)
+        .collect();
     if with.len() < tokens.len() {
         warnings.push(format!(
             "{} unit(s) have fewer than cluster.min_known_terms = {min_known} vocabulary terms and are unassigned",
@@ -348,17 +452,34 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         segment.stop_phrases.extend(places.iter().cloned());
         Analyzer::new(&segment)
     })?;
-    let Prepared { reports, skipped, splits, units, tokens } = prepared;
+    let Prepared {
+        reports,
+        skipped,
+        splits,
+        units,
+        tokens,
+    } = prepared;
     let mut warnings = Vec::new();
     let columns = tfidf::columns_for(&tokens, &model.tfidf);
-    let matrix = stages.run("tfidf", 0, |_| tfidf::weight_rows(&tokens, &columns, &model.tfidf));
-    let reduced = stages.run("reduce", 0, |_| model.lsa.transform(&matrix));
-    let with_terms = units_with_terms(&tokens, &columns, config.cluster.min_known_terms, &mut warnings);
-    let x = rows(&reduced, &with_terms);
-    let (assignments, similarity) = stages.run("cluster", 0, |_| {
-        let themes = model.themes.assign(x.view());
-        let sims = model.themes.similarity(x.view(), &themes);
-        spread(units.len(), &with_terms, &themes, &sims)
+    let matrix = stages.run("tfidf", 0, |_| {
+        tfidf::weight_rows(&tokens, &columns, &model.tfidf)
+    });
+    let mut reduced = stages.run("reduce", 0, |_| model.lsa.transform(&matrix));
+    let with_terms = units_with_terms(
+        &tokens,
+        &columns,
+        config.cluster.min_known_terms,
+        &mut warnings,
+    );
+    let centroids = model.themes.centroids();
+    let (assignments, similarity, inertia) = stages.run("cluster", 0, |_| {
+        with_rows(&mut reduced, &with_terms, |x| {
+            let themes = model.themes.assign(x);
+            let sims = model.themes.similarity(x, &themes);
+            let inertia = cluster::inertia(x, &centroids, &themes);
+            let (assignments, similarity) = spread(units.len(), &with_terms, &themes, &sims);
+            (assignments, similarity, inertia)
+        })
     });
     let k = model.labels.len();
     let themes: Vec<Theme> = model
@@ -372,19 +493,17 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         })
         .collect();
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
-    let centroids = model.themes.centroids();
-    let assigned: Vec<usize> = with_terms.iter().map(|&u| assignments[u].expect("assigned")).collect();
     let fit = FitSummary {
         k,
         k_choice: "model".to_string(),
         scan: Vec::new(),
         method: "model".to_string(),
-        inertia: cluster::inertia(x.view(), &centroids, &assigned),
+        inertia,
         dims: model.lsa.dims,
         explained_variance: model.lsa.explained_variance(),
         terms: model.tfidf.vocabulary.len(),
     };
-    let tfidf = tfidf::Tfidf { model: model.tfidf.clone(), matrix, columns };
+    let tfidf_matrix = config.report.dump.then_some(matrix);
     let (timings, peak_memory) = stages.finish();
     Ok(Analysis {
         config,
@@ -399,7 +518,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         stability: None,
         reduced,
         tokens,
-        tfidf,
+        tfidf_matrix,
         fit,
         model,
         source: ThemeSource::Applied,
@@ -410,17 +529,44 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     })
 }
 
-/// The rows `which` of `x`, borrowed when they are all of them (the usual case), else copied.
-fn rows<'a>(x: &'a Array2<f64>, which: &[usize]) -> CowArray<'a, f64, ndarray::Ix2> {
-    if which.len() == x.nrows() {
-        CowArray::from(x.view())
-    } else {
-        CowArray::from(x.select(ndarray::Axis(0), which))
+/// Calls `f` on the rows `keep` (ascending) of `x` as one contiguous view, without copying: the
+/// rows are moved up in place, and moved back after (the rows left out are zero rows: units
+/// without a vocabulary term). A copy of the reduced matrix would double its memory.
+fn with_rows<T>(x: &mut Array2<f64>, keep: &[usize], f: impl FnOnce(ArrayView2<f64>) -> T) -> T {
+    if keep.len() == x.nrows() {
+        return f(x.view());
     }
+    for (dst, &src) in keep.iter().enumerate() {
+        if dst != src {
+            let row = x.row(src).to_owned();
+            x.row_mut(dst).assign(&row);
+        }
+    }
+    let out = f(x.slice(ndarray::s![..keep.len(), ..]));
+    for (dst, &src) in keep.iter().enumerate().rev() {
+        if dst != src {
+            let row = x.row(dst).to_owned();
+            x.row_mut(src).assign(&row);
+        }
+    }
+    let mut kept = keep.iter().peekable();
+    for i in 0..x.nrows() {
+        if kept.peek() == Some(&&i) {
+            kept.next();
+        } else {
+            x.row_mut(i).fill(0.0);
+        }
+    }
+    out
 }
 
 /// Spreads per-row themes and similarities of the rows `with_terms` over all `n` units.
-fn spread(n: usize, with_terms: &[usize], themes: &[usize], sims: &[f64]) -> (Vec<Option<usize>>, Vec<f64>) {
+fn spread(
+    n: usize,
+    with_terms: &[usize],
+    themes: &[usize],
+    sims: &[f64],
+) -> (Vec<Option<usize>>, Vec<f64>) {
     let mut assignments = vec![None; n];
     let mut similarity = vec![0.0; n];
     for (row, &u) in with_terms.iter().enumerate() {

@@ -118,7 +118,11 @@ pub fn read_one(
     match std::fs::metadata(path) {
         Ok(m) if m.len() > limit => {
             return Err(skip(
-                format!("too large ({:.1} MB > read.max_file_mb = {})", m.len() as f64 / 1048576.0, params.max_file_mb),
+                format!(
+                    "too large ({:.1} MB > read.max_file_mb = {})",
+                    m.len() as f64 / 1048576.0,
+                    params.max_file_mb
+                ),
                 None,
             ));
         }
@@ -139,14 +143,22 @@ pub fn read_one(
             parse_csv(&decoded)
         }
         .map_err(|r| skip(r, Some(sha256.clone())))?;
-        let joined = units.iter().map(|u| u.text.as_str()).collect::<Vec<_>>().join("\n");
+        let joined = units
+            .iter()
+            .map(|u| u.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         (joined, Some(units))
     } else if has_extension(path, &["html", "htm"]) {
         (html_to_text(&decoded), None)
     } else {
         (decoded, None)
     };
-    let chrome = if presplit.is_some() { Vec::new() } else { find_chrome(&text) };
+    let chrome = if presplit.is_some() {
+        Vec::new()
+    } else {
+        find_chrome(&text)
+    };
     let mut report = Report {
         id: id.to_string(),
         file,
@@ -173,7 +185,10 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), Strin
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
-            return Err(format!("undecodable: invalid {} after its BOM", encoding.name()));
+            return Err(format!(
+                "undecodable: invalid {} after its BOM",
+                encoding.name()
+            ));
         }
         return Ok((text.into_owned(), encoding.name()));
     }
@@ -191,11 +206,17 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), Strin
     let encoding = detector.guess(Some(b"cn"), true);
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
-        return Err(format!("undecodable: neither UTF-8 nor clean {}", encoding.name()));
+        return Err(format!(
+            "undecodable: neither UTF-8 nor clean {}",
+            encoding.name()
+        ));
     }
     // Any byte string decodes as some single-byte code page; a Chinese report decodes to Han text.
     if !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
-        return Err(format!("undecodable: not UTF-8, UTF-16 or a Chinese encoding (best guess {}, no Chinese text)", encoding.name()));
+        return Err(format!(
+            "undecodable: not UTF-8, UTF-16 or a Chinese encoding (best guess {}, no Chinese text)",
+            encoding.name()
+        ));
     }
     Ok((text.into_owned(), encoding.name()))
 }
@@ -204,10 +225,34 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<(String, &'static str), Strin
 /// forms are dropped.
 pub fn html_to_text(html: &str) -> String {
     use scraper::Node;
-    const SKIP: [&str; 9] = ["script", "style", "noscript", "nav", "head", "form", "select", "button", "iframe"];
+    const SKIP: [&str; 9] = [
+        "script", "style", "noscript", "nav", "head", "form", "select", "button", "iframe",
+    ];
     const BLOCK: [&str; 24] = [
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
-        "header", "footer", "blockquote", "pre", "title", "dd", "dt", "hr",
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "title",
+        "dd",
+        "dt",
+        "hr",
     ];
     let doc = scraper::Html::parse_document(html);
     let mut out = String::new();
@@ -245,7 +290,11 @@ pub fn html_to_text(html: &str) -> String {
             stack.push((child, false));
         }
     }
-    let lines: Vec<&str> = out.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = out
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     let mut text = lines.join("\n");
     text.push('\n');
     text
@@ -253,9 +302,36 @@ pub fn html_to_text(html: &str) -> String {
 
 /// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
 const CHROME_LABELS: [&str; 30] = [
-    "当前位置", "您的位置", "您现在的位置", "所在位置", "发布日期", "发布时间", "发文日期", "成文日期", "来源", "信息来源",
-    "点击数", "点击量", "点击率", "浏览次数", "阅读次数", "访问量", "打印", "分享到", "分享", "相关附件", "相关信息", "相关链接",
-    "索引号", "发布机构", "公开方式", "组配分类", "文件编号", "字号", "关闭窗口", "扫一扫",
+    "当前位置",
+    "您的位置",
+    "您现在的位置",
+    "所在位置",
+    "发布日期",
+    "发布时间",
+    "发文日期",
+    "成文日期",
+    "来源",
+    "信息来源",
+    "点击数",
+    "点击量",
+    "点击率",
+    "浏览次数",
+    "阅读次数",
+    "访问量",
+    "打印",
+    "分享到",
+    "分享",
+    "相关附件",
+    "相关信息",
+    "相关链接",
+    "索引号",
+    "发布机构",
+    "公开方式",
+    "组配分类",
+    "文件编号",
+    "字号",
+    "关闭窗口",
+    "扫一扫",
 ];
 
 /// Finds page chrome: whole lines of breadcrumbs and page labels, and inline docx artefacts such
@@ -273,7 +349,9 @@ pub fn find_chrome(text: &str) -> Vec<Span> {
             let mut from = 0;
             while let Some(pos) = body[from..].find("[bookmark:") {
                 let start = from + pos;
-                let Some(close) = body[start..].find(']') else { break };
+                let Some(close) = body[start..].find(']') else {
+                    break;
+                };
                 let end = start + close + 1;
                 spans.push(Span::new(offset + start, offset + end));
                 from = end;
@@ -303,13 +381,26 @@ fn is_chrome_line(line: &str) -> bool {
     let chars = line.chars().count();
     // Breadcrumbs: 首页 > 政务公开 > …, or a line that is just `首页>` or `> … > …`.
     let arrows = line.matches(['>', '＞', '»', '›']).count();
-    if (line.starts_with("首页") || line.starts_with('>') || line.starts_with('＞')) && arrows >= 1 && chars < 200 {
+    if (line.starts_with("首页") || line.starts_with('>') || line.starts_with('＞'))
+        && arrows >= 1
+        && chars < 200
+    {
         return true;
     }
     if arrows >= 2 && chars < 120 && !line.contains('。') {
         return true;
     }
-    if matches!(line, "打印" | "关闭" | "【打印】" | "【关闭】" | "分享到:" | "分享到：" | "相关附件:" | "相关附件：") {
+    if matches!(
+        line,
+        "打印"
+            | "关闭"
+            | "【打印】"
+            | "【关闭】"
+            | "分享到:"
+            | "分享到："
+            | "相关附件:"
+            | "相关附件："
+    ) {
         return true;
     }
     if chars > 160 || line.contains('。') {
@@ -318,7 +409,8 @@ fn is_chrome_line(line: &str) -> bool {
     let line = line.trim_start_matches(['【', '[']);
     CHROME_LABELS.iter().any(|label| {
         line.strip_prefix(label).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '】', ']', '|'])
+            rest.is_empty()
+                || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '】', ']', '|'])
         })
     }) || line.contains("【大 中 小】")
         || line.contains("【大中小】")
@@ -371,10 +463,16 @@ fn parse_jsonl(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let row: Row = serde_json::from_str(line).map_err(|e| format!("bad JSON on line {}: {e}", i + 1))?;
+        let row: Row =
+            serde_json::from_str(line).map_err(|e| format!("bad JSON on line {}: {e}", i + 1))?;
         match row.into_unit() {
             Some(u) => units.push(u),
-            None => return Err(format!("line {} has no `text` field (a manifest? pass it with --manifest)", i + 1)),
+            None => {
+                return Err(format!(
+                    "line {} has no `text` field (a manifest? pass it with --manifest)",
+                    i + 1
+                ));
+            }
         }
     }
     if units.is_empty() {
@@ -385,7 +483,10 @@ fn parse_jsonl(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
 
 fn parse_csv(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("bad CSV header: {e}"))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("bad CSV header: {e}"))?
+        .clone();
     if !headers.iter().any(|h| h.trim() == "text") {
         return Err("no `text` column (a manifest? pass it with --manifest)".to_string());
     }
@@ -440,7 +541,11 @@ mod tests {
 
     #[test]
     fn binary_is_refused() {
-        assert!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err().starts_with("binary"));
+        assert!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+                .unwrap_err()
+                .starts_with("binary")
+        );
     }
 
     #[test]
@@ -448,20 +553,37 @@ mod tests {
         let text = "当前位置:首页 > 江湾镇\n江湾镇2023年报告\n发布日期:2024-01-24 09:55:00 来源:本网\n打印\n[bookmark: _GoBack]（一）加强组织领导。\n来源于群众的意见得到落实。\n";
         let spans = find_chrome(text);
         let found: Vec<&str> = spans.iter().map(|s| s.of(text)).collect();
-        assert_eq!(found, ["当前位置:首页 > 江湾镇", "发布日期:2024-01-24 09:55:00 来源:本网", "打印", "[bookmark: _GoBack]"]);
+        assert_eq!(
+            found,
+            [
+                "当前位置:首页 > 江湾镇",
+                "发布日期:2024-01-24 09:55:00 来源:本网",
+                "打印",
+                "[bookmark: _GoBack]"
+            ]
+        );
     }
 
     #[test]
     fn html_blocks_become_lines_without_scripts() {
         let html = "<html><head><title>渠南街道报告</title><script>var x=1;</script></head><body><nav>首页 导航</nav><div><p>一、主要举措</p><p>（一）加强<b>领导</b>。</p></div></body></html>";
-        assert_eq!(html_to_text(html), "渠南街道报告\n一、主要举措\n（一）加强领导。\n");
+        assert_eq!(
+            html_to_text(html),
+            "渠南街道报告\n一、主要举措\n（一）加强领导。\n"
+        );
     }
 
     #[test]
     fn jsonl_rows_become_presplit_units_with_labels() {
-        let units = parse_jsonl("{\"id\": 7, \"text\": \"农村依然很重视土葬\", \"label\": \"news\"}\n").unwrap();
+        let units =
+            parse_jsonl("{\"id\": 7, \"text\": \"农村依然很重视土葬\", \"label\": \"news\"}\n")
+                .unwrap();
         assert_eq!(units[0].id.as_deref(), Some("7"));
         assert_eq!(units[0].label.as_deref(), Some("news"));
-        assert!(parse_jsonl("{\"file\": \"a.txt\"}\n").unwrap_err().contains("no `text`"));
+        assert!(
+            parse_jsonl("{\"file\": \"a.txt\"}\n")
+                .unwrap_err()
+                .contains("no `text`")
+        );
     }
 }

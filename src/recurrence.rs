@@ -49,12 +49,16 @@ pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: Grou
     let mut per_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     let mut overall = vec![0usize; k];
     for (unit, theme) in units.iter().zip(assignments) {
-        let entry = per_group.entry(group_of(&unit.meta, by)).or_insert_with(|| (vec![0; k], 0));
+        let entry = per_group
+            .entry(group_of(&unit.meta, by))
+            .or_insert_with(|| (vec![0; k], 0));
         entry.1 += 1;
         let Some(t) = *theme else { continue };
         entry.0[t] += 1;
         overall[t] += 1;
-        per_kind.entry(unit.section_kind).or_insert_with(|| vec![0; k])[t] += 1;
+        per_kind
+            .entry(unit.section_kind)
+            .or_insert_with(|| vec![0; k])[t] += 1;
         if let Some(y) = unit.meta.year {
             per_year.entry(y).or_insert_with(|| vec![0; k])[t] += 1;
         }
@@ -63,7 +67,9 @@ pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: Grou
     let groups: Vec<String> = per_group.keys().cloned().collect();
     let counts: Vec<Vec<usize>> = per_group.values().map(|(c, _)| c.clone()).collect();
     let group_totals: Vec<usize> = per_group.values().map(|(_, n)| *n).collect();
-    let theme_groups: Vec<usize> = (0..k).map(|t| counts.iter().filter(|c| c[t] > 0).count()).collect();
+    let theme_groups: Vec<usize> = (0..k)
+        .map(|t| counts.iter().filter(|c| c[t] > 0).count())
+        .collect();
     let n_groups = groups.len().max(1) as f64;
     let recurrence = theme_groups.iter().map(|&g| g as f64 / n_groups).collect();
     let lift = counts
@@ -123,7 +129,10 @@ pub fn year_change(r: &Recurrence) -> Option<(u16, u16, Vec<ThemeChange>)> {
     if first_year == last_year {
         return None;
     }
-    let (nf, nl) = (first.iter().sum::<usize>().max(1) as f64, last.iter().sum::<usize>().max(1) as f64);
+    let (nf, nl) = (
+        first.iter().sum::<usize>().max(1) as f64,
+        last.iter().sum::<usize>().max(1) as f64,
+    );
     let mut rows: Vec<ThemeChange> = (0..first.len())
         .map(|t| ThemeChange {
             theme: t,
@@ -133,7 +142,11 @@ pub fn year_change(r: &Recurrence) -> Option<(u16, u16, Vec<ThemeChange>)> {
             last_share: last[t] as f64 / nl,
         })
         .collect();
-    rows.sort_by(|a, b| b.points().total_cmp(&a.points()).then(a.theme.cmp(&b.theme)));
+    rows.sort_by(|a, b| {
+        b.points()
+            .total_cmp(&a.points())
+            .then(a.theme.cmp(&b.theme))
+    });
     Some((*first_year, *last_year, rows))
 }
 
@@ -159,7 +172,9 @@ pub fn plans_followed(units: &[Unit], assignments: &[Option<usize>]) -> Vec<Plan
     let mut measures: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
     let mut years: BTreeMap<(String, u16), bool> = BTreeMap::new();
     for (unit, theme) in units.iter().zip(assignments) {
-        let (Some(township), Some(year)) = (unit.meta.township.clone(), unit.meta.year) else { continue };
+        let (Some(township), Some(year)) = (unit.meta.township.clone(), unit.meta.year) else {
+            continue;
+        };
         years.insert((township.clone(), year), true);
         let Some(t) = *theme else { continue };
         match unit.section_kind {
@@ -172,7 +187,10 @@ pub fn plans_followed(units: &[Unit], assignments: &[Option<usize>]) -> Vec<Plan
         .into_iter()
         .filter(|((town, year, _), _)| years.contains_key(&(town.clone(), year + 1)))
         .map(|((township, year, theme), planned)| PlanFollowed {
-            measures_next_year: measures.get(&(township.clone(), year + 1, theme)).copied().unwrap_or(0),
+            measures_next_year: measures
+                .get(&(township.clone(), year + 1, theme))
+                .copied()
+                .unwrap_or(0),
             township,
             year,
             theme,
@@ -197,7 +215,11 @@ mod tests {
             chars: Span::new(0, 0),
             text: String::new(),
             label: None,
-            meta: std::sync::Arc::new(ReportMeta { township: Some(township.to_string()), year: Some(year), ..ReportMeta::default() }),
+            meta: std::sync::Arc::new(ReportMeta {
+                township: Some(township.to_string()),
+                year: Some(year),
+                ..ReportMeta::default()
+            }),
         }
     }
 
@@ -209,14 +231,25 @@ mod tests {
             unit("濮院镇", SectionKind::Measures, 2022),
             unit("濮院镇", SectionKind::Measures, 2022),
         ];
-        let r = measure(&units, &[Some(0), Some(1), Some(0), None], 2, GroupBy::Township);
+        let r = measure(
+            &units,
+            &[Some(0), Some(1), Some(0), None],
+            2,
+            GroupBy::Township,
+        );
         assert_eq!(r.groups, ["江湾镇", "濮院镇"]);
         assert_eq!(r.counts, vec![vec![1, 1], vec![1, 0]]);
         assert_eq!(r.group_totals, [2, 2]);
         assert_eq!(r.theme_groups, [2, 1]);
         assert_eq!(r.recurrence, [1.0, 0.5]);
         assert!((r.lift[0][1] - 1.5).abs() < 1e-12);
-        assert_eq!(r.by_kind, vec![(SectionKind::Measures, vec![2, 0]), (SectionKind::Plans, vec![0, 1])]);
+        assert_eq!(
+            r.by_kind,
+            vec![
+                (SectionKind::Measures, vec![2, 0]),
+                (SectionKind::Plans, vec![0, 1])
+            ]
+        );
         assert_eq!(r.by_year, vec![(2022, vec![1, 0]), (2023, vec![1, 1])]);
         let (first, last, change) = year_change(&r).unwrap();
         assert_eq!((first, last), (2022, 2023));

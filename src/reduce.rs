@@ -74,14 +74,16 @@ pub fn normalize_rows(x: &mut Array2<f64>) {
 /// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows.
 fn sparse_times_dense(a: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
     let mut out = vec![0.0; a.rows() * l];
-    out.par_chunks_mut(l.max(1)).enumerate().for_each(|(i, row)| {
-        if let Some(v) = a.outer_view(i) {
-            for (j, &x) in v.iter() {
-                let dj = &d[j * l..(j + 1) * l];
-                row.iter_mut().zip(dj).for_each(|(r, &y)| *r += x * y);
+    out.par_chunks_mut(l.max(1))
+        .enumerate()
+        .for_each(|(i, row)| {
+            if let Some(v) = a.outer_view(i) {
+                for (j, &x) in v.iter() {
+                    let dj = &d[j * l..(j + 1) * l];
+                    row.iter_mut().zip(dj).for_each(|(r, &y)| *r += x * y);
+                }
             }
-        }
-    });
+        });
     out
 }
 
@@ -123,7 +125,9 @@ fn orthonormalize(y: &mut [f64], l: usize) {
 fn cholesky_qr_step(y: &mut [f64], l: usize) -> bool {
     let g = gram(y, l);
     let gm = faer::Mat::<f64>::from_fn(l, l, |i, j| g[i * l + j]);
-    let Ok(llt) = gm.llt(faer::Side::Lower) else { return false };
+    let Ok(llt) = gm.llt(faer::Side::Lower) else {
+        return false;
+    };
     let lower = llt.L();
     let diag_min = (0..l).map(|i| lower[(i, i)]).fold(f64::INFINITY, f64::min);
     let diag_max = (0..l).map(|i| lower[(i, i)]).fold(0.0, f64::max);
@@ -164,7 +168,9 @@ const BLOCKS: usize = 4;
 /// The element type of the fused product: f32 for the power iterations (half the memory traffic,
 /// twice the SIMD lanes; they only need to find the subspace) and f64 for the final Rayleigh–Ritz
 /// step, whose precision the singular values inherit.
-trait Scalar: Copy + Default + Send + Sync + std::ops::AddAssign + std::ops::Mul<Output = Self> {
+trait Scalar:
+    Copy + Default + Send + Sync + std::ops::AddAssign + std::ops::Mul<Output = Self>
+{
     fn of(x: f64) -> Self;
 }
 
@@ -196,22 +202,31 @@ fn gram_times<T: Scalar>(a: &CsMat<f64>, z: &[T], l: usize) -> Vec<T> {
                 y.iter_mut().for_each(|v| *v = T::default());
                 for (j, &x) in row.iter() {
                     let x = T::of(x);
-                    y.iter_mut().zip(&z[j * l..(j + 1) * l]).for_each(|(v, &zj)| *v += x * zj);
+                    y.iter_mut()
+                        .zip(&z[j * l..(j + 1) * l])
+                        .for_each(|(v, &zj)| *v += x * zj);
                 }
                 for (j, &x) in row.iter() {
                     let x = T::of(x);
-                    acc[j * l..(j + 1) * l].iter_mut().zip(&y).for_each(|(o, &v)| *o += x * v);
+                    acc[j * l..(j + 1) * l]
+                        .iter_mut()
+                        .zip(&y)
+                        .for_each(|(o, &v)| *o += x * v);
                 }
             }
             acc
         })
         .collect();
     let mut out = vec![T::default(); m * l];
-    out.par_chunks_mut(l.max(1)).enumerate().for_each(|(j, row)| {
-        for p in &partials {
-            row.iter_mut().zip(&p[j * l..(j + 1) * l]).for_each(|(o, &v)| *o += v);
-        }
-    });
+    out.par_chunks_mut(l.max(1))
+        .enumerate()
+        .for_each(|(j, row)| {
+            for p in &partials {
+                row.iter_mut()
+                    .zip(&p[j * l..(j + 1) * l])
+                    .for_each(|(o, &v)| *o += v);
+            }
+        });
     out
 }
 
@@ -235,23 +250,34 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
     orthonormalize(&mut z, l);
     for _ in 0..=params.power_iterations {
         let z32: Vec<f32> = z.iter().map(|&v| v as f32).collect();
-        z = gram_times(matrix, &z32, l).into_iter().map(f64::from).collect();
+        z = gram_times(matrix, &z32, l)
+            .into_iter()
+            .map(f64::from)
+            .collect();
         orthonormalize(&mut z, l);
     }
     // Rayleigh–Ritz: G = Zᵀ AᵀA Z = W Λ Wᵀ.
-    let p = gram_times(matrix, &z, l);
-    let zf = faer::Mat::<f64>::from_fn(m, l, |j, a| z[j * l + a]);
-    let pf = faer::Mat::<f64>::from_fn(m, l, |j, a| p[j * l + a]);
-    let g = zf.as_ref().transpose() * pf.as_ref();
-    let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[(a, b)] + g[(b, a)]));
-    let eig = g.self_adjoint_eigen(faer::Side::Lower).map_err(|e| Error::Reduce(format!("{e:?}")))?;
-    let (w, lambda) = (eig.U(), eig.S());
-    let mut order: Vec<usize> = (0..l).collect();
-    order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
-    order.truncate(dims);
-    let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
-    let v = zf.as_ref() * w_top.as_ref();
-    let mut components: Vec<f64> = (0..m * dims).map(|k| v[(k / dims, k % dims)]).collect();
+    // Rayleigh–Ritz in a block, so its temporaries are freed before the projection.
+    let (mut components, singular_values) = {
+        let p = gram_times(matrix, &z, l);
+        let zf = faer::Mat::<f64>::from_fn(m, l, |j, a| z[j * l + a]);
+        let pf = faer::Mat::<f64>::from_fn(m, l, |j, a| p[j * l + a]);
+        let g = zf.as_ref().transpose() * pf.as_ref();
+        let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[(a, b)] + g[(b, a)]));
+        let eig = g
+            .self_adjoint_eigen(faer::Side::Lower)
+            .map_err(|e| Error::Reduce(format!("{e:?}")))?;
+        let (w, lambda) = (eig.U(), eig.S());
+        let mut order: Vec<usize> = (0..l).collect();
+        order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
+        order.truncate(dims);
+        let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
+        let v = zf.as_ref() * w_top.as_ref();
+        let components: Vec<f64> = (0..m * dims).map(|k| v[(k / dims, k % dims)]).collect();
+        let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
+        (components, singular_values)
+    };
+    drop(z);
     // Fix each vector's sign: its largest entry is positive (stable across library versions).
     for c in 0..dims {
         let (mut best, mut sign) = (0.0f64, 1.0);
@@ -266,8 +292,13 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
             (0..m).for_each(|j| components[j * dims + c] = -components[j * dims + c]);
         }
     }
-    let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
-    let mut lsa = Lsa { components, n_terms: m, dims, singular_values, explained_variance_ratio: Vec::new() };
+    let mut lsa = Lsa {
+        components,
+        n_terms: m,
+        dims,
+        singular_values,
+        explained_variance_ratio: Vec::new(),
+    };
     let mut x = lsa.project(matrix);
     lsa.explained_variance_ratio = explained_variance_ratio(matrix, &x);
     normalize_rows(&mut x);
@@ -331,7 +362,11 @@ mod tests {
             }
         }
         let a: CsMat<f64> = tri.to_csr();
-        let params = ReduceParams { dims: 8, oversample: 10, power_iterations: 6 };
+        let params = ReduceParams {
+            dims: 8,
+            oversample: 10,
+            power_iterations: 6,
+        };
         let (lsa, x) = fit(&a, &params, 1).unwrap();
         let dense = faer::Mat::<f64>::from_fn(60, 40, |i, j| *a.get(i, j).unwrap_or(&0.0));
         let exact = dense.singular_values().unwrap();
@@ -351,7 +386,11 @@ mod tests {
         let a = random_sparse(300, 80, 3);
         let params = ReduceParams::default();
         let run = |threads| {
-            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| fit(&a, &params, 9).unwrap().1)
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| fit(&a, &params, 9).unwrap().1)
         };
         assert_eq!(run(1), run(2));
     }

@@ -130,7 +130,8 @@ pub fn resolve_lists(params: &SegmentParams) -> Result<SegmentParams> {
         lexicon.extend(entries(&read_list_file("segment.lexicon_files", path)?));
     }
     for path in &params.stopword_files {
-        stopwords.extend(parse_list(&read_list_file("segment.stopword_files", path)?).map(String::from));
+        stopwords
+            .extend(parse_list(&read_list_file("segment.stopword_files", path)?).map(String::from));
     }
     lexicon.extend(params.lexicon.iter().cloned());
     stopwords.extend(params.stopwords.iter().cloned());
@@ -148,7 +149,10 @@ pub fn resolve_lists(params: &SegmentParams) -> Result<SegmentParams> {
 
 /// Lexicon entries (`word [freq [tag]]`), comments and blank lines dropped.
 fn entries(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from)
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
 }
 
 impl Analyzer {
@@ -162,7 +166,11 @@ impl Analyzer {
             let freq = f.next().and_then(|n| n.parse().ok()).or(Some(20_000));
             jieba.add_word(&word.replace(QUOTES, ""), freq, f.next());
         }
-        let mut phrases: Vec<String> = lists.stop_phrases.iter().map(|p| p.replace(QUOTES, "")).collect();
+        let mut phrases: Vec<String> = lists
+            .stop_phrases
+            .iter()
+            .map(|p| p.replace(QUOTES, ""))
+            .collect();
         phrases.retain(|p| !p.is_empty());
         let stop_phrases = if phrases.is_empty() {
             None
@@ -301,7 +309,10 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
             LocalChunk { terms, ids, lens }
         })
         .collect();
-    let mut terms: Vec<String> = chunks.iter().flat_map(|c| c.terms.iter().cloned()).collect();
+    let mut terms: Vec<String> = chunks
+        .iter()
+        .flat_map(|c| c.terms.iter().cloned())
+        .collect();
     terms.par_sort_unstable();
     terms.dedup();
     let remapped: Vec<Vec<u32>> = chunks
@@ -310,7 +321,12 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
             let map: Vec<u32> = c
                 .terms
                 .iter()
-                .map(|t| terms.binary_search(t).expect("every local term is in the merged vocabulary") as u32)
+                .map(|t| {
+                    terms
+                        .binary_search(t)
+                        .expect("every local term is in the merged vocabulary")
+                        as u32
+                })
                 .collect();
             c.ids.iter().map(|&i| map[i as usize]).collect()
         })
@@ -324,7 +340,11 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         }
         ids.extend(chunk_ids);
     }
-    TokenizedCorpus { terms, ids, offsets }
+    TokenizedCorpus {
+        terms,
+        ids,
+        offsets,
+    }
 }
 
 #[cfg(test)]
@@ -338,7 +358,9 @@ mod tests {
     #[test]
     fn lexicon_terms_stay_whole_and_quoted_terms_join() {
         let a = analyzer();
-        let t = a.tokens("深入开展“八五”普法,落实谁执法谁普法责任制,培育法律明白人,坚持发展新时代枫桥经验。");
+        let t = a.tokens(
+            "深入开展“八五”普法,落实谁执法谁普法责任制,培育法律明白人,坚持发展新时代枫桥经验。",
+        );
         for term in ["八五普法", "谁执法谁普法", "法律明白人"] {
             assert!(t.iter().any(|x| x == term), "{term} missing from {t:?}");
         }
@@ -348,18 +370,27 @@ mod tests {
     fn slogans_numbers_and_single_characters_are_dropped() {
         let a = analyzer();
         let t = a.tokens("深入学习贯彻习近平法治思想,2023年开展矛盾纠纷排查120余次。");
-        assert!(!t.iter().any(|x| x.contains("习近平") || x.contains("2023") || x.chars().count() < 2), "{t:?}");
+        assert!(
+            !t.iter()
+                .any(|x| x.contains("习近平") || x.contains("2023") || x.chars().count() < 2),
+            "{t:?}"
+        );
         assert!(t.iter().any(|x| x.contains("矛盾纠纷")), "{t:?}");
     }
 
     #[test]
     fn vocabulary_is_sorted_and_independent_of_chunking() {
         let a = analyzer();
-        let texts: Vec<String> = (0..1200).map(|i| format!("第{i}村开展人民调解和法治宣传,网格员排查矛盾纠纷")).collect();
+        let texts: Vec<String> = (0..1200)
+            .map(|i| format!("第{i}村开展人民调解和法治宣传,网格员排查矛盾纠纷"))
+            .collect();
         let corpus = segment(&a, &texts);
         assert!(corpus.terms.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(corpus.len(), texts.len());
         let one = segment(&a, &texts[..1]);
-        assert_eq!(corpus.doc_terms(0).collect::<Vec<_>>(), one.doc_terms(0).collect::<Vec<_>>());
+        assert_eq!(
+            corpus.doc_terms(0).collect::<Vec<_>>(),
+            one.doc_terms(0).collect::<Vec<_>>()
+        );
     }
 }

@@ -108,22 +108,41 @@ fn han_number(s: &str) -> Option<u32> {
 
 /// Reads a heading marker at the start of `s`, if any.
 fn parse_marker(s: &str) -> Option<Marker> {
-    let blanks_after = |at: usize| at + (s[at..].len() - s[at..].trim_start_matches(is_blank).len());
+    let blanks_after =
+        |at: usize| at + (s[at..].len() - s[at..].trim_start_matches(is_blank).len());
     if let Some(rest) = s.strip_prefix('#') {
         let hashes = 1 + rest.len() - rest.trim_start_matches('#').len();
-        return Some(Marker { shape: Shape::Hash, numeral: Numeral::Other, ordinal: hashes as u32, len: blanks_after(hashes) });
+        return Some(Marker {
+            shape: Shape::Hash,
+            numeral: Numeral::Other,
+            ordinal: hashes as u32,
+            len: blanks_after(hashes),
+        });
     }
     if let Some(c) = s.chars().next() {
         if ('①'..='⑳').contains(&c) {
             let ordinal = c as u32 - '①' as u32 + 1;
-            return Some(Marker { shape: Shape::Circled, numeral: Numeral::Other, ordinal, len: blanks_after(c.len_utf8()) });
+            return Some(Marker {
+                shape: Shape::Circled,
+                numeral: Numeral::Other,
+                ordinal,
+                len: blanks_after(c.len_utf8()),
+            });
         }
     }
     let open = s.starts_with(['（', '(']);
-    let body_start = if open { s.chars().next().map_or(0, char::len_utf8) } else { 0 };
+    let body_start = if open {
+        s.chars().next().map_or(0, char::len_utf8)
+    } else {
+        0
+    };
     let body = s[body_start..].trim_start_matches(is_blank);
     let body_start = s.len() - body.len();
-    let han_len: usize = body.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).map(char::len_utf8).sum();
+    let han_len: usize = body
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .map(char::len_utf8)
+        .sum();
     let arabic_len = body.bytes().take_while(u8::is_ascii_digit).count();
     let (numeral, num_len) = if han_len > 0 {
         (Numeral::Han, han_len)
@@ -162,7 +181,12 @@ fn parse_marker(s: &str) -> Option<Marker> {
         }
     };
     let _ = body_start;
-    Some(Marker { shape, numeral, ordinal, len: blanks_after(after_at + delim.len_utf8()) })
+    Some(Marker {
+        shape,
+        numeral,
+        ordinal,
+        len: blanks_after(after_at + delim.len_utf8()),
+    })
 }
 
 /// One non-blank line of the report (its content, blanks and chrome excluded).
@@ -188,7 +212,12 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
         let mut from = offset;
         while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
             pieces.push(Span::new(from, c.start.max(from)));
-            blocks.push(Block { role: BlockRole::Chrome, kind: SectionKind::Other, span: c, level: 0 });
+            blocks.push(Block {
+                role: BlockRole::Chrome,
+                kind: SectionKind::Other,
+                span: c,
+                level: 0,
+            });
             from = from.max(c.end);
             chrome.next();
         }
@@ -207,7 +236,11 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
             let marker = if first { parse_marker(content) } else { None };
             first = false;
             let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
-            lines.push(Line { span: Span::new(start, end), marker, heading_end });
+            lines.push(Line {
+                span: Span::new(start, end),
+                marker,
+                heading_end,
+            });
         }
     }
     lines
@@ -219,7 +252,9 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
 fn heading_len(content: &str, marker: Marker) -> usize {
     let rest = &content[marker.len..];
     let chars = rest.chars().count();
-    let inner_stop = rest.trim_end_matches(['。', '；', ';', '：', ':']).contains('。');
+    let inner_stop = rest
+        .trim_end_matches(['。', '；', ';', '：', ':'])
+        .contains('。');
     if marker.shape == Shape::Hash || (chars <= 50 && !inner_stop) {
         return content.len();
     }
@@ -251,21 +286,32 @@ fn assign_levels(lines: &[Line]) -> Vec<Option<usize>> {
         .iter()
         .map(|line| {
             let m = line.marker?;
-            let same = stack.iter().rposition(|l| l.shape == m.shape && l.numerals.contains(&m.numeral));
+            let same = stack
+                .iter()
+                .rposition(|l| l.shape == m.shape && l.numerals.contains(&m.numeral));
             let continuing = || {
-                stack.iter().rposition(|l| l.shape == m.shape && (m.ordinal == l.last + 1 || m.ordinal == l.last))
+                stack.iter().rposition(|l| {
+                    l.shape == m.shape && (m.ordinal == l.last + 1 || m.ordinal == l.last)
+                })
             };
             let depth = match same.or_else(continuing) {
                 Some(d) if m.shape != Shape::Hash || stack[d].last == m.ordinal => d,
                 _ => {
                     // A new level; a Markdown heading opens under any deeper-numbered heading.
                     let d = if m.shape == Shape::Hash {
-                        stack.iter().position(|l| l.shape == Shape::Hash && l.last > m.ordinal).unwrap_or(stack.len())
+                        stack
+                            .iter()
+                            .position(|l| l.shape == Shape::Hash && l.last > m.ordinal)
+                            .unwrap_or(stack.len())
                     } else {
                         stack.len()
                     };
                     stack.truncate(d);
-                    stack.push(OpenLevel { shape: m.shape, numerals: vec![m.numeral], last: m.ordinal });
+                    stack.push(OpenLevel {
+                        shape: m.shape,
+                        numerals: vec![m.numeral],
+                        last: m.ordinal,
+                    });
                     d
                 }
             };
@@ -283,10 +329,47 @@ fn assign_levels(lines: &[Line]) -> Vec<Option<usize>> {
 /// Keywords of each kind. The kind whose keyword comes first in a heading wins; `measures` only
 /// when no other matches.
 const KIND_WORDS: [(SectionKind, &[&str]); 4] = [
-    (SectionKind::Leadership, &["第一责任人", "主要负责人", "党政负责人", "单位负责人", "主要领导", "一把手"]),
-    (SectionKind::Shortcomings, &["不足", "问题", "差距", "短板", "原因", "薄弱"]),
-    (SectionKind::Plans, &["下一年度", "下一步", "下步", "明年", "来年", "安排", "计划", "思路", "打算", "改进措施", "整改措施", "工作重点", "努力方向", "展望", "意见建议"]),
-    (SectionKind::Measures, &["举措", "成效", "情况", "做法", "成绩", "措施", "工作", "开展", "推进"]),
+    (
+        SectionKind::Leadership,
+        &[
+            "第一责任人",
+            "主要负责人",
+            "党政负责人",
+            "单位负责人",
+            "主要领导",
+            "一把手",
+        ],
+    ),
+    (
+        SectionKind::Shortcomings,
+        &["不足", "问题", "差距", "短板", "原因", "薄弱"],
+    ),
+    (
+        SectionKind::Plans,
+        &[
+            "下一年度",
+            "下一步",
+            "下步",
+            "明年",
+            "来年",
+            "安排",
+            "计划",
+            "思路",
+            "打算",
+            "改进措施",
+            "整改措施",
+            "工作重点",
+            "努力方向",
+            "展望",
+            "意见建议",
+        ],
+    ),
+    (
+        SectionKind::Measures,
+        &[
+            "举措", "成效", "情况", "做法", "成绩", "措施", "工作", "开展", "推进",
+        ],
+    ),
 ];
 
 /// The kind a heading names, if any; `strict` (for sub-headings) only accepts a short heading
@@ -314,34 +397,74 @@ fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
 
 /// Whether a heading names more than one kind (`存在问题及改进措施`), so its sub-headings decide.
 fn is_mixed(heading: &str) -> bool {
-    KIND_WORDS.iter().take(3).filter(|(_, words)| words.iter().any(|w| heading.contains(w))).count() > 1
+    KIND_WORDS
+        .iter()
+        .take(3)
+        .filter(|(_, words)| words.iter().any(|w| heading.contains(w)))
+        .count()
+        > 1
 }
 
 /// A paragraph that introduces what follows (`…从以下几个方面：`) rather than stating a measure.
 fn is_lead_in(text: &str) -> bool {
     let t = text.trim_end_matches(is_blank);
-    t.ends_with(['：', ':']) || (t.chars().count() < 80 && (t.contains("如下") || t.contains("以下几个方面")))
+    t.ends_with(['：', ':'])
+        || (t.chars().count() < 80 && (t.contains("如下") || t.contains("以下几个方面")))
 }
 
 /// A paragraph that reads like the report's opening (`现将…报告如下`).
 fn is_opening(text: &str) -> bool {
-    ["报告如下", "汇报如下", "总结如下", "现将", "作如下总结", "报告如下"].iter().any(|w| text.contains(w))
+    [
+        "报告如下",
+        "汇报如下",
+        "总结如下",
+        "现将",
+        "作如下总结",
+        "报告如下",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// Signature lines, dates and closing formulas at the very end of a report.
 fn is_closing(text: &str) -> bool {
     let t = trim_blank(text);
     let short = t.chars().count() <= 40 && !t.contains('。');
-    let signature = ["人民政府", "委员会", "办事处", "办公室", "党委", "政府", "镇", "乡", "街道"].iter().any(|w| t.ends_with(w));
+    let signature = [
+        "人民政府",
+        "委员会",
+        "办事处",
+        "办公室",
+        "党委",
+        "政府",
+        "镇",
+        "乡",
+        "街道",
+    ]
+    .iter()
+    .any(|w| t.ends_with(w));
     let date = t.ends_with('日') && t.contains('年') && t.contains('月');
-    let formula = ["特此报告", "以上报告", "专此报告"].iter().any(|w| t.starts_with(w));
-    let closing_paragraph = ["总之", "综上", "在新的", "新的一年", "法治政府建设关系", "展望未来"].iter().any(|w| t.starts_with(w));
+    let formula = ["特此报告", "以上报告", "专此报告"]
+        .iter()
+        .any(|w| t.starts_with(w));
+    let closing_paragraph = [
+        "总之",
+        "综上",
+        "在新的",
+        "新的一年",
+        "法治政府建设关系",
+        "展望未来",
+    ]
+    .iter()
+    .any(|w| t.starts_with(w));
     (short && (signature || date)) || formula || closing_paragraph
 }
 
 /// Counts Han characters.
 pub fn han_chars(s: &str) -> usize {
-    s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c)).count()
+    s.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c))
+        .count()
 }
 
 /// Splits one report into blocks and units.
@@ -355,22 +478,41 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
 
     // The tail: signature, date and closing formulas at the end.
     let mut body_end = lines.len();
-    while body_end > 0 && levels[body_end - 1].is_none() && is_closing(lines[body_end - 1].span.of(&report.text)) {
+    while body_end > 0
+        && levels[body_end - 1].is_none()
+        && is_closing(lines[body_end - 1].span.of(&report.text))
+    {
         body_end -= 1;
     }
     // The preamble: everything before the first marked line (or, without any, the title lines).
     let first_marked = levels.iter().position(Option::is_some);
     let preamble_end = match first_marked {
         Some(i) => i,
-        None => lines.iter().take_while(|l| is_title_like(l.span.of(&report.text))).count(),
+        None => lines
+            .iter()
+            .take_while(|l| is_title_like(l.span.of(&report.text)))
+            .count(),
     }
     .min(body_end);
     for line in &lines[..preamble_end] {
-        blocks.push(Block { role: BlockRole::Preamble, kind: SectionKind::Preamble, span: line.span, level: 0 });
+        blocks.push(Block {
+            role: BlockRole::Preamble,
+            kind: SectionKind::Preamble,
+            span: line.span,
+            level: 0,
+        });
     }
 
-    let mut builder = UnitBuilder { text: &report.text, chrome: &report.chrome, unit: params.unit, min_han: params.min_han_chars, blocks: &mut blocks };
-    let flat = levels[preamble_end..body_end].iter().all(|l| l.is_none_or(|l| l == 1))
+    let mut builder = UnitBuilder {
+        text: &report.text,
+        chrome: &report.chrome,
+        unit: params.unit,
+        min_han: params.min_han_chars,
+        blocks: &mut blocks,
+    };
+    let flat = levels[preamble_end..body_end]
+        .iter()
+        .all(|l| l.is_none_or(|l| l == 1))
         && levels[preamble_end..body_end].iter().flatten().count() > 0;
     let mut i = preamble_end;
     let mut section_kind = SectionKind::Measures;
@@ -387,16 +529,25 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
             continue;
         };
         // The extent of this item: up to the next line at the same or a higher level.
-        let next = (i + 1..body_end).find(|&j| levels[j].is_some_and(|l| l <= level)).unwrap_or(body_end);
+        let next = (i + 1..body_end)
+            .find(|&j| levels[j].is_some_and(|l| l <= level))
+            .unwrap_or(body_end);
         let has_children = (i + 1..next).any(|j| levels[j].is_some());
-        let heading_words = &report.text[line.span.start + line.marker.map_or(0, |m| m.len)..line.heading_end];
+        let heading_words =
+            &report.text[line.span.start + line.marker.map_or(0, |m| m.len)..line.heading_end];
         let run_in = line.heading_end < line.span.end;
         if level == 1 {
-            let body: String = lines[i..next].iter().map(|l| l.span.of(&report.text)).collect();
+            let body: String = lines[i..next]
+                .iter()
+                .map(|l| l.span.of(&report.text))
+                .collect();
             mixed = is_mixed(heading_words);
             section_kind = if line.marker.is_some_and(|m| m.shape == Shape::Hash) {
                 SectionKind::Measures
-            } else if first_marked == Some(i) && is_opening(&body) && kind_of(heading_words, false).is_none() {
+            } else if first_marked == Some(i)
+                && is_opening(&body)
+                && kind_of(heading_words, false).is_none()
+            {
                 SectionKind::Preamble
             } else {
                 kind_of(heading_words, false).unwrap_or(SectionKind::Measures)
@@ -405,7 +556,12 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
             level_kinds.push(section_kind);
             if section_kind == SectionKind::Preamble {
                 for l in &lines[i..next] {
-                    builder.blocks.push(Block { role: BlockRole::Preamble, kind: SectionKind::Preamble, span: l.span, level: 0 });
+                    builder.blocks.push(Block {
+                        role: BlockRole::Preamble,
+                        kind: SectionKind::Preamble,
+                        span: l.span,
+                        level: 0,
+                    });
                 }
                 i = next;
                 continue;
@@ -424,7 +580,11 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         let inherited = *level_kinds.last().unwrap_or(&section_kind);
         // Only a heading naming two kinds hands the choice to its sub-headings: elsewhere a short
         // item like `（三）推动解决问题情况` is a measure, not a shortcoming.
-        let own = if mixed { kind_of(heading_words, true) } else { None };
+        let own = if mixed {
+            kind_of(heading_words, true)
+        } else {
+            None
+        };
         let kind = own.unwrap_or(inherited);
         level_kinds.push(kind);
         if has_children {
@@ -436,7 +596,12 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         i = next;
     }
     for line in &lines[body_end..] {
-        blocks.push(Block { role: BlockRole::Other, kind: SectionKind::Other, span: line.span, level: 0 });
+        blocks.push(Block {
+            role: BlockRole::Other,
+            kind: SectionKind::Other,
+            span: line.span,
+            level: 0,
+        });
     }
     blocks.sort_by_key(|b| b.span);
     let units = make_units(report, report_index, &blocks, &lines);
@@ -451,21 +616,39 @@ pub fn accounting_errors(report: &Report, split: &Split) -> Vec<String> {
     let mut covered_to = 0;
     for b in &split.blocks {
         if b.span.start < covered_to {
-            errors.push(format!("{:?} block at byte {} overlaps the previous block (ends at {covered_to})", b.role, b.span.start));
+            errors.push(format!(
+                "{:?} block at byte {} overlaps the previous block (ends at {covered_to})",
+                b.role, b.span.start
+            ));
         }
-        if let Some(gap) = text.get(covered_to..b.span.start).filter(|g| g.chars().any(|c| !is_blank(c))) {
-            errors.push(format!("bytes {covered_to}..{} not in any block: {:?}", b.span.start, gap.chars().take(30).collect::<String>()));
+        if let Some(gap) = text
+            .get(covered_to..b.span.start)
+            .filter(|g| g.chars().any(|c| !is_blank(c)))
+        {
+            errors.push(format!(
+                "bytes {covered_to}..{} not in any block: {:?}",
+                b.span.start,
+                gap.chars().take(30).collect::<String>()
+            ));
         }
         covered_to = covered_to.max(b.span.end);
     }
-    if let Some(rest) = text.get(covered_to..).filter(|g| g.chars().any(|c| !is_blank(c))) {
-        errors.push(format!("the text after byte {covered_to} is in no block: {:?}", rest.chars().take(30).collect::<String>()));
+    if let Some(rest) = text
+        .get(covered_to..)
+        .filter(|g| g.chars().any(|c| !is_blank(c)))
+    {
+        errors.push(format!(
+            "the text after byte {covered_to} is in no block: {:?}",
+            rest.chars().take(30).collect::<String>()
+        ));
     }
     errors
 }
 
 fn is_title_like(line: &str) -> bool {
-    line.chars().count() <= 80 && !line.contains('。') && (line.contains("报告") || line.ends_with(['：', ':']) || line.starts_with('#'))
+    line.chars().count() <= 80
+        && !line.contains('。')
+        && (line.contains("报告") || line.ends_with(['：', ':']) || line.starts_with('#'))
 }
 
 /// Turns items and paragraphs into blocks, at the unit level asked for.
@@ -480,15 +663,44 @@ struct UnitBuilder<'a> {
 impl UnitBuilder<'_> {
     fn push(&mut self, role: BlockRole, kind: SectionKind, span: Span, level: usize) {
         let text = span.of(self.text);
-        let role = if role == BlockRole::Unit && han_chars(text) < self.min_han { BlockRole::Other } else { role };
-        self.blocks.push(Block { role, kind, span, level });
+        let role = if role == BlockRole::Unit && han_chars(text) < self.min_han {
+            BlockRole::Other
+        } else {
+            role
+        };
+        self.blocks.push(Block {
+            role,
+            kind,
+            span,
+            level,
+        });
     }
 
     fn heading(&mut self, line: Line, kind: SectionKind, level: usize) {
-        self.push(BlockRole::Heading, kind, Span::new(line.span.start, line.heading_end), level);
+        self.push(
+            BlockRole::Heading,
+            kind,
+            Span::new(line.span.start, line.heading_end),
+            level,
+        );
         if line.heading_end < line.span.end {
-            let rest = Span::new(line.heading_end + (self.text[line.heading_end..line.span.end].len() - self.text[line.heading_end..line.span.end].trim_start_matches(is_blank).len()), line.span.end);
-            self.paragraph(Line { span: rest, marker: None, heading_end: rest.start }, kind, level);
+            let rest = Span::new(
+                line.heading_end
+                    + (self.text[line.heading_end..line.span.end].len()
+                        - self.text[line.heading_end..line.span.end]
+                            .trim_start_matches(is_blank)
+                            .len()),
+                line.span.end,
+            );
+            self.paragraph(
+                Line {
+                    span: rest,
+                    marker: None,
+                    heading_end: rest.start,
+                },
+                kind,
+                level,
+            );
         }
     }
 
@@ -515,13 +727,20 @@ impl UnitBuilder<'_> {
             UnitLevel::Paragraph => {
                 // A heading alone on its line joins the paragraph after it (unless chrome parts them).
                 let first = lines[0];
-                let joins = lines.len() > 1 && first.heading_end == first.span.end && self.runs(&lines[..2]).len() == 1;
+                let joins = lines.len() > 1
+                    && first.heading_end == first.span.end
+                    && self.runs(&lines[..2]).len() == 1;
                 let mut start = first.span.start;
                 for (n, line) in lines.iter().enumerate() {
                     if n == 0 && joins {
                         continue;
                     }
-                    self.push(BlockRole::Unit, kind, Span::new(start.min(line.span.start), line.span.end), level);
+                    self.push(
+                        BlockRole::Unit,
+                        kind,
+                        Span::new(start.min(line.span.start), line.span.end),
+                        level,
+                    );
                     start = usize::MAX;
                 }
             }
@@ -538,7 +757,14 @@ impl UnitBuilder<'_> {
         let mut runs: Vec<Span> = Vec::new();
         for line in lines {
             match runs.last_mut() {
-                Some(run) if !self.chrome.iter().any(|c| c.start >= run.end && c.end <= line.span.start) => run.end = line.span.end,
+                Some(run)
+                    if !self
+                        .chrome
+                        .iter()
+                        .any(|c| c.start >= run.end && c.end <= line.span.start) =>
+                {
+                    run.end = line.span.end
+                }
                 _ => runs.push(line.span),
             }
         }
@@ -564,7 +790,12 @@ impl UnitBuilder<'_> {
             let lead = piece.len() - piece.trim_start_matches(is_blank).len();
             let trail = piece.len() - piece.trim_end_matches(is_blank).len();
             if cut + lead < end - trail {
-                self.push(BlockRole::Unit, kind, Span::new(span.start + cut + lead, span.start + end - trail), level);
+                self.push(
+                    BlockRole::Unit,
+                    kind,
+                    Span::new(span.start + cut + lead, span.start + end - trail),
+                    level,
+                );
             }
         }
     }
@@ -580,9 +811,13 @@ pub fn clause_starts(text: &str) -> Vec<usize> {
         let mut from = 0;
         while expected < NUMS.len() {
             let needle = format!("{}{}", NUMS[expected], verb);
-            let Some(pos) = text[from..].find(&needle).map(|p| p + from) else { break };
+            let Some(pos) = text[from..].find(&needle).map(|p| p + from) else {
+                break;
+            };
             let before = text[..pos].trim_end_matches(is_blank);
-            if before.is_empty() || before.ends_with(['。', '；', ';', '，', ',', '：', ':', '\n', '）', ')']) {
+            if before.is_empty()
+                || before.ends_with(['。', '；', ';', '，', ',', '：', ':', '\n', '）', ')'])
+            {
                 starts.push(pos);
                 expected += 1;
             }
@@ -597,7 +832,11 @@ pub fn clause_starts(text: &str) -> Vec<usize> {
 }
 
 /// Units for a table input: one per row, spans into the rows joined by newlines.
-fn split_presplit(report: &Report, report_index: usize, rows: &[crate::corpus::PresplitUnit]) -> Split {
+fn split_presplit(
+    report: &Report,
+    report_index: usize,
+    rows: &[crate::corpus::PresplitUnit],
+) -> Split {
     let mut blocks = Vec::with_capacity(rows.len());
     let mut units = Vec::with_capacity(rows.len());
     let mut offset = 0;
@@ -607,16 +846,28 @@ fn split_presplit(report: &Report, report_index: usize, rows: &[crate::corpus::P
         let nchars = row.text.chars().count();
         let kind = row.section_kind.unwrap_or(SectionKind::Measures);
         if !trim_blank(&row.text).is_empty() {
-            blocks.push(Block { role: BlockRole::Unit, kind, span, level: 1 });
+            blocks.push(Block {
+                role: BlockRole::Unit,
+                kind,
+                span,
+                level: 1,
+            });
             let mut meta = row.meta.clone();
-            for (slot, fallback) in [(&mut meta.township, &report.meta.township), (&mut meta.county, &report.meta.county), (&mut meta.province, &report.meta.province)] {
+            for (slot, fallback) in [
+                (&mut meta.township, &report.meta.township),
+                (&mut meta.county, &report.meta.county),
+                (&mut meta.province, &report.meta.province),
+            ] {
                 if slot.is_none() {
                     slot.clone_from(fallback);
                 }
             }
             meta.year = meta.year.or(report.meta.year);
             units.push(Unit {
-                id: row.id.clone().unwrap_or_else(|| format!("{}-{:03}", report.id, n + 1)),
+                id: row
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| format!("{}-{:03}", report.id, n + 1)),
                 report: report_index,
                 section_kind: kind,
                 section_heading: String::new(),
@@ -654,7 +905,13 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
             .unwrap_or_default();
         let start = index.at(block.span.start);
         let end = index.at(block.span.end);
-        let body: Vec<&str> = block.span.of(text).lines().map(trim_blank).filter(|l| !l.is_empty()).collect();
+        let body: Vec<&str> = block
+            .span
+            .of(text)
+            .lines()
+            .map(trim_blank)
+            .filter(|l| !l.is_empty())
+            .collect();
         units.push(Unit {
             id: format!("{}-{:03}", report.id, units.len() + 1),
             report: report_index,
@@ -692,12 +949,22 @@ mod tests {
 
     fn split(text: &str, unit: UnitLevel) -> (Report, Split) {
         let r = report(text);
-        let s = split_report(&r, 0, &SplitParams { unit, ..SplitParams::default() });
+        let s = split_report(
+            &r,
+            0,
+            &SplitParams {
+                unit,
+                ..SplitParams::default()
+            },
+        );
         (r, s)
     }
 
     fn kinds_and_heads(s: &Split) -> Vec<(SectionKind, String)> {
-        s.units.iter().map(|u| (u.section_kind, u.heading.clone())).collect()
+        s.units
+            .iter()
+            .map(|u| (u.section_kind, u.heading.clone()))
+            .collect()
     }
 
     #[test]
@@ -720,10 +987,17 @@ mod tests {
         // Top sections numbered 1、 2、 三、 with （1）（2）（三） items under them.
         let text = "1、学习情况\n（一）加强学习。组织学习法律法规。\n（二）开展普法。开展宪法宣传活动。\n2、主要举措和成效\n（1） 深化执法。落实行政执法三项制度。\n（2） 化解纠纷。排查矛盾纠纷并调解到位。\n（三）公开政务。推进政务公开工作落实。\n三、存在的不足\n一是宣传不够深入广泛。二是队伍建设有待加强。\n四、下一步工作安排\n1.深化普法。继续开展法治宣传教育活动。\n";
         let (r, s) = split(text, UnitLevel::Measure);
-        assert!(accounting_errors(&r, &s).is_empty(), "{:?}", accounting_errors(&r, &s));
+        assert!(
+            accounting_errors(&r, &s).is_empty(),
+            "{:?}",
+            accounting_errors(&r, &s)
+        );
         let got = kinds_and_heads(&s);
         assert_eq!(got.len(), 7, "{got:?}");
-        assert_eq!(got[2], (SectionKind::Measures, "（1） 深化执法。".to_string()));
+        assert_eq!(
+            got[2],
+            (SectionKind::Measures, "（1） 深化执法。".to_string())
+        );
         assert_eq!(got[4].1, "（三）公开政务。");
         assert_eq!(got[5].0, SectionKind::Shortcomings);
         assert_eq!(got[6], (SectionKind::Plans, "1.深化普法。".to_string()));
@@ -735,7 +1009,15 @@ mod tests {
         let (r, s) = split(text, UnitLevel::Measure);
         assert!(accounting_errors(&r, &s).is_empty());
         let kinds: Vec<SectionKind> = s.units.iter().map(|u| u.section_kind).collect();
-        assert_eq!(kinds, [SectionKind::Shortcomings, SectionKind::Plans, SectionKind::Plans, SectionKind::Plans]);
+        assert_eq!(
+            kinds,
+            [
+                SectionKind::Shortcomings,
+                SectionKind::Plans,
+                SectionKind::Plans,
+                SectionKind::Plans
+            ]
+        );
     }
 
     #[test]
@@ -757,14 +1039,20 @@ mod tests {
         let texts: Vec<&str> = s.units.iter().map(|u| u.text.as_str()).collect();
         assert_eq!(texts.len(), 3, "{texts:?}");
         assert!(texts[0].starts_with("（一）深化普法。一是") && texts[2].starts_with("三是"));
-        let (r, s) = split("一、举措\n第一段落讲述普法宣传工作。\n第二段落讲述矛盾纠纷调解。\n", UnitLevel::Paragraph);
+        let (r, s) = split(
+            "一、举措\n第一段落讲述普法宣传工作。\n第二段落讲述矛盾纠纷调解。\n",
+            UnitLevel::Paragraph,
+        );
         assert!(accounting_errors(&r, &s).is_empty());
         assert_eq!(s.units.len(), 2);
     }
 
     #[test]
     fn spans_give_back_the_text_in_code_points() {
-        let (r, s) = split("　　一、举措\n\u{a0}（一）加强领导。成立领导小组。\n", UnitLevel::Measure);
+        let (r, s) = split(
+            "　　一、举措\n\u{a0}（一）加强领导。成立领导小组。\n",
+            UnitLevel::Measure,
+        );
         let chars: Vec<char> = r.text.chars().collect();
         for u in &s.units {
             let back: String = chars[u.chars.start..u.chars.end].iter().collect();

@@ -29,19 +29,40 @@ pub struct Stability {
 }
 
 /// Refits `refits` times each way and compares with `base` (the run's theme of each row of `x`).
-pub fn measure(x: ArrayView2<f64>, base: &[usize], k: usize, params: &ClusterParams, refits: usize) -> Result<Stability> {
+pub fn measure(
+    x: ArrayView2<f64>,
+    base: &[usize],
+    k: usize,
+    params: &ClusterParams,
+    refits: usize,
+) -> Result<Stability> {
     let n = x.nrows();
-    let fixed = ClusterParams { k: KChoice::Fixed(k), ..params.clone() };
+    let fixed = ClusterParams {
+        k: KChoice::Fixed(k),
+        ..params.clone()
+    };
     let mut jaccard_sums = vec![0.0; k];
     let (mut ari_seeds, mut ari_boot) = (0.0, 0.0);
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0xB007);
     for i in 1..=refits as u64 {
-        let reseeded = cluster::cluster(x, &ClusterParams { seed: params.seed.wrapping_add(i), ..fixed.clone() })?;
+        let reseeded = cluster::cluster(
+            x,
+            &ClusterParams {
+                seed: params.seed.wrapping_add(i),
+                ..fixed.clone()
+            },
+        )?;
         ari_seeds += adjusted_rand_index(base, &reseeded.assignments);
         add_best_jaccard(base, &reseeded.assignments, k, &mut jaccard_sums);
         let sample: Vec<usize> = (0..n).map(|_| rng.gen_range(0..n)).collect();
         let rows = x.select(Axis(0), &sample);
-        let boot = cluster::cluster(rows.view(), &ClusterParams { seed: params.seed.wrapping_add(1000 + i), ..fixed.clone() })?;
+        let boot = cluster::cluster(
+            rows.view(),
+            &ClusterParams {
+                seed: params.seed.wrapping_add(1000 + i),
+                ..fixed.clone()
+            },
+        )?;
         let assigned = boot.themes.assign(x);
         ari_boot += adjusted_rand_index(base, &assigned);
         add_best_jaccard(base, &assigned, k, &mut jaccard_sums);
@@ -70,7 +91,11 @@ fn add_best_jaccard(a: &[usize], b: &[usize], k: usize, sums: &mut [f64]) {
         let best = (0..kb)
             .map(|u| {
                 let union = size_a[t] + size_b[u] - both[t][u];
-                if union == 0 { 0.0 } else { both[t][u] as f64 / union as f64 }
+                if union == 0 {
+                    0.0
+                } else {
+                    both[t][u] as f64 / union as f64
+                }
             })
             .fold(0.0, f64::max);
         sums[t] += best;
@@ -90,11 +115,18 @@ pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
         rb[y] += 1;
     }
     let index: f64 = table.iter().map(|&c| pairs(c)).sum();
-    let (sa, sb): (f64, f64) = (ra.iter().map(|&c| pairs(c)).sum(), rb.iter().map(|&c| pairs(c)).sum());
+    let (sa, sb): (f64, f64) = (
+        ra.iter().map(|&c| pairs(c)).sum(),
+        rb.iter().map(|&c| pairs(c)).sum(),
+    );
     let total = pairs(a.len());
     let expected = if total > 0.0 { sa * sb / total } else { 0.0 };
     let max = (sa + sb) / 2.0;
-    if (max - expected).abs() < f64::EPSILON { 1.0 } else { (index - expected) / (max - expected) }
+    if (max - expected).abs() < f64::EPSILON {
+        1.0
+    } else {
+        (index - expected) / (max - expected)
+    }
 }
 
 #[cfg(test)]
@@ -104,7 +136,9 @@ mod tests {
 
     #[test]
     fn ari_is_one_for_relabelled_partitions_and_near_zero_for_unrelated() {
-        assert!((adjusted_rand_index(&[0, 0, 1, 1, 2, 2], &[2, 2, 0, 0, 1, 1]) - 1.0).abs() < 1e-12);
+        assert!(
+            (adjusted_rand_index(&[0, 0, 1, 1, 2, 2], &[2, 2, 0, 0, 1, 1]) - 1.0).abs() < 1e-12
+        );
         let a: Vec<usize> = (0..1000).map(|i| i % 4).collect();
         let b: Vec<usize> = (0..1000).map(|i| (i / 7) % 4).collect();
         assert!(adjusted_rand_index(&a, &b).abs() < 0.05);
@@ -124,12 +158,19 @@ mod tests {
 
     #[test]
     fn well_separated_duplicates_are_perfectly_stable_and_noise_is_not() {
-        let params = ClusterParams { k: KChoice::Fixed(3), ..ClusterParams::default() };
+        let params = ClusterParams {
+            k: KChoice::Fixed(3),
+            ..ClusterParams::default()
+        };
         // Exact duplicates of three well separated points.
         let clean = points(&[(0.0, 30), (2.1, 30), (4.2, 30)], 0.0, 1);
         let fit = cluster::cluster(clean.view(), &params).unwrap();
         let s = measure(clean.view(), &fit.assignments, 3, &params, 3).unwrap();
-        assert!(s.per_theme.iter().all(|&j| (j - 1.0).abs() < 1e-12), "{:?}", s.per_theme);
+        assert!(
+            s.per_theme.iter().all(|&j| (j - 1.0).abs() < 1e-12),
+            "{:?}",
+            s.per_theme
+        );
         assert!((s.ari_seeds - 1.0).abs() < 1e-12);
         // Uniform noise on the circle: no theme survives refits intact.
         let noise = points(&[(3.14, 300)], 3.14, 2);

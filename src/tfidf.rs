@@ -105,14 +105,21 @@ pub fn fit_transform(corpus: &TokenizedCorpus, params: &TfidfParams) -> Result<T
     let kept_df: Vec<u64> = kept.iter().map(|&t| df[t as usize]).collect();
     let idf = kept_df.iter().map(|&d| idf_of(d, n, params)).collect();
     let model = TfidfModel {
-        vocabulary: kept.iter().map(|&t| corpus.terms[t as usize].clone()).collect(),
+        vocabulary: kept
+            .iter()
+            .map(|&t| corpus.terms[t as usize].clone())
+            .collect(),
         df: kept_df,
         idf,
         n_docs: n,
         params: params.clone(),
     };
     let matrix = weight_rows(corpus, &columns, &model);
-    Ok(Tfidf { model, matrix, columns })
+    Ok(Tfidf {
+        model,
+        matrix,
+        columns,
+    })
 }
 
 fn idf_of(df: u64, n: usize, params: &TfidfParams) -> f64 {
@@ -125,12 +132,20 @@ fn idf_of(df: u64, n: usize, params: &TfidfParams) -> f64 {
 
 /// Weights the documents of `corpus` with a fitted model; `columns` maps corpus term ids to the
 /// model's columns.
-pub fn weight_rows(corpus: &TokenizedCorpus, columns: &[Option<u32>], model: &TfidfModel) -> CsMat<f64> {
+pub fn weight_rows(
+    corpus: &TokenizedCorpus,
+    columns: &[Option<u32>],
+    model: &TfidfModel,
+) -> CsMat<f64> {
     let params = &model.params;
     let rows: Vec<(Vec<usize>, Vec<f64>)> = (0..corpus.len())
         .into_par_iter()
         .map(|d| {
-            let mut cols: Vec<u32> = corpus.doc(d).iter().filter_map(|&t| columns[t as usize]).collect();
+            let mut cols: Vec<u32> = corpus
+                .doc(d)
+                .iter()
+                .filter_map(|&t| columns[t as usize])
+                .collect();
             cols.sort_unstable();
             let mut indices = Vec::new();
             let mut data = Vec::new();
@@ -138,7 +153,11 @@ pub fn weight_rows(corpus: &TokenizedCorpus, columns: &[Option<u32>], model: &Tf
             while i < cols.len() {
                 let c = cols[i];
                 let run = cols[i..].iter().take_while(|&&x| x == c).count();
-                let tf = if params.sublinear_tf { 1.0 + (run as f64).ln() } else { run as f64 };
+                let tf = if params.sublinear_tf {
+                    1.0 + (run as f64).ln()
+                } else {
+                    run as f64
+                };
                 indices.push(c as usize);
                 data.push(tf * model.idf[c as usize]);
                 i += run;
@@ -164,7 +183,12 @@ pub fn weight_rows(corpus: &TokenizedCorpus, columns: &[Option<u32>], model: &Tf
         data.extend(d);
         indptr.push(indices.len());
     }
-    CsMat::new((corpus.len(), model.vocabulary.len()), indptr, indices, data)
+    CsMat::new(
+        (corpus.len(), model.vocabulary.len()),
+        indptr,
+        indices,
+        data,
+    )
 }
 
 /// Maps a tokenized corpus's term ids onto a fitted model's columns (for `apply`).
@@ -182,13 +206,21 @@ mod tests {
     use crate::config::DfBound;
 
     fn corpus(docs: &[&[&str]]) -> TokenizedCorpus {
-        let mut terms: Vec<String> = docs.iter().flat_map(|d| d.iter().map(|s| s.to_string())).collect();
+        let mut terms: Vec<String> = docs
+            .iter()
+            .flat_map(|d| d.iter().map(|s| s.to_string()))
+            .collect();
         terms.sort();
         terms.dedup();
-        let mut c = TokenizedCorpus { terms, ids: vec![], offsets: vec![0] };
+        let mut c = TokenizedCorpus {
+            terms,
+            ids: vec![],
+            offsets: vec![0],
+        };
         for d in docs {
             for t in *d {
-                c.ids.push(c.terms.binary_search(&t.to_string()).unwrap() as u32);
+                c.ids
+                    .push(c.terms.binary_search(&t.to_string()).unwrap() as u32);
             }
             c.offsets.push(c.ids.len());
         }
@@ -198,8 +230,16 @@ mod tests {
     #[test]
     fn matches_scikit_learn_on_a_small_corpus() {
         // sklearn: TfidfVectorizer(min_df=1, max_df=1.0, sublinear_tf=True) on these documents.
-        let c = corpus(&[&["调解", "调解", "普法"], &["普法", "网格"], &["网格", "调解"]]);
-        let params = TfidfParams { min_df: DfBound::Count(1), max_df: DfBound::Fraction(1.0), ..TfidfParams::default() };
+        let c = corpus(&[
+            &["调解", "调解", "普法"],
+            &["普法", "网格"],
+            &["网格", "调解"],
+        ]);
+        let params = TfidfParams {
+            min_df: DfBound::Count(1),
+            max_df: DfBound::Fraction(1.0),
+            ..TfidfParams::default()
+        };
         let t = fit_transform(&c, &params).unwrap();
         assert_eq!(t.model.vocabulary, ["普法", "网格", "调解"]);
         let idf = (4.0f64 / 3.0).ln() + 1.0;
@@ -215,10 +255,36 @@ mod tests {
     #[test]
     fn min_and_max_df_prune_with_integer_and_fraction_meaning() {
         let c = corpus(&[&["甲乙", "丙丁"], &["甲乙", "戊己"], &["甲乙", "丙丁"]]);
-        let t = fit_transform(&c, &TfidfParams { min_df: DfBound::Count(2), max_df: DfBound::Fraction(0.9), ..TfidfParams::default() }).unwrap();
+        let t = fit_transform(
+            &c,
+            &TfidfParams {
+                min_df: DfBound::Count(2),
+                max_df: DfBound::Fraction(0.9),
+                ..TfidfParams::default()
+            },
+        )
+        .unwrap();
         assert_eq!(t.model.vocabulary, ["丙丁"]);
-        let t = fit_transform(&c, &TfidfParams { min_df: DfBound::Count(1), max_df: DfBound::Count(3), max_features: Some(2), ..TfidfParams::default() }).unwrap();
+        let t = fit_transform(
+            &c,
+            &TfidfParams {
+                min_df: DfBound::Count(1),
+                max_df: DfBound::Count(3),
+                max_features: Some(2),
+                ..TfidfParams::default()
+            },
+        )
+        .unwrap();
         assert_eq!(t.model.vocabulary, ["丙丁", "甲乙"]);
-        assert!(fit_transform(&c, &TfidfParams { min_df: DfBound::Count(4), ..TfidfParams::default() }).is_err());
+        assert!(
+            fit_transform(
+                &c,
+                &TfidfParams {
+                    min_df: DfBound::Count(4),
+                    ..TfidfParams::default()
+                }
+            )
+            .is_err()
+        );
     }
 }

@@ -24,13 +24,34 @@ pub(crate) fn esc(s: &str) -> String {
 /// What each chart shows and how to read it.
 fn caption(chart: &str) -> (&'static str, &'static str) {
     match chart {
-        "heatmap.svg" => ("Themes by group", "Each cell is the share of a group's measures that fall in a theme; darker means a larger share. Hover a cell for counts and example measures."),
-        "recurrence.svg" => ("Recurrence", "Themes sorted by the number of groups they recur in: long bars are shared across townships, short ones are local."),
-        "terms.svg" => ("Distinctive terms", "The terms that set each theme apart from the others (class-based TF-IDF weight)."),
-        "map.svg" => ("Map of measures", "Each dot is a measure on the first two LSA dimensions, coloured by theme; nearby dots use similar words."),
-        "sections.svg" => ("Themes by section kind", "The theme mix of what townships did (measures), the leaders' duties, the shortcomings they admit and what they plan."),
-        "k.svg" => ("Choosing k", "Mean silhouette for each number of themes tried on a sample; the marked k was chosen."),
-        "years.svg" => ("Themes by year", "Each theme's share of the measures reported for each year."),
+        "heatmap.svg" => (
+            "Themes by group",
+            "Each cell is the share of a group's measures that fall in a theme; darker means a larger share. Hover a cell for counts and example measures.",
+        ),
+        "recurrence.svg" => (
+            "Recurrence",
+            "Themes sorted by the number of groups they recur in: long bars are shared across townships, short ones are local.",
+        ),
+        "terms.svg" => (
+            "Distinctive terms",
+            "The terms that set each theme apart from the others (class-based TF-IDF weight).",
+        ),
+        "map.svg" => (
+            "Map of measures",
+            "Each dot is a measure on the first two LSA dimensions, coloured by theme; nearby dots use similar words.",
+        ),
+        "sections.svg" => (
+            "Themes by section kind",
+            "The theme mix of what townships did (measures), the leaders' duties, the shortcomings they admit and what they plan.",
+        ),
+        "k.svg" => (
+            "Choosing k",
+            "Mean silhouette for each number of themes tried on a sample; the marked k was chosen.",
+        ),
+        "years.svg" => (
+            "Themes by year",
+            "Each theme's share of the measures reported for each year.",
+        ),
         _ => ("Chart", ""),
     }
 }
@@ -42,7 +63,11 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
     let k_how = match a.source {
         ThemeSource::Applied => "from a fitted model".to_string(),
         ThemeSource::Fitted if a.fit.scan.is_empty() => "fixed".to_string(),
-        ThemeSource::Fitted => format!("chosen by silhouette over k = {}..{}", a.fit.scan[0].k, a.fit.scan[a.fit.scan.len() - 1].k),
+        ThemeSource::Fitted => format!(
+            "chosen by silhouette over k = {}..{}",
+            a.fit.scan[0].k,
+            a.fit.scan[a.fit.scan.len() - 1].k
+        ),
     };
     let _ = write!(
         h,
@@ -89,18 +114,34 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
         let path = out.join(chart);
         let svg = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let svg = svg.trim_start_matches(|c| c != '<');
-        let svg = if svg.starts_with("<?xml") { &svg[svg.find("?>").map_or(0, |p| p + 2)..] } else { svg };
+        let svg = if svg.starts_with("<?xml") {
+            &svg[svg.find("?>").map_or(0, |p| p + 2)..]
+        } else {
+            svg
+        };
         let (title, how) = caption(chart);
-        let _ = write!(h, "<h2>{title}</h2>\n<figure>{svg}\n<figcaption>{how} (<a href=\"{chart}\">{chart}</a>)</figcaption></figure>\n");
+        let _ = write!(
+            h,
+            "<h2>{title}</h2>\n<figure>{svg}\n<figcaption>{how} (<a href=\"{chart}\">{chart}</a>)</figcaption></figure>\n"
+        );
     }
     h.push_str("<h2>Themes</h2>\n<table><tr><th>theme</th><th>label</th><th>top terms</th><th>size</th><th>groups</th><th>recurrence</th><th>stability</th><th>examples</th></tr>\n");
     for (t, theme) in a.themes.iter().enumerate() {
-        let terms = theme.top_terms.iter().map(|(term, _)| esc(term)).collect::<Vec<_>>().join("、");
+        let terms = theme
+            .top_terms
+            .iter()
+            .map(|(term, _)| esc(term))
+            .collect::<Vec<_>>()
+            .join("、");
         let mut examples = String::new();
         for &u in &theme.examples {
             let unit = &a.units[u];
             let text: String = unit.text.chars().take(120).collect();
-            let more = if unit.text.chars().count() > 120 { "…" } else { "" };
+            let more = if unit.text.chars().count() > 120 {
+                "…"
+            } else {
+                ""
+            };
             let _ = write!(
                 examples,
                 "<div class=\"ex\">{text}{more} <span class=\"meta\">— {id}, {town}, {kind}</span></div>",
@@ -119,28 +160,56 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
             theme.size,
             a.recurrence.theme_groups[t],
             a.recurrence.recurrence[t] * 100.0,
-            a.stability.as_ref().map_or("–".to_string(), |st| format!("{:.2}", st.per_theme[t])),
+            a.stability
+                .as_ref()
+                .map_or("–".to_string(), |st| format!("{:.2}", st.per_theme[t])),
             examples
         );
     }
     h.push_str("</table>\n<h2>Groups</h2>\n<table><tr><th>group</th><th>units</th><th>top themes (lift)</th></tr>\n");
     for (g, group) in a.recurrence.groups.iter().enumerate() {
-        let mut tops: Vec<usize> = (0..a.themes.len()).filter(|&t| a.recurrence.counts[g][t] > 0).collect();
-        tops.sort_by(|&x, &y| a.recurrence.lift[g][y].total_cmp(&a.recurrence.lift[g][x]).then(x.cmp(&y)));
+        let mut tops: Vec<usize> = (0..a.themes.len())
+            .filter(|&t| a.recurrence.counts[g][t] > 0)
+            .collect();
+        tops.sort_by(|&x, &y| {
+            a.recurrence.lift[g][y]
+                .total_cmp(&a.recurrence.lift[g][x])
+                .then(x.cmp(&y))
+        });
         let tops = tops
             .iter()
             .take(3)
-            .map(|&t| format!("{} {} ({:.1}×)", a.themes[t].id, esc(&a.themes[t].label), a.recurrence.lift[g][t]))
+            .map(|&t| {
+                format!(
+                    "{} {} ({:.1}×)",
+                    a.themes[t].id,
+                    esc(&a.themes[t].label),
+                    a.recurrence.lift[g][t]
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ");
-        let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>", esc(group), a.recurrence.group_totals[g], tops);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(group),
+            a.recurrence.group_totals[g],
+            tops
+        );
     }
     h.push_str("</table>\n");
     if let Some((first, last, change)) = crate::recurrence::year_change(&a.recurrence) {
-        let _ = writeln!(h, "<h2>Change {first} → {last}</h2>\n<p>Themes that grew and shrank most, in share points of each year's measures.</p>");
+        let _ = writeln!(
+            h,
+            "<h2>Change {first} → {last}</h2>\n<p>Themes that grew and shrank most, in share points of each year's measures.</p>"
+        );
         h.push_str("<table><tr><th>theme</th><th>label</th><th>units</th><th>share</th><th>change</th></tr>\n");
         let n = change.len();
-        for c in change.iter().take(5).chain(change.iter().skip(5.max(n.saturating_sub(5)))) {
+        for c in change
+            .iter()
+            .take(5)
+            .chain(change.iter().skip(5.max(n.saturating_sub(5))))
+        {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{} → {}</td><td class=\"n\">{:.0}% → {:.0}%</td><td class=\"n\">{:+.1} pts</td></tr>",
@@ -168,7 +237,11 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
                 a.themes[p.theme].id,
                 esc(&a.themes[p.theme].label),
                 p.planned,
-                if p.measures_next_year > 0 { p.measures_next_year.to_string() } else { "none".to_string() }
+                if p.measures_next_year > 0 {
+                    p.measures_next_year.to_string()
+                } else {
+                    "none".to_string()
+                }
             );
         }
         h.push_str("</table>\n");
@@ -179,7 +252,12 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
     } else {
         h.push_str("<table><tr><th>file</th><th>reason</th></tr>\n");
         for s in &a.skipped {
-            let _ = writeln!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(&s.file), esc(&s.reason));
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                esc(&s.file),
+                esc(&s.reason)
+            );
         }
         h.push_str("</table>\n");
     }

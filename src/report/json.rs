@@ -72,13 +72,22 @@ pub fn render_run(a: &Analysis, written: &[String]) -> Vec<u8> {
                 BlockRole::Other => "other",
                 BlockRole::Chrome => "chrome",
             };
-            *accounting.entry(role).or_default() += b.span.of(&report.text).chars().filter(|c| !crate::read::is_blank(*c)).count();
+            *accounting.entry(role).or_default() += b
+                .span
+                .of(&report.text)
+                .chars()
+                .filter(|c| !crate::read::is_blank(*c))
+                .count();
         }
     }
     for u in &a.units {
         *kinds.entry(u.section_kind.as_str()).or_default() += 1;
     }
-    let timings: serde_json::Map<String, Value> = a.timings.iter().map(|(s, t)| (s.clone(), json!(t))).collect();
+    let timings: serde_json::Map<String, Value> = a
+        .timings
+        .iter()
+        .map(|(s, t)| (s.clone(), json!(t)))
+        .collect();
     pretty(&json!({
         "program": "policy-themes",
         "version": crate::VERSION,
@@ -110,12 +119,14 @@ pub fn render_run(a: &Analysis, written: &[String]) -> Vec<u8> {
 
 /// The `--dump` files: tokens, TF-IDF triples, the reduced matrix and the centres.
 pub fn render_dump(a: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
-    let p = &a.tfidf.model.params;
+    let p = &a.model.tfidf.params;
     let df = |b: DfBound| match b {
         DfBound::Count(c) => json!(c),
         DfBound::Fraction(f) => json!(f),
     };
-    let docs: Vec<Vec<&str>> = (0..a.tokens.len()).map(|d| a.tokens.doc_terms(d).collect()).collect();
+    let docs: Vec<Vec<&str>> = (0..a.tokens.len())
+        .map(|d| a.tokens.doc_terms(d).collect())
+        .collect();
     let norm = match p.norm {
         Norm::L2 => json!("l2"),
         Norm::L1 => json!("l1"),
@@ -126,13 +137,36 @@ pub fn render_dump(a: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
         "params": {"min_df": df(p.min_df), "max_df": df(p.max_df), "sublinear_tf": p.sublinear_tf,
                    "smooth_idf": p.smooth_idf, "norm": norm, "use_idf": p.use_idf},
     });
-    let triples: Vec<Value> = a.tfidf.matrix.iter().map(|(&v, (i, j))| json!([i, j, v])).collect();
-    let tfidf = json!({"vocabulary": a.tfidf.model.vocabulary, "triples": triples});
+    let triples: Vec<Value> = a
+        .tfidf_matrix
+        .iter()
+        .flat_map(|m| m.iter().map(|(&v, (i, j))| json!([i, j, v])))
+        .collect();
+    let tfidf = json!({"vocabulary": a.model.tfidf.vocabulary, "triples": triples});
     vec![
-        ("tokens.json", serde_json::to_vec(&tokens).expect("serializes")),
-        ("tfidf.json", serde_json::to_vec(&tfidf).expect("serializes")),
-        ("reduced.csv", matrix_csv(a.reduced.rows().into_iter().map(|r| r.to_vec()))),
-        ("centroids.csv", matrix_csv(a.model.themes.centroids().rows().into_iter().map(|r| r.to_vec()))),
+        (
+            "tokens.json",
+            serde_json::to_vec(&tokens).expect("serializes"),
+        ),
+        (
+            "tfidf.json",
+            serde_json::to_vec(&tfidf).expect("serializes"),
+        ),
+        (
+            "reduced.csv",
+            matrix_csv(a.reduced.rows().into_iter().map(|r| r.to_vec())),
+        ),
+        (
+            "centroids.csv",
+            matrix_csv(
+                a.model
+                    .themes
+                    .centroids()
+                    .rows()
+                    .into_iter()
+                    .map(|r| r.to_vec()),
+            ),
+        ),
     ]
 }
 
@@ -145,4 +179,3 @@ fn matrix_csv(rows: impl Iterator<Item = Vec<f64>>) -> Vec<u8> {
     }
     out.into_bytes()
 }
-

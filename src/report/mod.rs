@@ -1,6 +1,7 @@
 //! Stage 8a: an [`Analysis`] → the output folder of DESIGN.md §4: CSV tables (UTF-8 with a BOM
 //! unless `--no-bom`), `themes.json`, `run.json`, the charts, `index.html`, the model, and with
-//! `--dump` the debug files of §5. Each writer renders bytes first, so it is testable alone.
+//! `--dump` the debug files of §5. Tables stream to any `io::Write`; the JSON and HTML writers
+//! return their bytes.
 
 mod html;
 mod json;
@@ -8,10 +9,14 @@ mod tables;
 
 pub use html::render_index;
 pub use json::{render_dump, render_run, render_themes};
-pub use tables::{render_group_theme, render_measures, render_plans_followed, render_reports, render_themes_csv};
+pub use tables::{
+    write_group_theme, write_measures, write_plans_followed, write_reports, write_themes_csv,
+};
 
 use crate::error::{Error, Result};
 use crate::pipeline::Analysis;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// Writes every output file into `out` (created if missing); returns the file names written.
@@ -19,20 +24,32 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let bom = analysis.config.report.bom;
     let mut written = Vec::new();
+    // Tables stream into their files: measures.csv alone can be hundreds of megabytes.
+    let mut table =
+        |name: &str, write: &dyn Fn(&mut BufWriter<File>) -> Result<()>| -> Result<()> {
+            let path = out.join(name);
+            let mut file = BufWriter::new(File::create(&path).map_err(|e| Error::io(&path, e))?);
+            write(&mut file)?;
+            file.flush().map_err(|e| Error::io(&path, e))?;
+            written.push(name.to_string());
+            Ok(())
+        };
+    table("measures.csv", &|w| write_measures(analysis, bom, w))?;
+    table("reports.csv", &|w| write_reports(analysis, bom, w))?;
+    table("themes.csv", &|w| write_themes_csv(analysis, bom, w))?;
+    table("group_theme.csv", &|w| write_group_theme(analysis, bom, w))?;
+    if !crate::recurrence::plans_followed(&analysis.units, &analysis.assignments).is_empty() {
+        table("plans_followed.csv", &|w| {
+            write_plans_followed(analysis, bom, w)
+        })?;
+    }
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         written.push(name.to_string());
         Ok(())
     };
-    put("measures.csv", render_measures(analysis, bom)?)?;
-    put("reports.csv", render_reports(analysis, bom)?)?;
-    put("themes.csv", render_themes_csv(analysis, bom)?)?;
-    put("group_theme.csv", render_group_theme(analysis, bom)?)?;
     put("themes.json", render_themes(analysis))?;
-    if !crate::recurrence::plans_followed(&analysis.units, &analysis.assignments).is_empty() {
-        put("plans_followed.csv", render_plans_followed(analysis, bom)?)?;
-    }
     if analysis.config.report.dump {
         for (name, bytes) in render_dump(analysis) {
             put(name, bytes)?;
@@ -52,18 +69,18 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     Ok(written)
 }
 
-/// A CSV writer over a byte buffer, starting with a UTF-8 BOM when asked.
-pub(crate) fn csv_buffer(bom: bool) -> csv::Writer<Vec<u8>> {
-    let buf = if bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
-    csv::WriterBuilder::new().from_writer(buf)
-}
-
-/// Finishes a CSV buffer.
-pub(crate) fn csv_bytes(w: csv::Writer<Vec<u8>>, name: &str) -> Result<Vec<u8>> {
-    w.into_inner().map_err(|e| Error::io(name, std::io::Error::other(e.to_string())))
+/// A CSV writer over `out`, which first gets a UTF-8 BOM when asked.
+pub(crate) fn csv_writer<W: Write>(mut out: W, bom: bool) -> std::io::Result<csv::Writer<W>> {
+    if bom {
+        out.write_all(&[0xEF, 0xBB, 0xBF])?;
+    }
+    Ok(csv::WriterBuilder::new().from_writer(out))
 }
 
 /// Maps a CSV error on `name`.
 pub(crate) fn csv_err(name: &str) -> impl Fn(csv::Error) -> Error + '_ {
-    move |source| Error::Csv { path: name.into(), source }
+    move |source| Error::Csv {
+        path: name.into(),
+        source,
+    }
 }

@@ -1,0 +1,442 @@
+//! `heatmap.svg`: groups (rows) × themes (columns). Each cell is the share of the group's units
+//! that fall in the theme, written in the cell and coloured on a reversed viridis scale (yellow =
+//! a small share, dark purple = a large one, light grey = none). Columns run from the theme found in
+//! the most groups to the rarest; rows are ordered by their main theme, so groups with a similar
+//! mix sit together. Hover a cell for the counts and up to three example measures.
+
+use super::style::{
+    self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt, pct,
+    share, text_on, text_width, truncate, viridis, wrap,
+};
+use super::{GroupNoun, ThemeName};
+use crate::error::Result;
+use crate::pipeline::Analysis;
+use crate::recurrence::group_of;
+
+/// The file written.
+pub const FILE: &str = "heatmap.svg";
+
+/// At most this many groups (rows) are drawn: those with the most units.
+pub const MAX_ROWS: usize = 60;
+
+/// Example measures named per cell's tooltip.
+const EXAMPLES: usize = 3;
+const CELL_H: f64 = 22.0;
+const HEAD_LINE: f64 = 14.0;
+const HEAD_LINES: usize = 3;
+const ROW_LABEL_EM: f64 = 14.0;
+const UNITS_W: f64 = 52.0;
+const SCALE_W: f64 = 240.0;
+
+/// What the heatmap shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatmapData {
+    /// What a group is.
+    pub noun: GroupNoun,
+    /// Group names.
+    pub groups: Vec<String>,
+    /// Units per group, assigned or not (the denominator of each share).
+    pub group_totals: Vec<usize>,
+    /// The themes.
+    pub themes: Vec<ThemeName>,
+    /// Number of groups each theme occurs in (orders the columns).
+    pub theme_groups: Vec<usize>,
+    /// `counts[g][t]`: units of group g in theme t.
+    pub counts: Vec<Vec<usize>>,
+    /// `examples[g][t]`: ids of up to three of the group's measures in the theme (may be empty).
+    pub examples: Vec<Vec<Vec<String>>>,
+}
+
+impl HeatmapData {
+    /// The heatmap of an analysis; each cell's examples are the group's measures in the theme
+    /// nearest the theme's centre.
+    pub fn from_analysis(analysis: &Analysis) -> HeatmapData {
+        let r = &analysis.recurrence;
+        let themes = ThemeName::of_analysis(analysis);
+        let by = analysis.group_by();
+        let mut best: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); themes.len()]; r.groups.len()];
+        let similarity = |u: usize| analysis.similarity.get(u).copied().unwrap_or(0.0);
+        for (u, unit) in analysis.units.iter().enumerate() {
+            let Some(t) = analysis.assignments.get(u).copied().flatten() else {
+                continue;
+            };
+            let Ok(g) = r.groups.binary_search(&group_of(&unit.meta, by)) else {
+                continue;
+            };
+            let Some(cell) = best[g].get_mut(t) else {
+                continue;
+            };
+            let at = cell.partition_point(|&v| similarity(v).total_cmp(&similarity(u)).is_ge());
+            if at < EXAMPLES {
+                cell.insert(at, u);
+                cell.truncate(EXAMPLES);
+            }
+        }
+        let examples = best
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|cell| {
+                        cell.into_iter()
+                            .map(|u| analysis.units[u].id.clone())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        HeatmapData {
+            noun: GroupNoun::of(by),
+            groups: r.groups.clone(),
+            group_totals: r.group_totals.clone(),
+            themes,
+            theme_groups: r.theme_groups.clone(),
+            counts: r.counts.clone(),
+            examples,
+        }
+    }
+
+    fn count(&self, g: usize, t: usize) -> usize {
+        self.counts
+            .get(g)
+            .and_then(|row| row.get(t))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn share(&self, g: usize, t: usize) -> f64 {
+        share(
+            self.count(g, t),
+            self.group_totals.get(g).copied().unwrap_or(0),
+        )
+    }
+
+    /// Columns: themes by the number of groups they occur in, most first.
+    fn column_order(&self) -> Vec<usize> {
+        let groups = |t: usize| self.theme_groups.get(t).copied().unwrap_or(0);
+        let mut cols: Vec<usize> = (0..self.themes.len()).collect();
+        cols.sort_by(|&a, &b| groups(b).cmp(&groups(a)).then(a.cmp(&b)));
+        cols
+    }
+
+    /// Rows: the [`MAX_ROWS`] groups with the most units, ordered by their main theme (in column
+    /// order), then by that theme's share, largest first.
+    fn row_order(&self, cols: &[usize]) -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..self.groups.len()).collect();
+        if rows.len() > MAX_ROWS {
+            rows.sort_by(|&a, &b| {
+                self.group_totals[b]
+                    .cmp(&self.group_totals[a])
+                    .then(a.cmp(&b))
+            });
+            rows.truncate(MAX_ROWS);
+        }
+        let main = |g: usize| {
+            let mut best: (usize, f64) = (usize::MAX, 0.0);
+            for (pos, &t) in cols.iter().enumerate() {
+                let s = self.share(g, t);
+                if s > best.1 {
+                    best = (pos, s);
+                }
+            }
+            best
+        };
+        rows.sort_by(|&a, &b| {
+            let (pa, sa) = main(a);
+            let (pb, sb) = main(b);
+            pa.cmp(&pb).then(sb.total_cmp(&sa)).then(a.cmp(&b))
+        });
+        rows
+    }
+
+    fn tooltip(&self, g: usize, t: usize) -> String {
+        let total = self.group_totals.get(g).copied().unwrap_or(0);
+        let count = self.count(g, t);
+        let mut tip = format!(
+            "{} · {}\n{count} of {total} units ({})",
+            self.groups[g],
+            self.themes[t].full(),
+            pct(self.share(g, t))
+        );
+        let examples = self
+            .examples
+            .get(g)
+            .and_then(|row| row.get(t))
+            .filter(|e| !e.is_empty());
+        if let Some(examples) = examples {
+            tip.push_str("\nexamples: ");
+            tip.push_str(
+                &examples
+                    .iter()
+                    .take(EXAMPLES)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        tip
+    }
+}
+
+/// Draws the heatmap.
+pub fn render(data: &HeatmapData) -> Result<String> {
+    let noun = data.noun;
+    let cols = data.column_order();
+    let rows = data.row_order(&cols);
+    let cell_w: f64 = if cols.len() <= 24 { 64.0 } else { 54.0 };
+    let heads: Vec<Vec<String>> = cols
+        .iter()
+        .map(|&t| wrap(&data.themes[t].label, cell_w - 8.0, NOTE_PX, HEAD_LINES))
+        .collect();
+    let head_h = (1 + heads.iter().map(Vec::len).max().unwrap_or(0)) as f64 * HEAD_LINE + 8.0;
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|&g| truncate(&data.groups[g], ROW_LABEL_EM * LABEL_PX, LABEL_PX))
+        .collect();
+    let left_w = labels
+        .iter()
+        .map(|l| text_width(l, LABEL_PX))
+        .fold(40.0, f64::max)
+        + 12.0;
+
+    let title = format!("各{}主题占比 · Theme share per {}", noun.zh, noun.en);
+    let subtitle = format!(
+        "Cell = share of a {}'s units in the theme. Columns: most widespread theme first; rows grouped by main theme.",
+        noun.en
+    );
+    let note = (rows.len() < data.groups.len()).then(|| {
+        format!(
+            "showing {} of {} {} with the most units; see group_theme.csv",
+            rows.len(),
+            data.groups.len(),
+            noun.en_plural
+        )
+    });
+    let vmax = rows
+        .iter()
+        .flat_map(|&g| cols.iter().map(move |&t| data.share(g, t)))
+        .fold(0.0, f64::max);
+    let vmax = ((vmax * 10.0).ceil() / 10.0).clamp(0.1, 1.0);
+    let fill = |s: f64| {
+        if s > 0.0 {
+            viridis(1.0 - s / vmax)
+        } else {
+            EMPTY
+        }
+    };
+
+    let grid_x = MARGIN + left_w;
+    let grid_w = cols.len() as f64 * cell_w;
+    let legend_w = SCALE_W + 150.0;
+    let width = (grid_x + grid_w + UNITS_W + MARGIN)
+        .max(style::heading_width(&title, &subtitle))
+        .max(2.0 * MARGIN + note.as_deref().map_or(0.0, |n| text_width(n, NOTE_PX)))
+        .max(2.0 * MARGIN + legend_w);
+    let top = MARGIN + HEADING_H + if note.is_some() { NOTE_PX * 1.8 } else { 0.0 };
+    let grid_y = top + head_h;
+    let legend_y = grid_y + rows.len() as f64 * CELL_H + 16.0;
+    let height = legend_y + 12.0 * 1.6 + 12.0 + 18.0 + MARGIN;
+
+    style::render(FILE, (width, height), |c: &mut Canvas| {
+        c.heading(&title, &subtitle)?;
+        if let Some(note) = &note {
+            c.text(
+                note,
+                (MARGIN, MARGIN + HEADING_H),
+                Txt::new(NOTE_PX).color(NOTE).top(),
+            )?;
+        }
+        // Column heads: the id in bold, the label wrapped below it.
+        for (i, &t) in cols.iter().enumerate() {
+            let x = grid_x + (i as f64 + 0.5) * cell_w;
+            c.text(
+                &data.themes[t].id,
+                (x, top),
+                Txt::new(NOTE_PX).bold().center().top(),
+            )?;
+            for (l, line) in heads[i].iter().enumerate() {
+                c.text(
+                    line,
+                    (x, top + (l + 1) as f64 * HEAD_LINE),
+                    Txt::new(NOTE_PX).center().top(),
+                )?;
+            }
+        }
+        let units_x = grid_x + grid_w + 8.0;
+        c.text(
+            "units",
+            (units_x, grid_y - 4.0),
+            Txt::new(SMALL_PX).color(MUTED),
+        )?;
+        for (r, &g) in rows.iter().enumerate() {
+            let y0 = grid_y + r as f64 * CELL_H;
+            let mid = y0 + (CELL_H - 1.0) / 2.0;
+            c.text(&labels[r], (grid_x - 8.0, mid), Txt::new(LABEL_PX).right())?;
+            for (i, &t) in cols.iter().enumerate() {
+                let x0 = grid_x + i as f64 * cell_w;
+                let s = data.share(g, t);
+                let colour = fill(s);
+                c.rect(
+                    (x0, y0),
+                    (x0 + cell_w - 1.0, y0 + CELL_H - 1.0),
+                    colour,
+                    Some(data.tooltip(g, t)),
+                )?;
+                let (value, ink) = if s > 0.0 {
+                    (pct(s), text_on(colour))
+                } else {
+                    ("0".to_string(), MUTED)
+                };
+                c.text(
+                    &value,
+                    (x0 + (cell_w - 1.0) / 2.0, mid),
+                    Txt::new(SMALL_PX).color(ink).center(),
+                )?;
+            }
+            let total = data.group_totals.get(g).copied().unwrap_or(0);
+            c.text(
+                &total.to_string(),
+                (units_x, mid),
+                Txt::new(SMALL_PX).color(MUTED),
+            )?;
+        }
+        draw_scale(c, (MARGIN.max(grid_x - left_w), legend_y), vmax, fill)
+    })
+}
+
+/// The colour scale: a caption, a gradient bar from 0 to `vmax` with ticks, and the empty swatch.
+fn draw_scale(
+    c: &mut Canvas,
+    (x, y): (f64, f64),
+    vmax: f64,
+    fill: impl Fn(f64) -> plotters::style::RGBColor,
+) -> Result<()> {
+    c.text(
+        "share of the group's units 单元占比",
+        (x, y),
+        Txt::new(NOTE_PX).color(MUTED).top(),
+    )?;
+    let bar_y = y + NOTE_PX * 1.6;
+    const STEPS: usize = 48;
+    let step = SCALE_W / STEPS as f64;
+    for i in 0..STEPS {
+        let s = vmax * (i as f64 + 0.5) / STEPS as f64;
+        let x0 = x + i as f64 * step;
+        c.rect((x0, bar_y), (x0 + step, bar_y + 12.0), fill(s), None)?;
+    }
+    for i in 0..=4 {
+        let tx = x + SCALE_W * i as f64 / 4.0;
+        c.line(&[(tx, bar_y + 12.0), (tx, bar_y + 15.0)], MUTED, 1)?;
+        c.text(
+            &pct(vmax * i as f64 / 4.0),
+            (tx, bar_y + 16.0),
+            Txt::new(SMALL_PX).color(MUTED).center().top(),
+        )?;
+    }
+    let sx = x + SCALE_W + 24.0;
+    c.rect((sx, bar_y), (sx + 12.0, bar_y + 12.0), EMPTY, None)?;
+    c.text(
+        "0 = none",
+        (sx + 18.0, bar_y + 6.0),
+        Txt::new(SMALL_PX).color(MUTED),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::style::tests::assert_well_formed;
+    use crate::config::GroupBy;
+
+    fn themes(n: usize) -> Vec<ThemeName> {
+        let labels = [
+            "调解·纠纷",
+            "普法·宣传·法律明白人",
+            "执法·行政·监督·程序·规范·案卷",
+        ];
+        (0..n)
+            .map(|t| ThemeName {
+                id: format!("T{:02}", t + 1),
+                label: labels[t % 3].to_string(),
+            })
+            .collect()
+    }
+
+    fn data(groups: usize, k: usize) -> HeatmapData {
+        let counts: Vec<Vec<usize>> = (0..groups)
+            .map(|g| (0..k).map(|t| (g * 7 + t * 3) % 5).collect())
+            .collect();
+        HeatmapData {
+            noun: GroupNoun::of(GroupBy::Township),
+            groups: (0..groups).map(|g| format!("第{g}镇")).collect(),
+            group_totals: counts.iter().map(|c| c.iter().sum::<usize>() + 1).collect(),
+            themes: themes(k),
+            theme_groups: (0..k)
+                .map(|t| counts.iter().filter(|c| c[t] > 0).count())
+                .collect(),
+            counts,
+            examples: vec![vec![vec!["r001-001".to_string(), "r001-002".to_string()]; k]; groups],
+        }
+    }
+
+    #[test]
+    fn every_cell_has_a_tooltip_and_labels_are_written() {
+        let d = data(4, 3);
+        let svg = render(&d).unwrap();
+        assert_well_formed(&svg);
+        assert_eq!(svg.matches("<title>").count(), 12);
+        assert!(svg.contains("第3镇"));
+        assert!(svg.contains(">\nT02\n</text>"));
+        assert!(svg.contains("调解·"));
+        assert!(svg.contains("examples: r001-001, r001-002"));
+        assert!(!svg.contains("showing"));
+        assert_eq!(svg, render(&d).unwrap(), "same input, same bytes");
+    }
+
+    #[test]
+    fn columns_follow_recurrence_and_rows_their_main_theme() {
+        let mut d = data(3, 2);
+        d.counts = vec![vec![1, 0], vec![0, 3], vec![1, 1]];
+        d.group_totals = vec![1, 3, 4];
+        d.theme_groups = vec![2, 3];
+        let cols = d.column_order();
+        assert_eq!(cols, [1, 0]);
+        // Group 1 (all T02) and group 2 (T02 = T01, ties go to the first column) precede group 0.
+        assert_eq!(d.row_order(&cols), [1, 2, 0]);
+        let svg = render(&d).unwrap();
+        assert!(svg.find(">\nT02\n<").unwrap() < svg.find(">\nT01\n<").unwrap());
+        assert!(svg.contains("100%") && svg.contains("25%"));
+    }
+
+    #[test]
+    fn long_group_names_are_cut() {
+        let mut d = data(2, 2);
+        let long = "某某省某某市某某县某某镇人民政府法治政府建设领导小组办公室";
+        d.groups[0] = long.to_string();
+        let svg = render(&d).unwrap();
+        assert!(!svg.contains(&format!("\n{long}\n</text>")));
+        assert!(svg.contains("…\n</text>"));
+        assert!(
+            svg.contains(&format!("{long} · T01")),
+            "the tooltip keeps the full name"
+        );
+    }
+
+    #[test]
+    fn more_than_60_groups_keeps_the_largest_and_says_so() {
+        let mut d = data(75, 3);
+        d.group_totals[70] = 1000;
+        let svg = render(&d).unwrap();
+        assert_well_formed(&svg);
+        assert!(
+            svg.contains("showing 60 of 75 townships with the most units; see group_theme.csv")
+        );
+        assert_eq!(svg.matches("<title>").count(), 60 * 3);
+        assert!(svg.contains("第70镇"));
+    }
+
+    #[test]
+    fn empty_data_still_draws() {
+        let svg = render(&data(0, 0)).unwrap();
+        assert_well_formed(&svg);
+    }
+}

@@ -1,0 +1,263 @@
+//! `map.svg`: every unit (or an evenly spaced sample of at most [`MAX_POINTS`]) placed on the first
+//! two LSA dimensions and coloured by theme, unassigned units in grey. Themes that form their own
+//! cloud are well separated in the reduced space; overlapping clouds share vocabulary. Only two of
+//! the many dimensions k-means used are shown, so themes can overlap here and still be distinct.
+
+use super::ThemeName;
+use super::style::{
+    self, AXIS, Canvas, FONT, GRID, HEADING_H, Legend, LegendItem, MARGIN, MUTED, NOTE_PX,
+    SMALL_PX, Shape, UNASSIGNED, theme_color, theme_shape, truncate,
+};
+use crate::error::Result;
+use crate::pipeline::Analysis;
+use plotters::prelude::*;
+use std::ops::Range;
+
+/// The file written.
+pub const FILE: &str = "map.svg";
+
+/// At most this many points are drawn; larger corpora are sampled evenly.
+pub const MAX_POINTS: usize = 6000;
+
+const PLOT_W: f64 = 820.0;
+const PLOT_H: f64 = 600.0;
+/// Longest theme name in the legend, in em (the unit count follows it).
+const LEGEND_EM: f64 = 15.0;
+
+/// One unit on the map.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapPoint {
+    /// First LSA dimension.
+    pub x: f64,
+    /// Second LSA dimension.
+    pub y: f64,
+    /// The unit's theme (None: unassigned).
+    pub theme: Option<usize>,
+}
+
+/// What the map shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapData {
+    /// The themes.
+    pub themes: Vec<ThemeName>,
+    /// Every unit.
+    pub points: Vec<MapPoint>,
+}
+
+impl MapData {
+    /// The units of an analysis on its first two reduced dimensions.
+    pub fn from_analysis(analysis: &Analysis) -> MapData {
+        let reduced = &analysis.reduced;
+        let rows = reduced.nrows().min(analysis.assignments.len());
+        let at = |u: usize, d: usize| {
+            if d < reduced.ncols() {
+                reduced[[u, d]]
+            } else {
+                0.0
+            }
+        };
+        let points = (0..rows)
+            .map(|u| MapPoint {
+                x: at(u, 0),
+                y: at(u, 1),
+                theme: analysis.assignments[u],
+            })
+            .collect();
+        MapData {
+            themes: ThemeName::of_analysis(analysis),
+            points,
+        }
+    }
+}
+
+/// `lo..hi` padded by 5%, or a unit range around a single value.
+fn padded(mut values: impl Iterator<Item = f64>) -> Range<f64> {
+    let first = values.next().unwrap_or(0.0);
+    let (lo, hi) = values.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { 1.0 };
+    (lo - pad)..(hi + pad)
+}
+
+/// A tick label without `-0.00`.
+fn tick(v: &f64) -> String {
+    let v = if v.abs() < 1e-9 { 0.0 } else { *v };
+    format!("{v:.2}")
+}
+
+/// Draws the map.
+pub fn render(data: &MapData) -> Result<String> {
+    let n = data.points.len();
+    let sample: Vec<MapPoint> = if n <= MAX_POINTS {
+        data.points.clone()
+    } else {
+        (0..MAX_POINTS)
+            .map(|i| data.points[i * n / MAX_POINTS])
+            .collect()
+    };
+    let sample: Vec<MapPoint> = sample
+        .into_iter()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .collect();
+    let k = data.themes.len();
+    let theme_of = |p: &MapPoint| p.theme.filter(|&t| t < k);
+    let mut counts = vec![0usize; k];
+    let mut unassigned = 0;
+    for p in &data.points {
+        match theme_of(p) {
+            Some(t) => counts[t] += 1,
+            None => unassigned += 1,
+        }
+    }
+    let mut items: Vec<LegendItem> = (0..k)
+        .map(|t| LegendItem {
+            label: format!(
+                "{} ({})",
+                truncate(&data.themes[t].full(), LEGEND_EM * SMALL_PX, SMALL_PX),
+                counts[t]
+            ),
+            color: theme_color(t),
+            shape: theme_shape(t),
+        })
+        .collect();
+    if unassigned > 0 {
+        items.push(LegendItem {
+            label: format!("unassigned 未归类 ({unassigned})"),
+            color: UNASSIGNED,
+            shape: Shape::Circle,
+        });
+    }
+    let title = "措施在语义空间中的分布 · Units on the first two LSA dimensions".to_string();
+    let subtitle = if n > MAX_POINTS {
+        format!(
+            "Showing {} of {n} units (an evenly spaced sample), coloured by theme; grey = unassigned.",
+            sample.len()
+        )
+    } else {
+        format!(
+            "{n} units, coloured by theme; grey = unassigned. Only 2 of the reduced dimensions are shown."
+        )
+    };
+    let width = (PLOT_W + 2.0 * MARGIN).max(style::heading_width(&title, &subtitle));
+    let legend = Legend::new(items, width - 2.0 * MARGIN);
+    let top = MARGIN + HEADING_H;
+    let legend_y = top + PLOT_H + 12.0;
+    let height = legend_y + legend.height() + MARGIN;
+    let (xs, ys) = (
+        padded(sample.iter().map(|p| p.x)),
+        padded(sample.iter().map(|p| p.y)),
+    );
+
+    style::render(FILE, (width, height), |c: &mut Canvas| {
+        c.heading(&title, &subtitle)?;
+        let plot = c
+            .area()
+            .clone()
+            .shrink((MARGIN as i32, top as i32), (PLOT_W as i32, PLOT_H as i32));
+        let mut chart = ChartBuilder::on(&plot)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .margin_right(8)
+            .build_cartesian_2d(xs.clone(), ys.clone())
+            .map_err(|e| c.error(e))?;
+        let label_style = (FONT, SMALL_PX * 1.24).into_font().color(&MUTED);
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .label_style(label_style)
+            .axis_desc_style((FONT, NOTE_PX * 1.24).into_font().color(&MUTED))
+            .x_desc("LSA dimension 1")
+            .y_desc("LSA dimension 2")
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .draw()
+            .map_err(|e| c.error(e))?;
+        // Unassigned units first, then themes from the largest, so small themes stay visible.
+        let mut layers: Vec<Option<usize>> = vec![None];
+        let mut by_size: Vec<usize> = (0..k).collect();
+        by_size.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+        layers.extend(by_size.into_iter().map(Some));
+        for layer in layers {
+            let (shape, r, style) = match layer {
+                None => (Shape::Circle, 2, UNASSIGNED.mix(0.7).filled()),
+                Some(t) => (theme_shape(t), 3, theme_color(t).mix(0.8).filled()),
+            };
+            for p in sample.iter().filter(|p| theme_of(p) == layer) {
+                c.marker(chart.backend_coord(&(p.x, p.y)), shape, r, style)?;
+            }
+        }
+        legend.draw(c, (MARGIN, legend_y))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::style::tests::assert_well_formed;
+
+    fn data(n: usize) -> MapData {
+        let themes = (0..12)
+            .map(|t| ThemeName {
+                id: format!("T{:02}", t + 1),
+                label: "调解·纠纷".into(),
+            })
+            .collect();
+        let points = (0..n)
+            .map(|i| {
+                let a = i as f64 * 0.37;
+                MapPoint {
+                    x: a.cos() * 0.5,
+                    y: a.sin() * 0.3,
+                    theme: if i % 13 == 0 { None } else { Some(i % 12) },
+                }
+            })
+            .collect();
+        MapData { themes, points }
+    }
+
+    #[test]
+    fn draws_every_point_with_a_legend() {
+        let d = data(200);
+        let svg = render(&d).unwrap();
+        assert_well_formed(&svg);
+        let markers = svg.matches("<circle").count() + svg.matches("<polygon").count();
+        assert_eq!(markers, 200 + 13, "points plus legend swatches");
+        assert!(svg.contains("T12 调解·纠纷"));
+        assert!(svg.contains("unassigned 未归类 (16)"));
+        assert!(svg.contains("LSA dimension 2"));
+        assert_eq!(svg, render(&d).unwrap());
+    }
+
+    #[test]
+    fn large_corpora_are_sampled() {
+        let svg = render(&data(MAX_POINTS * 3 + 7)).unwrap();
+        assert_well_formed(&svg);
+        let markers = svg.matches("<circle").count() + svg.matches("<polygon").count();
+        assert_eq!(markers, MAX_POINTS + 13);
+        assert!(svg.contains(&format!(
+            "Showing {MAX_POINTS} of {} units",
+            MAX_POINTS * 3 + 7
+        )));
+    }
+
+    #[test]
+    fn empty_and_degenerate_maps_draw() {
+        assert_well_formed(
+            &render(&MapData {
+                themes: Vec::new(),
+                points: Vec::new(),
+            })
+            .unwrap(),
+        );
+        let one = MapData {
+            themes: Vec::new(),
+            points: vec![MapPoint {
+                x: f64::NAN,
+                y: 0.0,
+                theme: None,
+            }],
+        };
+        assert_well_formed(&render(&one).unwrap());
+    }
+}
