@@ -5,7 +5,7 @@ chart is blank, if any text falls outside its canvas, or if Chinese would render
 usage: scripts/render_check.py [OUT_DIR] [--png DIR]
 
 OUT_DIR defaults to a fresh `policy-themes run` on the bundled sample. Each SVG is inlined into a
-small page whose script measures every <text> (getBBox against the SVG's width and height), counts
+small page whose script measures every <text> (its screen box, after any rotation, against the SVG's), counts
 the drawn shapes, and asks the browser whether a font covering the Chinese text is present
 (document.fonts.check on the charts' font list); `chromium --dump-dom` returns the verdict.
 With --png, screenshots of every chart and of index.html are written there. Standard library only.
@@ -33,11 +33,13 @@ window.addEventListener('load', async () => {
   const svg = document.querySelector('svg');
   const W = parseFloat(svg.getAttribute('width')), H = parseFloat(svg.getAttribute('height'));
   const outside = [];
+  // Screen boxes (after each text's own transform, e.g. rotated axis titles) against the canvas.
+  const c = svg.getBoundingClientRect();
   for (const t of svg.querySelectorAll('text')) {
     if (!t.textContent.trim()) continue;
-    const b = t.getBBox();
-    if (b.x < -1 || b.y < -1 || b.x + b.width > W + 1 || b.y + b.height > H + 1)
-      outside.push(t.textContent.trim().slice(0, 30) + ' @' + [b.x, b.y, b.width, b.height].map(Math.round).join(','));
+    const b = t.getBoundingClientRect();
+    if (b.left < c.left - 1 || b.top < c.top - 1 || b.right > c.right + 1 || b.bottom > c.bottom + 1)
+      outside.push(t.textContent.trim().slice(0, 30) + ' @' + [b.left - c.left, b.top - c.top, b.width, b.height].map(Math.round).join(','));
   }
   const han = [...svg.querySelectorAll('text')].map(t => t.textContent).join('').match(/[\\u4e00-\\u9fff]/g) || [];
   const cjk = FONTS.split(',').some(f => document.fonts.check('16px "' + f.trim() + '"', '政策主题'));

@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read, split, segment, vectorize, cluster and report a corpus.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Show the sections and units found in reports, and why.
     Split(SplitArgs),
     /// Place new reports on the themes of a fitted model.
@@ -177,8 +177,8 @@ fn sample_dir() -> PathBuf {
 /// Parses the command line, runs it, prints any error on one line; returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
-        Command::Run(args) => run(args),
+    let result = match cli.command.unwrap_or(Command::Run(Box::default())) {
+        Command::Run(args) => run(*args),
         Command::Split(args) => split_cmd(args),
         Command::Apply(args) => apply(args),
         Command::PrintConfig => {

@@ -389,7 +389,7 @@ mod tests {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()
         };
-        let c = cluster(&x, &params).unwrap();
+        let c = cluster(x.view(), &params).unwrap();
         let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
             s[a] += 1;
             s
@@ -405,7 +405,7 @@ mod tests {
             k_range: KRange { min: 2, max: 6 },
             ..ClusterParams::default()
         };
-        let c = cluster(&blobs(), &params).unwrap();
+        let c = cluster(blobs().view(), &params).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
     }
@@ -418,7 +418,7 @@ mod tests {
             batch_size: 16,
             ..ClusterParams::default()
         };
-        let c = cluster(&blobs(), &params).unwrap();
+        let c = cluster(blobs().view(), &params).unwrap();
         assert_eq!(c.method, "minibatch");
         assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
     }
@@ -431,7 +431,7 @@ mod tests {
             ..ClusterParams::default()
         };
         assert!(matches!(
-            cluster(&x, &params),
+            cluster(x.view(), &params),
             Err(Error::TooFewUnits { k: 3, units: 2 })
         ));
     }

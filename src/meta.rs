@@ -232,10 +232,10 @@ fn find_year(
         if chrome.iter().any(|s| s.start <= at && at < s.end) {
             continue;
         }
-        if let Ok(y) = m[1].parse::<u16>() {
-            if ok(y) {
-                *counts.entry(y).or_default() += 1;
-            }
+        if let Ok(y) = m[1].parse::<u16>()
+            && ok(y)
+        {
+            *counts.entry(y).or_default() += 1;
         }
     }
     counts

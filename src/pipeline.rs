@@ -132,6 +132,9 @@ pub struct RunInput {
     pub progress: bool,
 }
 
+/// A figure per stage, in stage order (seconds, or MiB).
+pub type StageFigures = Vec<(String, f64)>;
+
 /// Times stages and draws progress bars.
 pub(crate) struct Stages {
     timings: Vec<(String, f64)>,
@@ -181,7 +184,7 @@ impl Stages {
     }
 
     /// Seconds per stage with the total, and peak memory after each stage.
-    pub(crate) fn finish(mut self) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+    pub(crate) fn finish(mut self) -> (StageFigures, StageFigures) {
         self.timings
             .push(("total".to_string(), self.started.elapsed().as_secs_f64()));
         (self.timings, self.peaks)

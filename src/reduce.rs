@@ -131,7 +131,8 @@ fn cholesky_qr_step(y: &mut [f64], l: usize) -> bool {
     let lower = llt.L();
     let diag_min = (0..l).map(|i| lower[(i, i)]).fold(f64::INFINITY, f64::min);
     let diag_max = (0..l).map(|i| lower[(i, i)]).fold(0.0, f64::max);
-    if !(diag_min > diag_max * 1e-7) {
+    // Also false for NaN: a Gram matrix that is not clearly positive definite falls back.
+    if diag_min.partial_cmp(&(diag_max * 1e-7)) != Some(std::cmp::Ordering::Greater) {
         return false;
     }
     let lv: Vec<f64> = (0..l * l).map(|k| lower[(k / l, k % l)]).collect();

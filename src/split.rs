@@ -119,16 +119,16 @@ fn parse_marker(s: &str) -> Option<Marker> {
             len: blanks_after(hashes),
         });
     }
-    if let Some(c) = s.chars().next() {
-        if ('①'..='⑳').contains(&c) {
-            let ordinal = c as u32 - '①' as u32 + 1;
-            return Some(Marker {
-                shape: Shape::Circled,
-                numeral: Numeral::Other,
-                ordinal,
-                len: blanks_after(c.len_utf8()),
-            });
-        }
+    if let Some(c) = s.chars().next()
+        && ('①'..='⑳').contains(&c)
+    {
+        let ordinal = c as u32 - '①' as u32 + 1;
+        return Some(Marker {
+            shape: Shape::Circled,
+            numeral: Numeral::Other,
+            ordinal,
+            len: blanks_after(c.len_utf8()),
+        });
     }
     let open = s.starts_with(['（', '(']);
     let body_start = if open {
@@ -382,10 +382,10 @@ fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
     let mut best: Option<(usize, SectionKind)> = None;
     for (kind, words) in KIND_WORDS.iter().take(3) {
         for w in words.iter() {
-            if let Some(pos) = heading.find(w) {
-                if best.is_none_or(|(p, _)| pos < p) {
-                    best = Some((pos, *kind));
-                }
+            if let Some(pos) = heading.find(w)
+                && best.is_none_or(|(p, _)| pos < p)
+            {
+                best = Some((pos, *kind));
             }
         }
     }

@@ -173,7 +173,8 @@ mod tests {
         );
         assert!((s.ari_seeds - 1.0).abs() < 1e-12);
         // Uniform noise on the circle: no theme survives refits intact.
-        let noise = points(&[(3.14, 300)], 3.14, 2);
+        let pi = std::f64::consts::PI;
+        let noise = points(&[(pi, 300)], pi, 2);
         let fit = cluster::cluster(noise.view(), &params).unwrap();
         let s = measure(noise.view(), &fit.assignments, 3, &params, 3).unwrap();
         let mean = s.per_theme.iter().sum::<f64>() / 3.0;
