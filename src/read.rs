@@ -271,7 +271,10 @@ pub fn html_to_text(html: &str) -> String {
             Node::Element(e) if SKIP.contains(&e.name()) && e.name() != "head" => continue,
             Node::Element(e) if e.name() == "head" => {
                 // Keep the page title: it often names the township and year.
-                if let Some(title) = node.descendants().find(|d| matches!(d.value(), Node::Element(t) if t.name() == "title")) {
+                if let Some(title) = node
+                    .descendants()
+                    .find(|d| matches!(d.value(), Node::Element(t) if t.name() == "title"))
+                {
                     stack.push((title, false));
                 }
                 continue;

@@ -1,8 +1,8 @@
 //! The charts of an analysis, drawn with plotters' SVG backend: `heatmap.svg` (theme share per
 //! group), `recurrence.svg` (in how many groups each theme recurs), `terms.svg` (top terms per
 //! theme), `map.svg` (units on the first two LSA dimensions), `sections.svg` (theme mix per section
-//! kind), `k.svg` (the k scan, with `--k auto`) and `years.svg` (theme shares per year, with ≥ 2
-//! years).
+//! kind), `k.svg` (the k scan, with `--k auto`), `years.svg` (theme shares per year, with ≥ 2
+//! years) and `stability.svg` (with `--stability N`).
 //!
 //! Each chart is a function from plain data (e.g. [`heatmap::HeatmapData`]) to SVG text, with an
 //! adapter from [`Analysis`]; [`render_all`] draws them all and writes the files. Labels are laid
@@ -14,6 +14,7 @@ pub mod k;
 pub mod map;
 pub mod recurrence;
 pub mod sections;
+pub mod stability;
 mod style;
 pub mod terms;
 pub mod years;
@@ -110,6 +111,9 @@ pub fn render_all(analysis: &Analysis, out: &Path) -> Result<Vec<&'static str>> 
     ];
     if !analysis.fit.scan.is_empty() {
         charts.push((k::FILE, k::render(&k::KData::from_analysis(analysis))?));
+    }
+    if let Some(data) = stability::StabilityData::from_analysis(analysis) {
+        charts.push((stability::FILE, stability::render(&data)?));
     }
     if analysis.recurrence.by_year.len() >= 2 {
         charts.push((

@@ -15,7 +15,11 @@ fn fails(args: &[&str], code: i32, names: &str) {
 fn a_missing_path_is_named() {
     let dir = tempdir();
     let out = dir.path().join("o");
-    fails(&["run", "no/such/folder", "--out", out.to_str().unwrap()], 1, "no/such/folder");
+    fails(
+        &["run", "no/such/folder", "--out", out.to_str().unwrap()],
+        1,
+        "no/such/folder",
+    );
 }
 
 #[test]
@@ -24,20 +28,48 @@ fn an_empty_corpus_says_so() {
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     let out = dir.path().join("o");
-    fails(&["run", empty.to_str().unwrap(), "--out", out.to_str().unwrap()], 1, "empty corpus");
+    fails(
+        &[
+            "run",
+            empty.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        1,
+        "empty corpus",
+    );
     // A folder whose only file is empty: skipped with a reason, then nothing usable.
     std::fs::write(empty.join("blank.txt"), "  \n\n").unwrap();
-    let res = run(&["run", empty.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let res = run(&[
+        "run",
+        empty.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(res.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&res.stderr);
-    assert!(stderr.contains("blank.txt") && stderr.contains("empty"), "{stderr}");
+    assert!(
+        stderr.contains("blank.txt") && stderr.contains("empty"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn k_larger_than_the_units_is_refused() {
     let dir = tempdir();
     let out = dir.path().join("o");
-    fails(&["run", sample().to_str().unwrap(), "--k", "5000", "--out", out.to_str().unwrap()], 1, "cluster.k = 5000");
+    fails(
+        &[
+            "run",
+            sample().to_str().unwrap(),
+            "--k",
+            "5000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        1,
+        "cluster.k = 5000",
+    );
 }
 
 #[test]
@@ -46,7 +78,16 @@ fn an_unwritable_out_is_named() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
     let out = file.join("sub");
-    fails(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap()], 1, "a-file");
+    fails(
+        &[
+            "run",
+            sample().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        1,
+        "a-file",
+    );
 }
 
 #[test]
@@ -54,24 +95,54 @@ fn bad_flags_and_config_are_usage_errors() {
     let dir = tempdir();
     let out = dir.path().join("o");
     let o = out.to_str().unwrap();
-    fails(&["run", "--k", "1", "--out", o], 2, "cluster.k must be >= 2");
+    fails(
+        &["run", "--k", "1", "--out", o],
+        2,
+        "cluster.k must be >= 2",
+    );
     fails(&["run", "--k", "many", "--out", o], 2, "cluster.k");
     fails(&["run", "--max-df", "1.5", "--out", o], 2, "tfidf.max_df");
     let config = dir.path().join("c.toml");
     std::fs::write(&config, "[cluster]\nkay = 3\n").unwrap();
-    fails(&["run", "--config", config.to_str().unwrap(), "--out", o], 2, "kay");
+    fails(
+        &["run", "--config", config.to_str().unwrap(), "--out", o],
+        2,
+        "kay",
+    );
     assert_eq!(run(&["run", "--no-such-flag"]).status.code(), Some(2));
 }
 
 #[test]
 fn help_explains_every_flag_and_print_config_round_trips() {
     let help = String::from_utf8(run(&["run", "--help"]).stdout).unwrap();
-    for flag in ["--out", "--k", "--k-range", "--seed", "--unit", "--sections", "--group-by", "--manifest", "--min-df", "--max-df",
-        "--max-features", "--dims", "--config", "--threads", "--no-bom", "--strict", "--quiet", "--dump", "--labels"] {
+    for flag in [
+        "--out",
+        "--k",
+        "--k-range",
+        "--seed",
+        "--unit",
+        "--sections",
+        "--group-by",
+        "--manifest",
+        "--min-df",
+        "--max-df",
+        "--max-features",
+        "--dims",
+        "--config",
+        "--threads",
+        "--no-bom",
+        "--strict",
+        "--quiet",
+        "--dump",
+        "--labels",
+    ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
     let toml = String::from_utf8(run(&["print-config"]).stdout).unwrap();
-    assert!(policy_themes::config::Config::from_toml(&toml).unwrap() == policy_themes::config::Config::default());
+    assert!(
+        policy_themes::config::Config::from_toml(&toml).unwrap()
+            == policy_themes::config::Config::default()
+    );
 }
 
 #[test]
@@ -86,15 +157,36 @@ fn strict_turns_a_skip_into_failure_and_no_bom_drops_it() {
     std::fs::write(input.join("broken.txt"), b"\x00\x01\x02binary").unwrap();
     let out = dir.path().join("o");
     let o = out.to_str().unwrap();
-    let res = run(&["run", input.to_str().unwrap(), "--out", o, "--no-bom", "--quiet"]);
+    let res = run(&[
+        "run",
+        input.to_str().unwrap(),
+        "--out",
+        o,
+        "--no-bom",
+        "--quiet",
+    ]);
     assert!(res.status.success());
     let stderr = String::from_utf8_lossy(&res.stderr);
-    assert!(stderr.contains("broken.txt") && stderr.contains("binary"), "{stderr}");
+    assert!(
+        stderr.contains("broken.txt") && stderr.contains("binary"),
+        "{stderr}"
+    );
     let reports = std::fs::read(out.join("reports.csv")).unwrap();
     assert!(!reports.starts_with(b"\xef\xbb\xbf"));
     let text = String::from_utf8(reports).unwrap();
-    assert!(text.lines().any(|l| l.contains("broken.txt") && l.contains(",skipped,binary")), "{text}");
-    let res = run(&["run", input.to_str().unwrap(), "--out", o, "--strict", "--quiet"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("broken.txt") && l.contains(",skipped,binary")),
+        "{text}"
+    );
+    let res = run(&[
+        "run",
+        input.to_str().unwrap(),
+        "--out",
+        o,
+        "--strict",
+        "--quiet",
+    ]);
     assert_eq!(res.status.code(), Some(1));
 }
 
@@ -103,10 +195,24 @@ fn split_shows_the_tree() {
     let file = sample().join("001_848877a066f19620.txt");
     let out = run(&["split", file.to_str().unwrap()]);
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("township=覃斗镇") && table.contains("shortcomings") && table.contains("plans"), "{table}");
-    let json = String::from_utf8(run(&["split", file.to_str().unwrap(), "--format", "json"]).stdout).unwrap();
+    assert!(
+        table.contains("township=覃斗镇")
+            && table.contains("shortcomings")
+            && table.contains("plans"),
+        "{table}"
+    );
+    let json =
+        String::from_utf8(run(&["split", file.to_str().unwrap(), "--format", "json"]).stdout)
+            .unwrap();
     let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-    assert!(v["blocks"].as_array().unwrap().iter().any(|b| b["role"] == "unit"));
-    let csv = String::from_utf8(run(&["split", file.to_str().unwrap(), "--format", "csv"]).stdout).unwrap();
+    assert!(
+        v["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["role"] == "unit")
+    );
+    let csv = String::from_utf8(run(&["split", file.to_str().unwrap(), "--format", "csv"]).stdout)
+        .unwrap();
     assert!(csv.starts_with("file,role,kind,level,start,end,unit_id,heading,text"));
 }

@@ -8,8 +8,12 @@ use rayon::prelude::*;
 
 /// Every file of one shared corpus folder, split at every unit level, loses nothing.
 fn accounts_for(folder: &str, unit: UnitLevel) -> usize {
-    let files = list_files(&[shared_corpus().join(folder)]).expect("../shared/corpus beside the repository");
-    let params = SplitParams { unit, ..SplitParams::default() };
+    let files = list_files(&[shared_corpus().join(folder)])
+        .expect("../shared/corpus beside the repository");
+    let params = SplitParams {
+        unit,
+        ..SplitParams::default()
+    };
     let failures: Vec<String> = files
         .par_iter()
         .filter(|f| f.extension().is_some_and(|e| e == "txt"))
@@ -20,7 +24,12 @@ fn accounts_for(folder: &str, unit: UnitLevel) -> usize {
             (!errors.is_empty()).then(|| format!("{}: {}", f.display(), errors.join("; ")))
         })
         .collect();
-    assert!(failures.is_empty(), "{} file(s) lose text, e.g. {}", failures.len(), failures[0]);
+    assert!(
+        failures.is_empty(),
+        "{} file(s) lose text, e.g. {}",
+        failures.len(),
+        failures[0]
+    );
     files.len()
 }
 

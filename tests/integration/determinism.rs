@@ -17,7 +17,11 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut all = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        if p.is_dir() { all.extend(walk(&p)) } else { all.push(p) }
+        if p.is_dir() {
+            all.extend(walk(&p))
+        } else {
+            all.push(p)
+        }
     }
     all
 }
@@ -28,7 +32,20 @@ fn one_and_two_threads_write_identical_bytes() {
     let mut outputs = Vec::new();
     for (threads, k) in [("1", "auto"), ("2", "auto"), ("1", "7"), ("2", "7")] {
         let out = dir.path().join(format!("t{threads}-{k}"));
-        run_ok(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", threads, "--k", k, "--k-range", "4..8", "--dump", "--quiet"]);
+        run_ok(&[
+            "run",
+            sample().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--k",
+            k,
+            "--k-range",
+            "4..8",
+            "--dump",
+            "--quiet",
+        ]);
         outputs.push(files(&out));
     }
     for pair in outputs.chunks(2) {
@@ -40,8 +57,25 @@ fn one_and_two_threads_write_identical_bytes() {
     }
     // A different seed is a different run: the seed is really used.
     let out = dir.path().join("seed");
-    run_ok(&["run", sample().to_str().unwrap(), "--out", out.to_str().unwrap(), "--k", "7", "--seed", "7", "--dump", "--quiet"]);
+    run_ok(&[
+        "run",
+        sample().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--k",
+        "7",
+        "--seed",
+        "7",
+        "--dump",
+        "--quiet",
+    ]);
     let reseeded = files(&out);
-    let reduced = |f: &[(String, Vec<u8>)]| f.iter().find(|(n, _)| n == "reduced.csv").unwrap().1.clone();
+    let reduced = |f: &[(String, Vec<u8>)]| {
+        f.iter()
+            .find(|(n, _)| n == "reduced.csv")
+            .unwrap()
+            .1
+            .clone()
+    };
     assert!(reduced(&reseeded) != reduced(&outputs[2]));
 }

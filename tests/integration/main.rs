@@ -3,17 +3,17 @@
 /// Shared helpers: the binary, temporary folders, CSV reading.
 mod util;
 
-/// The default run on the bundled sample: every output file and column, real content.
-mod sample;
 /// Exit codes and one-line messages for bad input and bad flags.
 mod cli;
+/// Every file of the shared corpus is split with nothing lost.
+mod corpus;
 /// Same input and seed ⇒ byte-identical outputs at any thread count.
 mod determinism;
 /// GBK, UTF-16 and HTML copies of the seeds give the very same units; bad files are skipped.
 mod encodings;
-/// Every file of the shared corpus is split with nothing lost.
-mod corpus;
-/// TF-IDF equals scikit-learn's on committed reference fixtures.
-mod tfidf_reference;
 /// fit → save → load → apply gives the run's assignments; other model versions are refused.
 mod model;
+/// The default run on the bundled sample: every output file and column, real content.
+mod sample;
+/// TF-IDF equals scikit-learn's on committed reference fixtures.
+mod tfidf_reference;

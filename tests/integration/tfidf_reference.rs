@@ -10,7 +10,10 @@ use serde_json::Value;
 
 fn load(name: &str) -> Value {
     let path = root().join("tests/fixtures").join(name);
-    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
+    serde_json::from_slice(
+        &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
 }
 
 fn corpus(docs: &Value) -> TokenizedCorpus {
@@ -18,16 +21,25 @@ fn corpus(docs: &Value) -> TokenizedCorpus {
     let mut terms: Vec<String> = docs.iter().flatten().cloned().collect();
     terms.sort();
     terms.dedup();
-    let mut c = TokenizedCorpus { terms, ids: Vec::new(), offsets: vec![0] };
+    let mut c = TokenizedCorpus {
+        terms,
+        ids: Vec::new(),
+        offsets: vec![0],
+    };
     for d in &docs {
-        c.ids.extend(d.iter().map(|t| c.terms.binary_search(t).unwrap() as u32));
+        c.ids
+            .extend(d.iter().map(|t| c.terms.binary_search(t).unwrap() as u32));
         c.offsets.push(c.ids.len());
     }
     c
 }
 
 fn bound(v: &Value) -> DfBound {
-    if v.is_u64() { DfBound::Count(v.as_u64().unwrap()) } else { DfBound::Fraction(v.as_f64().unwrap()) }
+    if v.is_u64() {
+        DfBound::Count(v.as_u64().unwrap())
+    } else {
+        DfBound::Fraction(v.as_f64().unwrap())
+    }
 }
 
 fn check(fixture: &str) {
@@ -56,10 +68,20 @@ fn check(fixture: &str) {
     let triples = reference["triples"].as_array().unwrap();
     assert_eq!(ours.matrix.nnz(), triples.len(), "{fixture}: nnz");
     for t in triples {
-        let (row, term, value) = (t[0].as_u64().unwrap() as usize, t[1].as_str().unwrap(), t[2].as_f64().unwrap());
+        let (row, term, value) = (
+            t[0].as_u64().unwrap() as usize,
+            t[1].as_str().unwrap(),
+            t[2].as_f64().unwrap(),
+        );
         let col = vocabulary.binary_search(&term.to_string()).unwrap();
-        let got = *ours.matrix.get(row, col).unwrap_or_else(|| panic!("{fixture}: ({row}, {term}) missing"));
-        assert!((got - value).abs() <= 1e-9, "{fixture}: ({row}, {term}) {got} vs {value}");
+        let got = *ours
+            .matrix
+            .get(row, col)
+            .unwrap_or_else(|| panic!("{fixture}: ({row}, {term}) missing"));
+        assert!(
+            (got - value).abs() <= 1e-9,
+            "{fixture}: ({row}, {term}) {got} vs {value}"
+        );
     }
 }
 
