@@ -252,7 +252,7 @@ fn greedy_kmeans_plus_plus(x: ArrayView2<f64>, k: usize, rng: &mut Xoshiro256Plu
 }
 
 /// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
-/// converges or `max_iterations` batches have been seen.
+/// converges or `max_batches` batches have been seen.
 fn fit_minibatch(
     x: ArrayView2<f64>,
     k: usize,
@@ -281,7 +281,7 @@ fn fit_minibatch(
                 Err(IncrKMeansError::NotConverged(m)) => model = Some(m),
                 Err(e) => return Err(Error::Cluster(e.to_string())),
             }
-            if batches >= params.max_iterations {
+            if batches >= params.max_batches {
                 break 'epochs;
             }
         }

@@ -327,6 +327,9 @@ pub struct ClusterParams {
     pub minibatch_above: usize,
     /// Mini-batch size (default 4,096).
     pub batch_size: usize,
+    /// Mini-batches fed at most (default 100, about 400,000 rows: past that the centres barely
+    /// move, measured in reports/BENCHMARKS.md).
+    pub max_batches: u64,
     /// Units sampled for the silhouette of each k in a scan (default 5,000).
     pub silhouette_sample: usize,
     /// Units with fewer vocabulary terms than this are left unassigned (default 1).
@@ -347,6 +350,7 @@ impl Default for ClusterParams {
             tolerance: 1e-4,
             minibatch_above: 50_000,
             batch_size: 4_096,
+            max_batches: 100,
             silhouette_sample: 5_000,
             min_known_terms: 1,
             stability: 0,
@@ -545,6 +549,12 @@ impl Config {
             "cluster.tolerance",
             "must be > 0",
             c.cluster.tolerance,
+        )?;
+        range(
+            c.cluster.max_batches >= 1,
+            "cluster.max_batches",
+            "must be >= 1",
+            c.cluster.max_batches,
         )?;
         range(
             c.cluster.batch_size >= 16,

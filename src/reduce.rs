@@ -74,17 +74,47 @@ pub fn normalize_rows(x: &mut Array2<f64>) {
 /// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows.
 fn sparse_times_dense(a: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
     let mut out = vec![0.0; a.rows() * l];
-    out.par_chunks_mut(l.max(1))
+    // Rows in chunks of 256, so the AVX2 check and the task overhead are paid per chunk.
+    out.par_chunks_mut(256 * l.max(1))
         .enumerate()
-        .for_each(|(i, row)| {
-            if let Some(v) = a.outer_view(i) {
-                for (j, &x) in v.iter() {
-                    let dj = &d[j * l..(j + 1) * l];
-                    row.iter_mut().zip(dj).for_each(|(r, &y)| *r += x * y);
-                }
+        .for_each(|(c, rows)| {
+            let first = c * 256;
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
+                unsafe { rows_times_dense_avx2(a, d, l, first, rows) };
+                return;
             }
+            rows_times_dense(a, d, l, first, rows);
         });
     out
+}
+
+/// Rows `first..` of A times D into `out` (as many rows as `out` holds).
+#[inline(always)]
+fn rows_times_dense(a: &CsMat<f64>, d: &[f64], l: usize, first: usize, out: &mut [f64]) {
+    for (k, row) in out.chunks_mut(l.max(1)).enumerate() {
+        if let Some(v) = a.outer_view(first + k) {
+            for (j, &x) in v.iter() {
+                row.iter_mut()
+                    .zip(&d[j * l..(j + 1) * l])
+                    .for_each(|(r, &y)| *r += x * y);
+            }
+        }
+    }
+}
+
+/// [`rows_times_dense`] compiled for AVX2 (same bits as the baseline build: no FMA).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_times_dense_avx2(
+    a: &CsMat<f64>,
+    d: &[f64],
+    l: usize,
+    first: usize,
+    out: &mut [f64],
+) {
+    rows_times_dense(a, d, l, first, out)
 }
 
 /// YᵀY for Y (rows × l, row-major), summed over fixed row chunks in order.
@@ -196,25 +226,15 @@ fn gram_times<T: Scalar>(a: &CsMat<f64>, z: &[T], l: usize) -> Vec<T> {
     let partials: Vec<Vec<T>> = (0..BLOCKS)
         .into_par_iter()
         .map(|b| {
+            let rows = (b * block).min(n)..((b + 1) * block).min(n);
             let mut acc = vec![T::default(); m * l];
-            let mut y = vec![T::default(); l];
-            for i in (b * block).min(n)..((b + 1) * block).min(n) {
-                let Some(row) = a.outer_view(i) else { continue };
-                y.iter_mut().for_each(|v| *v = T::default());
-                for (j, &x) in row.iter() {
-                    let x = T::of(x);
-                    y.iter_mut()
-                        .zip(&z[j * l..(j + 1) * l])
-                        .for_each(|(v, &zj)| *v += x * zj);
-                }
-                for (j, &x) in row.iter() {
-                    let x = T::of(x);
-                    acc[j * l..(j + 1) * l]
-                        .iter_mut()
-                        .zip(&y)
-                        .for_each(|(o, &v)| *o += x * v);
-                }
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
+                unsafe { accumulate_avx2(a, z, l, rows, &mut acc) };
+                return acc;
             }
+            accumulate(a, z, l, rows, &mut acc);
             acc
         })
         .collect();
@@ -229,6 +249,50 @@ fn gram_times<T: Scalar>(a: &CsMat<f64>, z: &[T], l: usize) -> Vec<T> {
             }
         });
     out
+}
+
+/// Adds aᵢᵀ(aᵢZ) for the rows `rows` of A into `acc` (m × l).
+#[inline(always)]
+fn accumulate<T: Scalar>(
+    a: &CsMat<f64>,
+    z: &[T],
+    l: usize,
+    rows: std::ops::Range<usize>,
+    acc: &mut [T],
+) {
+    let mut y = vec![T::default(); l];
+    for i in rows {
+        let Some(row) = a.outer_view(i) else { continue };
+        y.iter_mut().for_each(|v| *v = T::default());
+        for (j, &x) in row.iter() {
+            let x = T::of(x);
+            y.iter_mut()
+                .zip(&z[j * l..(j + 1) * l])
+                .for_each(|(v, &zj)| *v += x * zj);
+        }
+        for (j, &x) in row.iter() {
+            let x = T::of(x);
+            acc[j * l..(j + 1) * l]
+                .iter_mut()
+                .zip(&y)
+                .for_each(|(o, &v)| *o += x * v);
+        }
+    }
+}
+
+/// [`accumulate`] compiled for AVX2: twice the SIMD lanes of the x86-64 baseline. Without FMA the
+/// vectorised loops multiply then add element by element, exactly as the baseline build does, so
+/// the results are the same bits on any x86-64 CPU.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn accumulate_avx2<T: Scalar>(
+    a: &CsMat<f64>,
+    z: &[T],
+    l: usize,
+    rows: std::ops::Range<usize>,
+    acc: &mut [T],
+) {
+    accumulate(a, z, l, rows, acc)
 }
 
 /// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.

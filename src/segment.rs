@@ -14,7 +14,8 @@ use crate::error::{ConfigError, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use jieba_rs::Jieba;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The bundled policy lexicon (`word freq tag` per line).
@@ -73,7 +74,7 @@ impl TokenFilter for NoNumbersOrPunctuation {
 /// let f = StopWords::new(["进一步".to_string()]);
 /// assert!(!f.keep("进一步") && f.keep("调解"));
 /// ```
-pub struct StopWords(Arc<HashSet<String>>);
+pub struct StopWords(Arc<FxHashSet<String>>);
 
 impl StopWords {
     /// A filter dropping `words`.
@@ -196,11 +197,22 @@ impl Analyzer {
     }
 
     /// The text as it is cut: quote marks removed, stop phrases blanked.
-    pub fn normalize(&self, text: &str) -> String {
-        let unquoted = text.replace(QUOTES, "");
+    pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let unquoted = if text.contains(QUOTES) {
+            Cow::Owned(text.replace(QUOTES, ""))
+        } else {
+            Cow::Borrowed(text)
+        };
         match &self.stop_phrases {
-            Some(ac) => ac.replace_all(&unquoted, &vec![" "; ac.patterns_len()]),
-            None => unquoted,
+            Some(ac) if ac.is_match(unquoted.as_ref()) => {
+                let mut out = String::with_capacity(unquoted.len());
+                ac.replace_all_with(&unquoted, &mut out, |_, _, dst| {
+                    dst.push(' ');
+                    true
+                });
+                Cow::Owned(out)
+            }
+            _ => unquoted,
         }
     }
 
@@ -285,7 +297,7 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     let chunks: Vec<LocalChunk> = texts
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut local: HashMap<String, u32> = HashMap::new();
+            let mut local: FxHashMap<String, u32> = FxHashMap::default();
             let mut terms = Vec::new();
             let mut ids = Vec::new();
             let mut lens = Vec::with_capacity(chunk.len());
