@@ -166,6 +166,12 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
     let candidates = |s: &str| -> Vec<String> {
         let mut out = Vec::new();
         for m in TOWNSHIP.find_iter(s) {
+            // 乡村, 乡镇: 乡 opens a word here, it does not close a name.
+            if m.as_str().ends_with('乡')
+                && s[m.end()..].starts_with(['村', '镇', '土', '亲', '情'])
+            {
+                continue;
+            }
             // Try every start inside the match so `中共渠县渠南街道` yields `渠南街道`.
             let chars: Vec<(usize, char)> = m.as_str().char_indices().collect();
             for &(i, c) in &chars {
@@ -197,16 +203,19 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
         scored.dedup();
         scored.pop().map(|(_, _, c)| c)
     };
+    // The signature block: the last short lines without sentence punctuation.
     let signature: Vec<String> = lines
         .iter()
         .rev()
         .take(4)
+        .filter(|l| l.chars().count() <= 40 && !l.contains(['。', '，', ',']))
         .flat_map(|l| candidates(l))
         .collect();
     title
         .and_then(|t| best(candidates(t)))
         .or_else(|| best(signature))
-        .or_else(|| best(candidates(text)))
+        // In the body alone a name must recur: a provincial report mentions many towns once.
+        .or_else(|| best(candidates(text)).filter(|name| count(name) >= 3))
 }
 
 fn find_year(
@@ -271,7 +280,9 @@ fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<St
         let is_short = m.pattern().as_usize() % 2 == 1;
         let p = &GAZETTEER[place];
         if !is_short {
-            counts[place] += 2;
+            if full_name_stands(p, &search, m.start(), m.end()) {
+                counts[place] += 2;
+            }
         } else if p.short != p.name
             && p.short.chars().count() >= 2
             && marks_place(&search, m.start(), m.end())
@@ -294,10 +305,30 @@ fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<St
     (county_or_city.map(|(_, p)| p.name.clone()), province)
 }
 
+/// Whether a full place name at `start..end` is the place, not part of a longer word: `合作市`
+/// inside `合作市场`, or a two-character name such as `和县` inside `农村和县城`, is not.
+fn full_name_stands(place: &Place, text: &str, start: usize, end: usize) -> bool {
+    let after = text[end..].chars().next();
+    if place.name.ends_with('市') && matches!(after, Some('场' | '民' | '值' | '面')) {
+        return false;
+    }
+    if place.name.chars().count() > 2 {
+        return true;
+    }
+    let before = text[..start].chars().next_back();
+    let is_han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    before.is_none_or(|c| !is_han(c) || "共在于".contains(c))
+        || after.is_some_and(|c| !is_han(c) || "委人政党县".contains(c))
+}
+
 /// Whether a short place name (`桐乡`) at `start..end` is marked as a place: before an
 /// administrative suffix or after 法治/平安/“. Many short forms are also everyday words (合作, 和平).
 fn marks_place(text: &str, start: usize, end: usize) -> bool {
-    text[end..].starts_with(['县', '市', '区', '委', '州', '旗', '盟'])
+    let after = &text[end..];
+    (after.starts_with(['县', '市', '区', '委', '州', '旗', '盟'])
+        && !["市场", "市民", "区域", "区别"]
+            .iter()
+            .any(|w| after.starts_with(w)))
         || ["法治", "平安", "“", "全"]
             .iter()
             .any(|p| text[..start].ends_with(p))
@@ -463,6 +494,16 @@ mod tests {
         assert_eq!(m.county.as_deref(), Some("渠县"));
         assert_eq!(m.province.as_deref(), Some("四川省"));
         assert_eq!(m.year, Some(2024));
+    }
+
+    #[test]
+    fn a_provincial_report_has_no_township_and_words_are_not_places() {
+        let m = meta_of(
+            "2025年上海市政府工作报告\n加快建设沉街镇等特色小镇，发展农村和县城经济，规范合作市场秩序。上海市人民政府。\n",
+        );
+        assert_eq!(m.township, None);
+        assert_eq!(m.county, None);
+        assert_eq!(m.province.as_deref(), Some("上海市"));
     }
 
     #[test]

@@ -160,18 +160,27 @@ impl Stages {
         len: usize,
         f: impl FnOnce(&ProgressBar) -> T,
     ) -> T {
-        let bar = if self.progress && len > 0 {
+        let bar = if !self.progress {
+            ProgressBar::hidden()
+        } else if len > 0 {
             let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {elapsed}")
                     .expect("valid template")
                     .progress_chars("=> "),
             );
-            bar.set_prefix(name.to_string());
             bar
         } else {
-            ProgressBar::hidden()
+            // A stage without countable steps (vectorizing, reducing, clustering) gets a spinner.
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>12} {spinner} {elapsed}")
+                    .expect("valid template"),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
         };
+        bar.set_prefix(name.to_string());
         let t = Instant::now();
         let out = f(&bar);
         bar.finish_and_clear();

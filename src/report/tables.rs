@@ -82,6 +82,7 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         "units",
         "chars",
         "chrome_chars",
+        "issuer",
     ])
     .map_err(csv_err(name))?;
     let mut units = vec![0usize; a.reports.len()];
@@ -118,6 +119,7 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
                 units[i].to_string(),
                 r.text.chars().count().to_string(),
                 chrome.to_string(),
+                opt(&r.meta.issuer),
             ],
         ));
     }
@@ -129,7 +131,7 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
             s.reason.clone(),
         ];
         row.extend(std::iter::repeat_n(String::new(), 6));
-        row.extend(["0".to_string(), String::new(), String::new()]);
+        row.extend(["0".to_string(), String::new(), String::new(), String::new()]);
         rows.push((s.id.clone(), row));
     }
     rows.sort_by(|x, y| x.0.cmp(&y.0));
