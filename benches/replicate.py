@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Make a larger corpus from real text: N copies of a folder's .txt files, each copy with every
-file's lines shuffled by its own seed (copy 0 is the original), so no two copies are byte-identical
+file's lines after the first shuffled by its own seed (copy 0 is the original; the first line, the
+title, stays on top so each copy splits into as many units), so no two copies are byte-identical
 and duplicate detection does not drop them, while the vocabulary stays real.
 
 usage: benches/replicate.py SRC_DIR DEST_DIR COPIES
@@ -20,7 +21,9 @@ def main():
         for f in files:
             lines = open(os.path.join(src, f), encoding="utf-8").read().split("\n")
             if c:
-                rng.shuffle(lines)
+                rest = lines[1:]
+                rng.shuffle(rest)
+                lines = lines[:1] + rest
             with open(os.path.join(out, f), "w", encoding="utf-8") as w:
                 w.write("\n".join(lines))
     print(f"{copies} copies of {len(files)} files in {dest}")

@@ -29,12 +29,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         col("unit")?,
         col("peak_mib")?,
     );
-    let mut points: Vec<(f64, f64, String)> = Vec::new();
+    // (thousands of units, seconds, label, unit level)
+    let mut points: Vec<(f64, f64, String, String)> = Vec::new();
     for record in reader.records() {
         let r = record?;
         let label = format!(
-            "{} ({}, {:.1} GiB)",
-            &r[unit_col],
+            "{} units, {:.1} GiB",
             &r[units_col],
             r[mem_col].parse::<f64>()? / 1024.0
         );
@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r[units_col].parse::<f64>()? / 1000.0,
             r[secs_col].parse()?,
             label,
+            r[unit_col].to_string(),
         ));
     }
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -79,19 +80,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .label("linear from the smallest run")
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.mix(0.35)));
         }
-        let blue = RGBColor(0, 114, 178);
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().map(|p| (p.0, p.1)),
-                blue.stroke_width(2),
-            ))?
-            .label("policy-themes")
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], blue.stroke_width(2)));
-        chart.draw_series(
-            points
+        // One line per unit level (paragraph runs: laws ×1, ×2, ×4), Okabe–Ito colours.
+        let mut levels: Vec<&str> = points.iter().map(|p| p.3.as_str()).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let palette = [
+            RGBColor(0, 114, 178),
+            RGBColor(213, 94, 0),
+            RGBColor(0, 158, 115),
+        ];
+        for (i, level) in levels.iter().enumerate() {
+            let color = palette[i % palette.len()];
+            let series: Vec<(f64, f64)> = points
                 .iter()
-                .map(|p| Circle::new((p.0, p.1), 4, blue.filled())),
-        )?;
+                .filter(|p| p.3 == *level)
+                .map(|p| (p.0, p.1))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(series.clone(), color.stroke_width(2)))?
+                .label(format!("policy-themes, --unit {level}"))
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+            chart.draw_series(
+                series
+                    .into_iter()
+                    .map(|p| Circle::new(p, 4, color.filled())),
+            )?;
+        }
         chart.draw_series(points.iter().map(|p| {
             // Anchored at the label's bottom right, up and left of the point, so it stays on the canvas.
             let style = TextStyle::from((font, 12).into_font())

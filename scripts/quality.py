@@ -83,14 +83,20 @@ def main():
     flags = " ".join(args.extra) or "(defaults)"
     doc = f"""# Clustering quality on labelled Chinese text
 
-Produced by `scripts/quality.py` (this file is its output). For each set of `../shared/corpus/labeled/`,
+The table is written by `scripts/quality.py`; the notes after it are kept across reruns. For each set of `../shared/corpus/labeled/`,
 k = the number of labels; NMI (arithmetic normalisation, as scikit-learn) and ARI between the `label`
 and `theme` columns of `measures.csv`, mean over seeds {", ".join(map(str, seeds))}. Run flags: {flags}.
 The reference figures are the reference pipeline's (jieba + scikit-learn, DESIGN.md §6).
 
 {table.getvalue()}"""
+    marker = "<!-- end of the generated part: notes below are kept by scripts/quality.py -->"
+    kept = ""
+    if os.path.exists(args.out):
+        old = open(args.out, encoding="utf-8").read()
+        if marker in old:
+            kept = old.split(marker, 1)[1]
     with open(args.out, "w", encoding="utf-8") as f:
-        f.write(doc)
+        f.write(doc + "\n" + marker + kept)
     print(doc)
 
 
