@@ -2,21 +2,13 @@
 //! default) with at least one unit in the theme, sorted from the most widespread theme to the most
 //! local. Each bar is labelled `n groups (xx%)`; hover it for the theme's size.
 
-use super::style::{
-    self, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE_PX, SMALL_PX, Txt, pct, percent_axis,
-    share, text_width, theme_color, truncate,
-};
+use super::style::{Bar, bar_chart, pct, share, theme_color};
 use super::{GroupNoun, ThemeName};
 use crate::error::Result;
 use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "recurrence.svg";
-
-const ROW_H: f64 = 24.0;
-const BAR_H: f64 = 16.0;
-const BAR_W: f64 = 420.0;
-const LABEL_EM: f64 = 20.0;
 
 /// What the recurrence chart shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,17 +71,26 @@ impl RecurrenceData {
 /// Draws the recurrence chart.
 pub fn render(data: &RecurrenceData) -> Result<String> {
     let noun = data.noun;
-    let order = data.order();
-    let labels: Vec<String> = order
-        .iter()
-        .map(|&t| truncate(&data.themes[t].full(), LABEL_EM * LABEL_PX, LABEL_PX))
+    let bars: Vec<Bar> = data
+        .order()
+        .into_iter()
+        .map(|t| {
+            let n = data.in_groups(t);
+            let size = data.sizes.get(t).copied().unwrap_or(0);
+            Bar {
+                label: data.themes[t].full(),
+                value: share(n, data.groups),
+                value_text: data.groups_text(n),
+                color: theme_color(t),
+                tip: format!(
+                    "{}\nin {} of {}\n{size} units",
+                    data.themes[t].full(),
+                    data.groups_text(n),
+                    data.groups
+                ),
+            }
+        })
         .collect();
-    let left_w = labels
-        .iter()
-        .map(|l| text_width(l, LABEL_PX))
-        .fold(40.0, f64::max)
-        + 12.0;
-    let value_w = text_width(&data.groups_text(data.groups.max(10)), SMALL_PX) + 12.0;
     let title = format!(
         "主题在{}间的复现 · In how many {} each theme recurs",
         noun.zh, noun.en_plural
@@ -99,47 +100,7 @@ pub fn render(data: &RecurrenceData) -> Result<String> {
         data.groups, noun.en_plural
     );
     let caption = format!("share of {} with the theme", noun.en_plural);
-    let bars_x = MARGIN + left_w;
-    let top = MARGIN + HEADING_H;
-    let bottom = top + order.len() as f64 * ROW_H;
-    let width = (bars_x + BAR_W + value_w + MARGIN).max(style::heading_width(&title, &subtitle));
-    let height = bottom + 16.0 + NOTE_PX * 1.8 + NOTE_PX + MARGIN;
-
-    style::render(FILE, (width, height), |c: &mut Canvas| {
-        c.heading(&title, &subtitle)?;
-        percent_axis(c, (bars_x, bars_x + BAR_W), (top, bottom))?;
-        c.text(
-            &caption,
-            (bars_x + BAR_W / 2.0, bottom + 18.0),
-            Txt::new(NOTE_PX).color(MUTED).center().top(),
-        )?;
-        for (r, &t) in order.iter().enumerate() {
-            let y0 = top + r as f64 * ROW_H + (ROW_H - BAR_H) / 2.0;
-            let mid = y0 + BAR_H / 2.0;
-            let n = data.in_groups(t);
-            let x1 = bars_x + BAR_W * share(n, data.groups);
-            let size = data.sizes.get(t).copied().unwrap_or(0);
-            let tip = format!(
-                "{}\nin {} of {}\n{size} units",
-                data.themes[t].full(),
-                data.groups_text(n),
-                data.groups
-            );
-            c.text(&labels[r], (bars_x - 8.0, mid), Txt::new(LABEL_PX).right())?;
-            c.rect(
-                (bars_x, y0),
-                (x1.max(bars_x + 1.0), y0 + BAR_H),
-                theme_color(t),
-                Some(tip),
-            )?;
-            c.text(
-                &data.groups_text(n),
-                (x1 + 6.0, mid),
-                Txt::new(SMALL_PX).color(MUTED),
-            )?;
-        }
-        Ok(())
-    })
+    bar_chart(FILE, &title, &subtitle, &caption, &bars)
 }
 
 #[cfg(test)]

@@ -623,6 +623,81 @@ pub(crate) fn percent_axis(
     Ok(())
 }
 
+/// One bar of a [`bar_chart`].
+pub(crate) struct Bar {
+    /// The label left of the bar (cut to fit).
+    pub label: String,
+    /// Its length as a share of the axis, in [0, 1].
+    pub value: f64,
+    /// The figure written after the bar.
+    pub value_text: String,
+    /// Its colour.
+    pub color: RGBColor,
+    /// Its tooltip.
+    pub tip: String,
+}
+
+/// Labelled horizontal bars on a 0–100% axis, one row each, in the order given (the recurrence
+/// and stability charts).
+pub(crate) fn bar_chart(
+    file: &'static str,
+    title: &str,
+    subtitle: &str,
+    caption: &str,
+    bars: &[Bar],
+) -> Result<String> {
+    const ROW_H: f64 = 24.0;
+    const BAR_H: f64 = 16.0;
+    const BAR_W: f64 = 420.0;
+    const LABEL_EM: f64 = 20.0;
+    let labels: Vec<String> = bars
+        .iter()
+        .map(|b| truncate(&b.label, LABEL_EM * LABEL_PX, LABEL_PX))
+        .collect();
+    let left_w = labels
+        .iter()
+        .map(|l| text_width(l, LABEL_PX))
+        .fold(40.0, f64::max)
+        + 12.0;
+    let value_w = bars
+        .iter()
+        .map(|b| text_width(&b.value_text, SMALL_PX))
+        .fold(0.0, f64::max)
+        + 12.0;
+    let bars_x = MARGIN + left_w;
+    let top = MARGIN + HEADING_H;
+    let bottom = top + bars.len() as f64 * ROW_H;
+    let width = (bars_x + BAR_W + value_w + MARGIN).max(heading_width(title, subtitle));
+    let height = bottom + 16.0 + NOTE_PX * 1.8 + NOTE_PX + MARGIN;
+    render(file, (width, height), |c: &mut Canvas| {
+        c.heading(title, subtitle)?;
+        percent_axis(c, (bars_x, bars_x + BAR_W), (top, bottom))?;
+        c.text(
+            caption,
+            (bars_x + BAR_W / 2.0, bottom + 18.0),
+            Txt::new(NOTE_PX).color(MUTED).center().top(),
+        )?;
+        for (r, (bar, label)) in bars.iter().zip(&labels).enumerate() {
+            let y0 = top + r as f64 * ROW_H + (ROW_H - BAR_H) / 2.0;
+            let mid = y0 + BAR_H / 2.0;
+            let x1 = bars_x + BAR_W * bar.value.clamp(0.0, 1.0);
+            c.text(label, (bars_x - 8.0, mid), Txt::new(LABEL_PX).right())?;
+            c.rect(
+                (bars_x, y0),
+                (x1.max(bars_x + 1.0), y0 + BAR_H),
+                bar.color,
+                Some(bar.tip.clone()),
+            )?;
+            c.text(
+                &bar.value_text,
+                (x1 + 6.0, mid),
+                Txt::new(SMALL_PX).color(MUTED),
+            )?;
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
