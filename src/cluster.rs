@@ -6,8 +6,8 @@
 //! `predict`, never from `cluster_count()` (which counts the last run, not the best). Never
 //! `KMeansPara`, which is not reproducible.
 //!
-//! `--k auto` scans `k_range` on a seeded sample of at most `silhouette_sample` units and picks the
-//! k of highest mean silhouette (Euclidean distance on the unit-length LSA rows, i.e. a monotone
+//! `--k auto` scans `k_range` (capped at one theme per five units) on a seeded sample of at most
+//! `silhouette_sample` units and picks the k of highest mean silhouette (Euclidean distance on the unit-length LSA rows, i.e. a monotone
 //! function of cosine distance); the pairwise distances are computed once, in parallel.
 //!
 //! Themes are renumbered by size, largest first (ties: the earlier first unit), so ids are stable.
@@ -302,7 +302,14 @@ fn scan_k(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
     let sample = x.select(Axis(0), &idx);
     let m = sample.nrows();
     let dist = pairwise_distances(sample.view());
-    let max_k = params.k_range.max.min(m.saturating_sub(1));
+    // At least five units per theme on average: silhouette keeps rising with k on small corpora
+    // (k = 30 for 69 units), which gives themes of two units.
+    let max_k = params
+        .k_range
+        .max
+        .min(m.saturating_sub(1))
+        .min(m / 5)
+        .max(params.k_range.min);
     (params.k_range.min..=max_k)
         .map(|k| {
             let model = fit_full(sample.view(), k, params, params.n_runs.min(2))?;
