@@ -334,17 +334,20 @@ fn marks_place(text: &str, start: usize, end: usize) -> bool {
             .any(|p| text[..start].ends_with(p))
 }
 
+/// How the name of an issuing body ends, in a report's signature block.
+pub(crate) const SIGNATURE_ENDINGS: [&str; 9] = [
+    "人民政府",
+    "委员会",
+    "办事处",
+    "办公室",
+    "党委",
+    "政府",
+    "镇",
+    "乡",
+    "街道",
+];
+
 fn find_issuer(lines: &[&str]) -> Option<String> {
-    const BODIES: [&str; 8] = [
-        "人民政府",
-        "委员会",
-        "办事处",
-        "办公室",
-        "党委",
-        "政府",
-        "镇",
-        "街道",
-    ];
     lines
         .iter()
         .rev()
@@ -353,7 +356,7 @@ fn find_issuer(lines: &[&str]) -> Option<String> {
         .find(|l| {
             l.chars().count() <= 60
                 && !l.contains(['。', '，', ','])
-                && BODIES.iter().any(|b| l.ends_with(b))
+                && SIGNATURE_ENDINGS.iter().any(|b| l.ends_with(b))
         })
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
 }

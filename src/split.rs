@@ -430,19 +430,9 @@ fn is_opening(text: &str) -> bool {
 fn is_closing(text: &str) -> bool {
     let t = trim_blank(text);
     let short = t.chars().count() <= 40 && !t.contains('。');
-    let signature = [
-        "人民政府",
-        "委员会",
-        "办事处",
-        "办公室",
-        "党委",
-        "政府",
-        "镇",
-        "乡",
-        "街道",
-    ]
-    .iter()
-    .any(|w| t.ends_with(w));
+    let signature = crate::meta::SIGNATURE_ENDINGS
+        .iter()
+        .any(|w| t.ends_with(w));
     let date = t.ends_with('日') && t.contains('年') && t.contains('月');
     let formula = ["特此报告", "以上报告", "专此报告"]
         .iter()
