@@ -18,7 +18,7 @@ use linfa::DatasetBase;
 use linfa::traits::{Fit, FitWith, Predict};
 use linfa_clustering::{IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::L2Dist;
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
@@ -42,7 +42,7 @@ pub struct Clustering {
     /// Number of themes.
     pub k: usize,
     /// Centres, k × dims, in theme order (largest theme first).
-    pub centroids: Array2<f64>,
+    pub centroids: Array2<f32>,
     /// Theme of each unit.
     pub assignments: Vec<usize>,
     /// Cosine similarity of each unit to its theme's centre.
@@ -61,20 +61,20 @@ pub struct Clustering {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Themes {
     /// The linfa model.
-    pub model: KMeans<f64, L2Dist>,
+    pub model: KMeans<f32, L2Dist>,
     /// Theme number of each of the model's clusters.
     pub rank: Vec<usize>,
 }
 
 impl Themes {
     /// The theme of each row: linfa's `predict` (nearest centre), renumbered.
-    pub fn assign(&self, x: ArrayView2<f64>) -> Vec<usize> {
+    pub fn assign(&self, x: ArrayView2<f32>) -> Vec<usize> {
         let labels: Array1<usize> = self.model.predict(&x);
         labels.iter().map(|&c| self.rank[c]).collect()
     }
 
     /// The centres in theme order.
-    pub fn centroids(&self) -> Array2<f64> {
+    pub fn centroids(&self) -> Array2<f32> {
         let mut order = vec![0; self.rank.len()];
         for (c, &r) in self.rank.iter().enumerate() {
             order[r] = c;
@@ -83,18 +83,18 @@ impl Themes {
     }
 
     /// Cosine similarity of each row to the centre of its theme.
-    pub fn similarity(&self, x: ArrayView2<f64>, assignments: &[usize]) -> Vec<f64> {
+    pub fn similarity(&self, x: ArrayView2<f32>, assignments: &[usize]) -> Vec<f64> {
         let centroids = self.centroids();
         let norms: Vec<f64> = centroids
             .rows()
             .into_iter()
-            .map(|c| c.dot(&c).sqrt())
+            .map(|c| dot(c, c).sqrt())
             .collect();
         assignments
             .iter()
             .enumerate()
             .map(|(i, &c)| {
-                let dot = x.row(i).dot(&centroids.row(c));
+                let dot = dot(x.row(i), centroids.row(c));
                 if norms[c] > 0.0 { dot / norms[c] } else { 0.0 }
             })
             .collect()
@@ -102,7 +102,7 @@ impl Themes {
 }
 
 /// Fits the themes of the rows of `x` (unit-length, or zero for units without terms).
-pub fn cluster(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Clustering> {
+pub fn cluster(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Clustering> {
     let n = x.nrows();
     let (k, scan) = match params.k {
         KChoice::Fixed(k) => (k, Vec::new()),
@@ -131,8 +131,8 @@ pub fn cluster(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Clustering>
 
 /// Assigns every row with `predict` and renumbers the themes by size.
 fn finish(
-    x: ArrayView2<f64>,
-    model: KMeans<f64, L2Dist>,
+    x: ArrayView2<f32>,
+    model: KMeans<f32, L2Dist>,
     method: &'static str,
     scan: Vec<KScore>,
 ) -> Clustering {
@@ -167,13 +167,29 @@ fn finish(
 }
 
 /// Sum of squared distances of rows to their assigned centres.
-pub fn inertia(x: ArrayView2<f64>, centroids: &Array2<f64>, assignments: &[usize]) -> f64 {
+pub fn inertia(x: ArrayView2<f32>, centroids: &Array2<f32>, assignments: &[usize]) -> f64 {
     assignments
         .iter()
         .enumerate()
-        .map(|(i, &c)| {
-            let d = &x.row(i) - &centroids.row(c);
-            d.dot(&d)
+        .map(|(i, &c)| squared_distance(x.row(i), centroids.row(c)))
+        .sum()
+}
+
+/// The dot product of two f32 rows, summed in f64.
+fn dot(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| f64::from(x) * f64::from(y))
+        .sum()
+}
+
+/// The squared Euclidean distance between two f32 rows, summed in f64.
+fn squared_distance(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| {
+            let d = f64::from(x) - f64::from(y);
+            d * d
         })
         .sum()
 }
@@ -181,19 +197,19 @@ pub fn inertia(x: ArrayView2<f64>, centroids: &Array2<f64>, assignments: &[usize
 /// Full k-means: `n_runs` starts by greedy k-means++, each refined by linfa's k-means; the run of
 /// least inertia is kept.
 fn fit_full(
-    x: ArrayView2<f64>,
+    x: ArrayView2<f32>,
     k: usize,
     params: &ClusterParams,
     n_runs: usize,
-) -> Result<KMeans<f64, L2Dist>> {
+) -> Result<KMeans<f32, L2Dist>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
-    let mut best: Option<KMeans<f64, L2Dist>> = None;
+    let mut best: Option<KMeans<f32, L2Dist>> = None;
     for _ in 0..n_runs {
         let start = greedy_kmeans_plus_plus(x, k, &mut rng);
         let model = KMeans::params_with_rng(k, rng.clone())
             .n_runs(1)
             .max_n_iterations(params.max_iterations)
-            .tolerance(params.tolerance)
+            .tolerance(params.tolerance as f32)
             .init_method(KMeansInit::Precomputed(start))
             .fit(&DatasetBase::from(x))
             .map_err(|e| Error::Cluster(e.to_string()))?;
@@ -209,17 +225,14 @@ fn fit_full(
 /// leaves. linfa's k-means++ draws one candidate per centre; the greedy start gives lower inertia
 /// with many clusters. Written here because linfa offers no greedy variant; distances are computed
 /// in parallel per point and summed in order, so the start does not depend on the thread count.
-fn greedy_kmeans_plus_plus(x: ArrayView2<f64>, k: usize, rng: &mut Xoshiro256Plus) -> Array2<f64> {
+fn greedy_kmeans_plus_plus(x: ArrayView2<f32>, k: usize, rng: &mut Xoshiro256Plus) -> Array2<f32> {
     let n = x.nrows();
     let trials = 2 + (k as f64).ln() as usize;
     let dist_to = |c: usize| -> Vec<f64> {
         let center = x.row(c);
         (0..n)
             .into_par_iter()
-            .map(|i| {
-                let d = &x.row(i) - &center;
-                d.dot(&d)
-            })
+            .map(|i| squared_distance(x.row(i), center))
             .collect()
     };
     let mut centers = vec![rng.gen_range(0..n)];
@@ -254,13 +267,13 @@ fn greedy_kmeans_plus_plus(x: ArrayView2<f64>, k: usize, rng: &mut Xoshiro256Plu
 /// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
 /// converges or `max_batches` batches have been seen.
 fn fit_minibatch(
-    x: ArrayView2<f64>,
+    x: ArrayView2<f32>,
     k: usize,
     params: &ClusterParams,
-) -> Result<KMeans<f64, L2Dist>> {
+) -> Result<KMeans<f32, L2Dist>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let clf = KMeans::params_with_rng(k, rng.clone())
-        .tolerance(params.tolerance)
+        .tolerance(params.tolerance as f32)
         .init_method(KMeansInit::KMeansPlusPlus);
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     let mut model = None;
@@ -290,7 +303,7 @@ fn fit_minibatch(
 }
 
 /// Scores each k of the range on a seeded sample by mean silhouette.
-fn scan_k(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
+fn scan_k(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Vec<KScore>> {
     let n = x.nrows();
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0x5CA7);
     let mut idx: Vec<usize> = (0..n).collect();
@@ -324,14 +337,13 @@ fn scan_k(x: ArrayView2<f64>, params: &ClusterParams) -> Result<Vec<KScore>> {
 }
 
 /// Euclidean distances between all rows, m × m row-major, in parallel.
-fn pairwise_distances(x: ArrayView2<f64>) -> Vec<f64> {
+fn pairwise_distances(x: ArrayView2<f32>) -> Vec<f64> {
     let m = x.nrows();
     let mut d = vec![0.0; m * m];
     d.par_chunks_mut(m).enumerate().for_each(|(i, row)| {
         let xi = x.row(i);
         for (j, v) in row.iter_mut().enumerate() {
-            let diff = &xi - &x.row(j);
-            *v = diff.dot(&diff).sqrt();
+            *v = squared_distance(xi, x.row(j)).sqrt();
         }
     });
     d

@@ -14,12 +14,11 @@ use crate::reduce;
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, Split};
 use crate::stability::{self, Stability};
-use crate::tfidf;
+use crate::tfidf::{self, TfidfMatrix};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use serde::Serialize;
-use sprs::CsMat;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -78,11 +77,11 @@ pub struct Analysis {
     /// Theme stability across refits, with `--stability N`.
     pub stability: Option<Stability>,
     /// The reduced, row-normalised matrix k-means ran on.
-    pub reduced: Array2<f64>,
+    pub reduced: Array2<f32>,
     /// The tokens of every unit.
     pub tokens: TokenizedCorpus,
     /// The TF-IDF matrix, kept only for `--dump` (it is the largest thing after the text).
-    pub tfidf_matrix: Option<CsMat<f64>>,
+    pub tfidf_matrix: Option<TfidfMatrix>,
     /// The fit.
     pub fit: FitSummary,
     /// The model to save (and what `apply` used).
@@ -183,6 +182,7 @@ impl Stages {
         bar.set_prefix(name.to_string());
         let t = Instant::now();
         let out = f(&bar);
+        release_free_memory();
         bar.finish_and_clear();
         self.timings
             .push((name.to_string(), t.elapsed().as_secs_f64()));
@@ -197,6 +197,19 @@ impl Stages {
         self.timings
             .push(("total".to_string(), self.started.elapsed().as_secs_f64()));
         (self.timings, self.peaks)
+    }
+}
+
+/// Hands the heap's free pages back to the system (glibc's `malloc_trim`).
+///
+/// glibc keeps memory freed by small allocations (a stage's per-unit vectors, the segmenter's
+/// dictionary) resident for reuse, but the next stage's large arrays are fresh mappings that
+/// cannot reuse it, so without this the peak is the sum of every stage's high-water mark.
+pub(crate) fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages of glibc's own heap; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -251,11 +264,21 @@ pub(crate) fn prepare(
             .collect()
     });
     // The units move out of the splits, which keep the blocks for the accounting.
-    let units: Vec<Unit> = splits
-        .iter_mut()
-        .flat_map(|s| std::mem::take(&mut s.units))
-        .filter(|u| config.split.sections.contains(&u.section_kind))
-        .collect();
+    let kept = |u: &Unit| config.split.sections.contains(&u.section_kind);
+    // Sized first: a collected `Vec` grows by doubling, up to twice the units' memory.
+    let mut units: Vec<Unit> = Vec::with_capacity(
+        splits
+            .iter()
+            .flat_map(|s| &s.units)
+            .filter(|u| kept(u))
+            .count(),
+    );
+    units.extend(
+        splits
+            .iter_mut()
+            .flat_map(|s| std::mem::take(&mut s.units))
+            .filter(|u| kept(u)),
+    );
     if units.is_empty() {
         return Err(Error::EmptyCorpus(format!(
             "{} file(s) read, {} skipped, and no unit found in sections {:?}",
@@ -544,7 +567,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
 /// Calls `f` on the rows `keep` (ascending) of `x` as one contiguous view, without copying: the
 /// rows are moved up in place, and moved back after (the rows left out are zero rows: units
 /// without a vocabulary term). A copy of the reduced matrix would double its memory.
-fn with_rows<T>(x: &mut Array2<f64>, keep: &[usize], f: impl FnOnce(ArrayView2<f64>) -> T) -> T {
+fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f32>) -> T) -> T {
     if keep.len() == x.nrows() {
         return f(x.view());
     }

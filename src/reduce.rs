@@ -15,12 +15,12 @@
 
 use crate::config::ReduceParams;
 use crate::error::{Error, Result};
+use crate::tfidf::TfidfMatrix;
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sprs::CsMat;
 
 /// Rows per parallel chunk when summing Gram matrices (fixed, for determinism).
 const GRAM_CHUNK: usize = 4096;
@@ -43,14 +43,14 @@ pub struct Lsa {
 
 impl Lsa {
     /// The reduced rows of `matrix` (documents × dims), each scaled to unit length.
-    pub fn transform(&self, matrix: &CsMat<f64>) -> Array2<f64> {
+    pub fn transform(&self, matrix: &TfidfMatrix) -> Array2<f32> {
         let mut x = self.project(matrix);
         normalize_rows(&mut x);
         x
     }
 
     /// A · V, not normalised.
-    fn project(&self, matrix: &CsMat<f64>) -> Array2<f64> {
+    fn project(&self, matrix: &TfidfMatrix) -> Array2<f32> {
         let data = sparse_times_dense(matrix, &self.components, self.dims);
         Array2::from_shape_vec((matrix.rows(), self.dims), data).expect("rows × dims")
     }
@@ -61,18 +61,25 @@ impl Lsa {
     }
 }
 
-/// Scales each row to unit Euclidean length; zero rows stay zero.
-pub fn normalize_rows(x: &mut Array2<f64>) {
+/// Scales each row to unit Euclidean length (the length summed in f64); zero rows stay zero.
+pub fn normalize_rows(x: &mut Array2<f32>) {
     for mut row in x.rows_mut() {
-        let norm = row.dot(&row).sqrt();
+        let norm = row
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>()
+            .sqrt();
         if norm > 0.0 {
-            row /= norm;
+            row.iter_mut()
+                .for_each(|v| *v = (f64::from(*v) / norm) as f32);
         }
     }
 }
 
-/// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows.
-fn sparse_times_dense(a: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
+/// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows. Each row is
+/// summed in f64 and stored in f32: the reduced matrix is the largest array of a run, and k-means
+/// on unit-length rows needs no more than f32's seven digits.
+fn sparse_times_dense(a: &TfidfMatrix, d: &[f64], l: usize) -> Vec<f32> {
     let mut out = vec![0.0; a.rows() * l];
     // Rows in chunks of 256, so the AVX2 check and the task overhead are paid per chunk.
     out.par_chunks_mut(256 * l.max(1))
@@ -90,55 +97,103 @@ fn sparse_times_dense(a: &CsMat<f64>, d: &[f64], l: usize) -> Vec<f64> {
     out
 }
 
-/// Rows `first..` of A times D into `out` (as many rows as `out` holds).
+/// Rows `first..` of A times D into `out` (as many rows as `out` holds), each row summed in f64.
 #[inline(always)]
-fn rows_times_dense(a: &CsMat<f64>, d: &[f64], l: usize, first: usize, out: &mut [f64]) {
+fn rows_times_dense<T: Scalar>(a: &TfidfMatrix, d: &[f64], l: usize, first: usize, out: &mut [T]) {
+    let mut sum = vec![0.0f64; l];
     for (k, row) in out.chunks_mut(l.max(1)).enumerate() {
+        sum.fill(0.0);
         if let Some(v) = a.outer_view(first + k) {
             for (j, &x) in v.iter() {
-                row.iter_mut()
+                sum.iter_mut()
                     .zip(&d[j * l..(j + 1) * l])
                     .for_each(|(r, &y)| *r += x * y);
             }
         }
+        row.iter_mut().zip(&sum).for_each(|(o, &v)| *o = T::of(v));
     }
 }
 
 /// [`rows_times_dense`] compiled for AVX2 (same bits as the baseline build: no FMA).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn rows_times_dense_avx2(
-    a: &CsMat<f64>,
+unsafe fn rows_times_dense_avx2<T: Scalar>(
+    a: &TfidfMatrix,
     d: &[f64],
     l: usize,
     first: usize,
-    out: &mut [f64],
+    out: &mut [T],
 ) {
     rows_times_dense(a, d, l, first, out)
 }
 
 /// YᵀY for Y (rows × l, row-major), summed over fixed row chunks in order.
 fn gram(y: &[f64], l: usize) -> Vec<f64> {
-    let partials: Vec<Vec<f64>> = y
-        .par_chunks(GRAM_CHUNK * l)
-        .map(|chunk| {
-            let mut g = vec![0.0; l * l];
-            for row in chunk.chunks(l) {
-                for (a, &ra) in row.iter().enumerate() {
-                    if ra != 0.0 {
-                        let ga = &mut g[a * l..(a + 1) * l];
-                        ga.iter_mut().zip(row).for_each(|(x, &rb)| *x += ra * rb);
-                    }
-                }
-            }
-            g
-        })
-        .collect();
+    sum_in_order(
+        y.par_chunks(GRAM_CHUNK * l)
+            .map(|chunk| chunk_gram(chunk, l))
+            .collect(),
+        l * l,
+    )
+}
+
+/// YᵀY for one chunk of rows, sequentially.
+#[inline(always)]
+fn chunk_gram(chunk: &[f64], l: usize) -> Vec<f64> {
     let mut g = vec![0.0; l * l];
-    for p in partials {
-        g.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+    for row in chunk.chunks(l) {
+        for (a, &ra) in row.iter().enumerate() {
+            if ra != 0.0 {
+                let ga = &mut g[a * l..(a + 1) * l];
+                ga.iter_mut().zip(row).for_each(|(x, &rb)| *x += ra * rb);
+            }
+        }
     }
     g
+}
+
+/// The element-wise sum of `parts` (each of length `len`), in their order.
+fn sum_in_order(parts: Vec<Vec<f64>>, len: usize) -> Vec<f64> {
+    let mut total = vec![0.0; len];
+    for p in parts {
+        total.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+    }
+    total
+}
+
+/// Zᵀ(AᵀA)Z = (AZ)ᵀ(AZ) for Z (m × l, row-major): each fixed chunk of rows of A gives its rows
+/// of AZ and their Gram matrix, summed in chunk order. Only l × l matrices outlive a chunk.
+fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
+    let n = a.rows();
+    let parts = (0..n.div_ceil(GRAM_CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let first = c * GRAM_CHUNK;
+            let mut y = vec![0.0f64; GRAM_CHUNK.min(n - first) * l];
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
+                return unsafe { chunk_projected_gram_avx2(a, z, l, first, &mut y) };
+            }
+            rows_times_dense(a, z, l, first, &mut y);
+            chunk_gram(&y, l)
+        })
+        .collect();
+    sum_in_order(parts, l * l)
+}
+
+/// One chunk of [`projected_gram`] compiled for AVX2 (same bits as the baseline build: no FMA).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn chunk_projected_gram_avx2(
+    a: &TfidfMatrix,
+    z: &[f64],
+    l: usize,
+    first: usize,
+    y: &mut [f64],
+) -> Vec<f64> {
+    rows_times_dense(a, z, l, first, y);
+    chunk_gram(y, l)
 }
 
 /// Orthonormalises the columns of Y (rows × l, row-major) in place.
@@ -196,9 +251,9 @@ fn householder_qr(y: &mut [f64], l: usize) {
 /// few (each holds an m × l accumulator).
 const BLOCKS: usize = 4;
 
-/// The element type of the fused product: f32 for the power iterations (half the memory traffic,
-/// twice the SIMD lanes; they only need to find the subspace) and f64 for the final Rayleigh–Ritz
-/// step, whose precision the singular values inherit.
+/// The element type of a product's output: f32 for the power iterations (half the memory
+/// traffic, twice the SIMD lanes; they only need to find the subspace) and for the stored reduced
+/// rows; f64 for the Rayleigh–Ritz step, whose precision the singular values inherit.
 trait Scalar:
     Copy + Default + Send + Sync + std::ops::AddAssign + std::ops::Mul<Output = Self>
 {
@@ -220,7 +275,7 @@ impl Scalar for f64 {
 /// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l): each fixed block of rows of A
 /// accumulates aᵢᵀ(aᵢZ) into its own buffer; the buffers are summed in block order. Reading and
 /// writing only m × l arrays keeps it in cache where AZ, for hundreds of thousands of units, is not.
-fn gram_times<T: Scalar>(a: &CsMat<f64>, z: &[T], l: usize) -> Vec<T> {
+fn gram_times<T: Scalar>(a: &TfidfMatrix, z: &[T], l: usize) -> Vec<T> {
     let (n, m) = (a.rows(), a.cols());
     let block = n.div_ceil(BLOCKS).max(1);
     let partials: Vec<Vec<T>> = (0..BLOCKS)
@@ -254,7 +309,7 @@ fn gram_times<T: Scalar>(a: &CsMat<f64>, z: &[T], l: usize) -> Vec<T> {
 /// Adds aᵢᵀ(aᵢZ) for the rows `rows` of A into `acc` (m × l).
 #[inline(always)]
 fn accumulate<T: Scalar>(
-    a: &CsMat<f64>,
+    a: &TfidfMatrix,
     z: &[T],
     l: usize,
     rows: std::ops::Range<usize>,
@@ -286,7 +341,7 @@ fn accumulate<T: Scalar>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn accumulate_avx2<T: Scalar>(
-    a: &CsMat<f64>,
+    a: &TfidfMatrix,
     z: &[T],
     l: usize,
     rows: std::ops::Range<usize>,
@@ -301,7 +356,7 @@ unsafe fn accumulate_avx2<T: Scalar>(
 /// each followed by orthonormalisation on the small (terms × l) side, then Rayleigh–Ritz: the
 /// eigenvectors W of the l × l matrix Zᵀ(AᵀA)Z give V = ZW and the singular values as the square
 /// roots of its eigenvalues. Nothing of size units × l is formed but the result itself.
-pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f64>)> {
+pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f32>)> {
     faer::set_global_parallelism(faer::Par::Seq);
     let (n, m) = (matrix.rows(), matrix.cols());
     let smaller = n.min(m);
@@ -324,11 +379,8 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
     // Rayleigh–Ritz: G = Zᵀ AᵀA Z = W Λ Wᵀ.
     // Rayleigh–Ritz in a block, so its temporaries are freed before the projection.
     let (mut components, singular_values) = {
-        let p = gram_times(matrix, &z, l);
-        let zf = faer::Mat::<f64>::from_fn(m, l, |j, a| z[j * l + a]);
-        let pf = faer::Mat::<f64>::from_fn(m, l, |j, a| p[j * l + a]);
-        let g = zf.as_ref().transpose() * pf.as_ref();
-        let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[(a, b)] + g[(b, a)]));
+        let g = projected_gram(matrix, &z, l);
+        let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[a * l + b] + g[b * l + a]));
         let eig = g
             .self_adjoint_eigen(faer::Side::Lower)
             .map_err(|e| Error::Reduce(format!("{e:?}")))?;
@@ -337,7 +389,7 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
         order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
         order.truncate(dims);
         let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
-        let v = zf.as_ref() * w_top.as_ref();
+        let v = faer::MatRef::from_row_major_slice(&z, m, l) * w_top.as_ref();
         let components: Vec<f64> = (0..m * dims).map(|k| v[(k / dims, k % dims)]).collect();
         let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
         (components, singular_values)
@@ -364,6 +416,9 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
         singular_values,
         explained_variance_ratio: Vec::new(),
     };
+    // The power iterations' buffers are freed but still resident in the heap; hand them back
+    // before the largest array of the run is written.
+    crate::pipeline::release_free_memory();
     let mut x = lsa.project(matrix);
     lsa.explained_variance_ratio = explained_variance_ratio(matrix, &x);
     normalize_rows(&mut x);
@@ -371,20 +426,24 @@ pub fn fit(matrix: &CsMat<f64>, params: &ReduceParams, seed: u64) -> Result<(Lsa
 }
 
 /// Variance of each column of `x` over the total variance of the columns of `a`.
-fn explained_variance_ratio(a: &CsMat<f64>, x: &Array2<f64>) -> Vec<f64> {
+fn explained_variance_ratio(a: &TfidfMatrix, x: &Array2<f32>) -> Vec<f64> {
     let n = a.rows() as f64;
     let mut sum = vec![0.0; a.cols()];
     let mut sum_sq = 0.0;
-    for (&v, (_, j)) in a.iter() {
-        sum[j] += v;
+    for (&j, &v) in a.indices().iter().zip(a.data()) {
+        sum[j as usize] += v;
         sum_sq += v * v;
     }
     let total = sum_sq / n - sum.iter().map(|s| (s / n) * (s / n)).sum::<f64>();
     x.columns()
         .into_iter()
         .map(|c| {
-            let mean = c.sum() / n;
-            let var = c.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+            let mean = c.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+            let var = c
+                .iter()
+                .map(|&v| (f64::from(v) - mean) * (f64::from(v) - mean))
+                .sum::<f64>()
+                / n;
             if total > 0.0 { var / total } else { 0.0 }
         })
         .collect()
@@ -394,7 +453,7 @@ fn explained_variance_ratio(a: &CsMat<f64>, x: &Array2<f64>) -> Vec<f64> {
 mod tests {
     use super::*;
 
-    fn random_sparse(n: usize, m: usize, seed: u64) -> CsMat<f64> {
+    fn random_sparse(n: usize, m: usize, seed: u64) -> TfidfMatrix {
         let mut rng = Xoshiro256Plus::seed_from_u64(seed);
         let mut tri = sprs::TriMat::new((n, m));
         for i in 0..n {
@@ -426,7 +485,7 @@ mod tests {
                 }
             }
         }
-        let a: CsMat<f64> = tri.to_csr();
+        let a: TfidfMatrix = tri.to_csr();
         let params = ReduceParams {
             dims: 8,
             oversample: 10,

@@ -9,7 +9,7 @@
 //! local vocabulary; the local vocabularies are merged into one sorted in code-point order (the
 //! order scikit-learn uses), and local ids are remapped. Ids and order never depend on threads.
 
-use crate::config::SegmentParams;
+use crate::config::{CutMode, SegmentParams};
 use crate::error::{ConfigError, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use jieba_rs::Jieba;
@@ -94,6 +94,7 @@ pub struct Analyzer {
     jieba: Jieba,
     stop_phrases: Option<AhoCorasick>,
     filters: Vec<Box<dyn TokenFilter>>,
+    mode: CutMode,
     hmm: bool,
     pos: Vec<String>,
 }
@@ -191,6 +192,7 @@ impl Analyzer {
                 Box::new(NoNumbersOrPunctuation),
                 Box::new(StopWords::new(lists.stopwords)),
             ],
+            mode: params.mode,
             hmm: params.hmm,
             pos: params.pos.clone(),
         })
@@ -221,7 +223,11 @@ impl Analyzer {
         let text = self.normalize(text);
         let keep = |w: &str| self.filters.iter().all(|filter| filter.keep(w));
         if self.pos.is_empty() {
-            for token in self.jieba.cut(&text, self.hmm) {
+            let tokens = match self.mode {
+                CutMode::Accurate => self.jieba.cut(&text, self.hmm),
+                CutMode::Search => self.jieba.cut_for_search(&text, self.hmm),
+            };
+            for token in tokens {
                 if keep(token.word) {
                     f(token.word);
                 }
@@ -327,6 +333,8 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         .collect();
     terms.par_sort_unstable();
     terms.dedup();
+    // The chunks' vocabularies overlap: most of the capacity went to duplicates.
+    terms.shrink_to_fit();
     let remapped: Vec<Vec<u32>> = chunks
         .par_iter()
         .map(|c| {

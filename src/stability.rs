@@ -30,7 +30,7 @@ pub struct Stability {
 
 /// Refits `refits` times each way and compares with `base` (the run's theme of each row of `x`).
 pub fn measure(
-    x: ArrayView2<f64>,
+    x: ArrayView2<f32>,
     base: &[usize],
     k: usize,
     params: &ClusterParams,

@@ -15,7 +15,11 @@ use crate::error::{Error, Result};
 use crate::segment::TokenizedCorpus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sprs::CsMat;
+use sprs::CsMatI;
+
+/// A TF-IDF matrix: CSR, one row per document; f64 values (scikit-learn's) and u32 column
+/// indices (a vocabulary never nears 2³² terms, and the indices are a third of the matrix).
+pub type TfidfMatrix = CsMatI<f64, u32, usize>;
 
 /// The fitted vocabulary and idf: what is needed to weight new documents the same way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +42,7 @@ pub struct Tfidf {
     /// Vocabulary and idf.
     pub model: TfidfModel,
     /// One row per document, one column per kept term.
-    pub matrix: CsMat<f64>,
+    pub matrix: TfidfMatrix,
     /// For each term id of the tokenized corpus, its column, if kept.
     pub columns: Vec<Option<u32>>,
 }
@@ -136,9 +140,9 @@ pub fn weight_rows(
     corpus: &TokenizedCorpus,
     columns: &[Option<u32>],
     model: &TfidfModel,
-) -> CsMat<f64> {
+) -> TfidfMatrix {
     let params = &model.params;
-    let rows: Vec<(Vec<usize>, Vec<f64>)> = (0..corpus.len())
+    let rows: Vec<(Vec<u32>, Vec<f64>)> = (0..corpus.len())
         .into_par_iter()
         .map(|d| {
             let mut cols: Vec<u32> = corpus
@@ -158,7 +162,7 @@ pub fn weight_rows(
                 } else {
                     run as f64
                 };
-                indices.push(c as usize);
+                indices.push(c);
                 data.push(tf * model.idf[c as usize]);
                 i += run;
             }
@@ -183,7 +187,7 @@ pub fn weight_rows(
         data.extend(d);
         indptr.push(indices.len());
     }
-    CsMat::new(
+    TfidfMatrix::new(
         (corpus.len(), model.vocabulary.len()),
         indptr,
         indices,

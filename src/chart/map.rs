@@ -51,7 +51,7 @@ impl MapData {
         let rows = reduced.nrows().min(analysis.assignments.len());
         let at = |u: usize, d: usize| {
             if d < reduced.ncols() {
-                reduced[[u, d]]
+                f64::from(reduced[[u, d]])
             } else {
                 0.0
             }

@@ -171,7 +171,7 @@ pub fn render_dump(a: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
 }
 
 /// Rows of numbers as CSV without a header, each value in shortest round-trip form.
-fn matrix_csv(rows: impl Iterator<Item = Vec<f64>>) -> Vec<u8> {
+fn matrix_csv<T: std::fmt::Debug>(rows: impl Iterator<Item = Vec<T>>) -> Vec<u8> {
     let mut out = String::new();
     for row in rows {
         let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
