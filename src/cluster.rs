@@ -205,7 +205,7 @@ fn fit_full(
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let mut best: Option<KMeans<f32, L2Dist>> = None;
     for _ in 0..n_runs {
-        let start = greedy_kmeans_plus_plus(x, k, &mut rng);
+        let (start, _) = greedy_kmeans_plus_plus(x, k, &mut rng);
         let model = KMeans::params_with_rng(k, rng.clone())
             .n_runs(1)
             .max_n_iterations(params.max_iterations)
@@ -225,7 +225,12 @@ fn fit_full(
 /// leaves. linfa's k-means++ draws one candidate per centre; the greedy start gives lower inertia
 /// with many clusters. Written here because linfa offers no greedy variant; distances are computed
 /// in parallel per point and summed in order, so the start does not depend on the thread count.
-fn greedy_kmeans_plus_plus(x: ArrayView2<f32>, k: usize, rng: &mut Xoshiro256Plus) -> Array2<f32> {
+/// Returns the centres and their potential (the sum of squared distances to the nearest centre).
+fn greedy_kmeans_plus_plus(
+    x: ArrayView2<f32>,
+    k: usize,
+    rng: &mut Xoshiro256Plus,
+) -> (Array2<f32>, f64) {
     let n = x.nrows();
     let trials = 2 + (k as f64).ln() as usize;
     let dist_to = |c: usize| -> Vec<f64> {
@@ -261,25 +266,33 @@ fn greedy_kmeans_plus_plus(x: ArrayView2<f32>, k: usize, rng: &mut Xoshiro256Plu
         closest = merged;
         potential = pot;
     }
-    x.select(Axis(0), &centers)
+    (x.select(Axis(0), &centers), potential)
 }
 
 /// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
-/// converges or `max_batches` batches have been seen.
+/// converges or `max_batches` batches have been seen. The start is the best (least potential) of
+/// `n_runs` greedy k-means++ starts on the first batch: linfa's own start would run its
+/// k-means++ ten times over, at O(batch × k²) each.
 fn fit_minibatch(
     x: ArrayView2<f32>,
     k: usize,
     params: &ClusterParams,
 ) -> Result<KMeans<f32, L2Dist>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
+    let mut order: Vec<usize> = (0..x.nrows()).collect();
+    order.shuffle(&mut rng);
+    let first = x.select(Axis(0), &order[..params.batch_size.min(order.len())]);
+    let start = (0..params.n_runs.max(1))
+        .map(|_| greedy_kmeans_plus_plus(first.view(), k, &mut rng))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(centres, _)| centres)
+        .expect("at least one start");
     let clf = KMeans::params_with_rng(k, rng.clone())
         .tolerance(params.tolerance as f32)
-        .init_method(KMeansInit::KMeansPlusPlus);
-    let mut order: Vec<usize> = (0..x.nrows()).collect();
+        .init_method(KMeansInit::Precomputed(start));
     let mut model = None;
     let mut batches = 0u64;
     'epochs: loop {
-        order.shuffle(&mut rng);
         for batch in order.chunks(params.batch_size) {
             if batch.len() < k {
                 continue;
@@ -298,6 +311,7 @@ fn fit_minibatch(
                 break 'epochs;
             }
         }
+        order.shuffle(&mut rng);
     }
     model.ok_or_else(|| Error::Cluster(format!("no batch of at least k = {k} units")))
 }

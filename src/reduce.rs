@@ -137,19 +137,12 @@ fn gram(y: &[f64], l: usize) -> Vec<f64> {
     )
 }
 
-/// YᵀY for one chunk of rows, sequentially.
-#[inline(always)]
+/// YᵀY for one chunk of rows (row-major, so its slice is Yᵀ column-major), by faer's matrix
+/// product on one thread.
 fn chunk_gram(chunk: &[f64], l: usize) -> Vec<f64> {
-    let mut g = vec![0.0; l * l];
-    for row in chunk.chunks(l) {
-        for (a, &ra) in row.iter().enumerate() {
-            if ra != 0.0 {
-                let ga = &mut g[a * l..(a + 1) * l];
-                ga.iter_mut().zip(row).for_each(|(x, &rb)| *x += ra * rb);
-            }
-        }
-    }
-    g
+    let yt = faer::MatRef::from_column_major_slice(chunk, l, chunk.len() / l);
+    let g = yt * yt.transpose();
+    (0..l * l).map(|k| g[(k / l, k % l)]).collect()
 }
 
 /// The element-wise sum of `parts` (each of length `len`), in their order.
@@ -182,7 +175,8 @@ fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
     sum_in_order(parts, l * l)
 }
 
-/// One chunk of [`projected_gram`] compiled for AVX2 (same bits as the baseline build: no FMA).
+/// One chunk of [`projected_gram`], its sparse product compiled for AVX2 (same bits as the
+/// baseline build: no FMA).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn chunk_projected_gram_avx2(
@@ -220,17 +214,12 @@ fn cholesky_qr_step(y: &mut [f64], l: usize) -> bool {
     if diag_min.partial_cmp(&(diag_max * 1e-7)) != Some(std::cmp::Ordering::Greater) {
         return false;
     }
-    let lv: Vec<f64> = (0..l * l).map(|k| lower[(k / l, k % l)]).collect();
-    // Each row q solves L qᵀ = yᵀ by forward substitution: an l × l triangular solve per row,
-    // done in place and in parallel; faer's solvers would need a copy of every row.
-    y.par_chunks_mut(l).for_each(|row| {
-        for i in 0..l {
-            let mut s = row[i];
-            for k in 0..i {
-                s -= lv[i * l + k] * row[k];
-            }
-            row[i] = s / lv[i * l + i];
-        }
+    // Y L⁻ᵀ = (L⁻¹ Yᵀ)ᵀ, and a chunk of rows of Y (row-major) is a block of columns of Yᵀ
+    // (column-major): faer solves each block in place, the blocks in parallel.
+    y.par_chunks_mut(GRAM_CHUNK * l).for_each(|chunk| {
+        let cols = chunk.len() / l;
+        let yt = faer::MatMut::from_column_major_slice_mut(chunk, l, cols);
+        faer::linalg::triangular_solve::solve_lower_triangular_in_place(lower, yt, faer::Par::Seq);
     });
     true
 }

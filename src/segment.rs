@@ -327,30 +327,28 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
             LocalChunk { terms, ids, lens }
         })
         .collect();
-    let mut terms: Vec<String> = chunks
+    // The merged vocabulary: the chunks' distinct terms (their lists overlap heavily) sorted
+    // once, then each chunk's local ids mapped through a hash index.
+    let distinct: FxHashSet<&str> = chunks
         .iter()
-        .flat_map(|c| c.terms.iter().cloned())
+        .flat_map(|c| c.terms.iter().map(String::as_str))
         .collect();
-    terms.par_sort_unstable();
-    terms.dedup();
-    // The chunks' vocabularies overlap: most of the capacity went to duplicates.
-    terms.shrink_to_fit();
+    let mut sorted: Vec<&str> = distinct.into_iter().collect();
+    sorted.par_sort_unstable();
+    let index: FxHashMap<&str, u32> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, i as u32))
+        .collect();
     let remapped: Vec<Vec<u32>> = chunks
         .par_iter()
         .map(|c| {
-            let map: Vec<u32> = c
-                .terms
-                .iter()
-                .map(|t| {
-                    terms
-                        .binary_search(t)
-                        .expect("every local term is in the merged vocabulary")
-                        as u32
-                })
-                .collect();
+            let map: Vec<u32> = c.terms.iter().map(|t| index[t.as_str()]).collect();
             c.ids.iter().map(|&i| map[i as usize]).collect()
         })
         .collect();
+    let terms: Vec<String> = sorted.into_iter().map(String::from).collect();
+    drop(index);
     let mut offsets = Vec::with_capacity(texts.len() + 1);
     offsets.push(0);
     let mut ids = Vec::with_capacity(remapped.iter().map(Vec::len).sum());
