@@ -37,12 +37,15 @@ for i in $(seq 1 "$pairs"); do
   read -r t m < <(measure ours "$bin" run "$corpus" --unit paragraph --k "$k" --seed 0 --out "$work/ours" --quiet)
   printf '%-6s %-14s %10s %10s\n' "$i" policy-themes "$t" "$m"; our_times+=("$t"); our_mem+=("$m")
 done
-bare=$(cargo run --release --quiet --example bare_segment -- "$corpus" | sed 's/.*"seconds": \([0-9.]*\).*/\1/')
+bare_json=$(cargo run --release --quiet --example bare_segment -- "$corpus")
+bare=$(echo "$bare_json" | sed 's/.*"seconds": \([0-9.]*\).*/\1/')
+bare_search=$(echo "$bare_json" | sed 's/.*"search_seconds": \([0-9.]*\).*/\1/')
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 rt=$(median "${ref_times[@]}"); ot=$(median "${our_times[@]}")
 rm_=$(median "${ref_mem[@]}"); om=$(median "${our_mem[@]}")
 echo
 echo "median seconds: reference $rt, policy-themes $ot  →  $(awk "BEGIN {printf \"%.1f\", $rt/$ot}")× faster"
 echo "median peak MiB: reference $rm_, policy-themes $om  →  $(awk "BEGIN {printf \"%.2f\", $om/$rm_}") of the reference"
-echo "bare jieba-rs segmentation: $bare s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare}")× segmentation"
+echo "bare jieba-rs cut: $bare s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare}")× segmentation"
+echo "bare jieba-rs cut_for_search: $bare_search s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare_search}")× segmentation"
 echo "policy-themes per-stage seconds (last run): $(python3 -c "import json,sys; print(json.load(open('$work/ours/run.json'))['seconds'])")"

@@ -1,6 +1,7 @@
-//! The segmentation floor: bare jieba-rs `cut` (no HMM, default dictionary) over every line of a
+//! The segmentation floor: bare jieba-rs (no HMM, default dictionary) over every line of a
 //! folder's `.txt` files, in parallel with rayon, one call per line — the cost every pipeline pays.
-//! `benches/compare.sh` sets the whole run's time against it.
+//! Timed twice: `cut` (accurate mode, the yardstick) and `cut_for_search` (search mode,
+//! what policy-themes cuts with by default). `benches/compare.sh` sets the whole run against both.
 //!
 //! `cargo run --release --example bare_segment -- ../shared/corpus/laws`
 
@@ -30,9 +31,15 @@ fn main() {
     let jieba = jieba_rs::Jieba::new();
     let start = Instant::now();
     let tokens: usize = lines.par_iter().map(|l| jieba.cut(l, false).len()).sum();
-    let secs = start.elapsed().as_secs_f64();
+    let cut = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let search_tokens: usize = lines
+        .par_iter()
+        .map(|l| jieba.cut_for_search(l, false).len())
+        .sum();
+    let search = start.elapsed().as_secs_f64();
     println!(
-        "{{\"files\": {}, \"lines\": {}, \"mb\": {:.1}, \"tokens\": {tokens}, \"threads\": {}, \"seconds\": {secs:.3}}}",
+        "{{\"files\": {}, \"lines\": {}, \"mb\": {:.1}, \"threads\": {}, \"tokens\": {tokens}, \"seconds\": {cut:.3}, \"search_tokens\": {search_tokens}, \"search_seconds\": {search:.3}}}",
         files.len(),
         lines.len(),
         bytes as f64 / 1e6,

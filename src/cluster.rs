@@ -403,13 +403,13 @@ mod tests {
     use crate::config::KRange;
     use ndarray::array;
 
-    fn blobs() -> Array2<f64> {
+    fn blobs() -> Array2<f32> {
         // Three well separated directions on the unit circle, 20 points each.
         let mut rows = Vec::new();
         for (c, angle) in [0.0f64, 2.1, 4.2].iter().enumerate() {
             for i in 0..(20 + c) {
                 let a = angle + (i as f64 - 10.0) * 0.01;
-                rows.push([a.cos(), a.sin()]);
+                rows.push([a.cos() as f32, a.sin() as f32]);
             }
         }
         Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap()
@@ -458,7 +458,7 @@ mod tests {
 
     #[test]
     fn more_themes_than_units_is_an_error() {
-        let x = array![[1.0, 0.0], [0.0, 1.0]];
+        let x = array![[1.0f32, 0.0], [0.0, 1.0]];
         let params = ClusterParams {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()

@@ -84,7 +84,7 @@ pub fn label_themes(
     for (u, theme) in assignments.iter().enumerate() {
         let Some(c) = *theme else { continue };
         sizes[c] += 1;
-        for &t in corpus.doc(u) {
+        for t in corpus.doc_words(u) {
             if let Some(col) = columns[t as usize] {
                 tf[c][col as usize] += 1;
             }
@@ -173,6 +173,7 @@ mod tests {
             terms: terms.clone(),
             ids: vec![1, 1, 0, 2, 2, 0],
             offsets: vec![0, 3, 6],
+            inner: Vec::new(),
         };
         let columns = vec![Some(0), Some(1), Some(2)];
         let names = ThemeNames {

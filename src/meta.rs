@@ -9,7 +9,7 @@
 use crate::corpus::{ReportMeta, Span};
 use crate::error::{Error, Result};
 use crate::read::trim_blank;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use std::collections::HashMap;
 use std::path::Path;
@@ -264,7 +264,11 @@ static PLACE_NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         };
         [p.name.as_str(), short.as_str()]
     });
-    AhoCorasick::new(patterns).expect("place names are plain strings")
+    // A DFA: it scans every report's whole text, and costs a few MB once.
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .expect("place names are plain strings")
 });
 
 /// County (or, failing one, the prefecture-level city) and province named in the text: the most

@@ -218,33 +218,55 @@ impl Analyzer {
         }
     }
 
-    /// Calls `f` with every token of `text` that passes the filters, in order.
-    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(&str)) {
+    /// Calls `f(token, inner)` with every token of `text` that passes the filters, in order;
+    /// `inner` marks a word found inside a longer token (search mode), not a word of the text as
+    /// cut.
+    pub fn for_each_token(&self, text: &str, mut f: impl FnMut(&str, bool)) {
         let text = self.normalize(text);
         let keep = |w: &str| self.filters.iter().all(|filter| filter.keep(w));
-        if self.pos.is_empty() {
-            let tokens = match self.mode {
-                CutMode::Accurate => self.jieba.cut(&text, self.hmm),
-                CutMode::Search => self.jieba.cut_for_search(&text, self.hmm),
-            };
-            for token in tokens {
-                if keep(token.word) {
-                    f(token.word);
-                }
-            }
-        } else {
+        if !self.pos.is_empty() {
             for tag in self.jieba.tag(&text, self.hmm) {
                 if self.pos.iter().any(|p| tag.tag.starts_with(p.as_str())) && keep(tag.word) {
-                    f(tag.word);
+                    f(tag.word, false);
+                }
+            }
+            return;
+        }
+        match self.mode {
+            CutMode::Accurate => {
+                for token in self.jieba.cut(&text, self.hmm) {
+                    if keep(token.word) {
+                        f(token.word, false);
+                    }
+                }
+            }
+            CutMode::Search => {
+                let tokens = self.jieba.cut_for_search(&text, self.hmm);
+                // jieba puts the words inside a token just before the token: scanning backwards,
+                // a token within the span of the last whole token seen is one of its inner words.
+                let mut inner = vec![false; tokens.len()];
+                let mut whole = (0, 0);
+                for (i, t) in tokens.iter().enumerate().rev() {
+                    let span = (t.start, t.end);
+                    if span.0 >= whole.0 && span.1 <= whole.1 && span != whole {
+                        inner[i] = true;
+                    } else {
+                        whole = span;
+                    }
+                }
+                for (token, inner) in tokens.iter().zip(inner) {
+                    if keep(token.word) {
+                        f(token.word, inner);
+                    }
                 }
             }
         }
     }
 
-    /// The kept tokens of `text`.
+    /// The kept tokens of `text`, inner words included.
     pub fn tokens(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        self.for_each_token(text, |t| out.push(t.to_string()));
+        self.for_each_token(text, |t, _| out.push(t.to_string()));
         out
     }
 }
@@ -258,6 +280,10 @@ pub struct TokenizedCorpus {
     pub ids: Vec<u32>,
     /// Document `d` is `ids[offsets[d]..offsets[d + 1]]`.
     pub offsets: Vec<usize>,
+    /// Bit `i % 64` of `inner[i / 64]` is set when token `i` is a word found inside a longer
+    /// token (search mode: 作者 inside 工作者): a feature for clustering, but not a word of the
+    /// text as cut, so labels leave it out. Bits past the end are unset.
+    pub inner: Vec<u64>,
 }
 
 impl TokenizedCorpus {
@@ -276,6 +302,21 @@ impl TokenizedCorpus {
         &self.ids[self.offsets[d]..self.offsets[d + 1]]
     }
 
+    /// Whether token `i` (an index into `ids`) is a word found inside a longer token.
+    pub fn is_inner(&self, i: usize) -> bool {
+        self.inner
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// The token ids of document `d` that are words of the text as cut (inner words left out):
+    /// what labels are drawn from.
+    pub fn doc_words(&self, d: usize) -> impl Iterator<Item = u32> + '_ {
+        (self.offsets[d]..self.offsets[d + 1])
+            .filter(|&i| !self.is_inner(i))
+            .map(|i| self.ids[i])
+    }
+
     /// The tokens of document `d` as strings.
     pub fn doc_terms(&self, d: usize) -> impl Iterator<Item = &str> {
         self.doc(d).iter().map(|&t| self.terms[t as usize].as_str())
@@ -286,6 +327,7 @@ impl TokenizedCorpus {
 struct LocalChunk {
     terms: Vec<String>,
     ids: Vec<u32>,
+    inner: Vec<bool>,
     lens: Vec<usize>,
 }
 
@@ -306,10 +348,12 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
             let mut local: FxHashMap<String, u32> = FxHashMap::default();
             let mut terms = Vec::new();
             let mut ids = Vec::new();
+            let mut inner = Vec::new();
             let mut lens = Vec::with_capacity(chunk.len());
             for text in chunk {
                 let before = ids.len();
-                analyzer.for_each_token(text.as_ref(), |w| {
+                analyzer.for_each_token(text.as_ref(), |w, is_inner| {
+                    inner.push(is_inner);
                     let id = match local.get(w) {
                         Some(&id) => id,
                         None => {
@@ -324,7 +368,12 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
                 lens.push(ids.len() - before);
             }
             progress(chunk.len());
-            LocalChunk { terms, ids, lens }
+            LocalChunk {
+                terms,
+                ids,
+                inner,
+                lens,
+            }
         })
         .collect();
     // The merged vocabulary: the chunks' distinct terms (their lists overlap heavily) sorted
@@ -352,9 +401,15 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     let mut offsets = Vec::with_capacity(texts.len() + 1);
     offsets.push(0);
     let mut ids = Vec::with_capacity(remapped.iter().map(Vec::len).sum());
+    let mut inner = vec![0u64; ids.capacity().div_ceil(64)];
     for (chunk, chunk_ids) in chunks.iter().zip(remapped) {
         for len in &chunk.lens {
             offsets.push(offsets.last().expect("starts with 0") + len);
+        }
+        for (i, &is_inner) in (ids.len()..).zip(&chunk.inner) {
+            if is_inner {
+                inner[i / 64] |= 1 << (i % 64);
+            }
         }
         ids.extend(chunk_ids);
     }
@@ -362,6 +417,7 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         terms,
         ids,
         offsets,
+        inner,
     }
 }
 
@@ -397,6 +453,28 @@ mod tests {
     }
 
     #[test]
+    fn search_mode_adds_the_words_inside_a_word_and_marks_them_inner() {
+        let a = analyzer();
+        let mut seen = Vec::new();
+        a.for_each_token(
+            "加强综合行政执法队伍建设,关心基层工作者",
+            |t, inner| seen.push((t.to_string(), inner)),
+        );
+        let has = |word: &str, inner: bool| seen.iter().any(|(t, i)| t == word && *i == inner);
+        assert!(has("综合行政执法", false), "{seen:?}");
+        assert!(has("行政", true) && has("执法", true), "{seen:?}");
+        // 作者 (author) is a dictionary word inside 工作者 (worker): a feature, never a label word.
+        assert!(has("工作者", false) && !has("作者", false), "{seen:?}");
+        let accurate = Analyzer::new(&SegmentParams {
+            mode: CutMode::Accurate,
+            ..SegmentParams::default()
+        })
+        .unwrap();
+        let words = accurate.tokens("加强综合行政执法队伍建设");
+        assert!(!words.iter().any(|w| w == "执法"), "{words:?}");
+    }
+
+    #[test]
     fn vocabulary_is_sorted_and_independent_of_chunking() {
         let a = analyzer();
         let texts: Vec<String> = (0..1200)
@@ -410,5 +488,14 @@ mod tests {
             corpus.doc_terms(0).collect::<Vec<_>>(),
             one.doc_terms(0).collect::<Vec<_>>()
         );
+        // The inner-word marks travel with the tokens across chunks.
+        let last = texts.len() - 1;
+        let words = |c: &TokenizedCorpus, d: usize| -> Vec<String> {
+            c.doc_words(d)
+                .map(|t| c.terms[t as usize].clone())
+                .collect()
+        };
+        assert_eq!(words(&corpus, last), words(&segment(&a, &texts[last..]), 0));
+        assert!(words(&corpus, last).len() < corpus.doc(last).len());
     }
 }

@@ -144,13 +144,13 @@ mod tests {
         assert!(adjusted_rand_index(&a, &b).abs() < 0.05);
     }
 
-    fn points(groups: &[(f64, usize)], jitter: f64, seed: u64) -> Array2<f64> {
+    fn points(groups: &[(f64, usize)], jitter: f64, seed: u64) -> Array2<f32> {
         let mut rng = Xoshiro256Plus::seed_from_u64(seed);
         let mut rows = Vec::new();
         for &(angle, count) in groups {
             for _ in 0..count {
                 let a = angle + rng.gen_range(-jitter..=jitter);
-                rows.push([a.cos(), a.sin()]);
+                rows.push([a.cos() as f32, a.sin() as f32]);
             }
         }
         Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap()

@@ -220,6 +220,7 @@ mod tests {
             terms,
             ids: vec![],
             offsets: vec![0],
+            inner: Vec::new(),
         };
         for d in docs {
             for t in *d {

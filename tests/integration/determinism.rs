@@ -70,12 +70,14 @@ fn one_and_two_threads_write_identical_bytes() {
         "--quiet",
     ]);
     let reseeded = files(&out);
-    let reduced = |f: &[(String, Vec<u8>)]| {
+    // The LSA's random start: its f64 components differ in the last digits whatever the seed
+    // converges to (the f32 reduced rows may round to the same values).
+    let components = |f: &[(String, Vec<u8>)]| {
         f.iter()
-            .find(|(n, _)| n == "reduced.csv")
+            .find(|(n, _)| n == "model/components.npy")
             .unwrap()
             .1
             .clone()
     };
-    assert!(reduced(&reseeded) != reduced(&outputs[2]));
+    assert!(components(&reseeded) != components(&outputs[2]));
 }

@@ -96,7 +96,7 @@ fn a_model_of_another_format_version_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("format version 99") && stderr.contains("reads version 1"),
+        stderr.contains("format version 99") && stderr.contains("reads version 2"),
         "{stderr}"
     );
 }

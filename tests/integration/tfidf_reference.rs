@@ -25,6 +25,7 @@ fn corpus(docs: &Value) -> TokenizedCorpus {
         terms,
         ids: Vec::new(),
         offsets: vec![0],
+        inner: Vec::new(),
     };
     for d in &docs {
         c.ids
