@@ -293,11 +293,14 @@ pub(crate) fn prepare(
         )));
     }
     let place_names = place_names(&read.reports);
-    let analyzer = analyzer_for(&place_names)?;
-    let tokens = stages.run("segment", units.len(), |bar| {
+    // Loading jieba's dictionary and the lists is part of segmenting, and timed with it.
+    let tokens = stages.run("segment", units.len(), |bar| -> Result<TokenizedCorpus> {
+        let analyzer = analyzer_for(&place_names)?;
         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
-        segment::segment_with_progress(&analyzer, &texts, &|n| bar.inc(n as u64))
-    });
+        Ok(segment::segment_with_progress(&analyzer, &texts, &|n| {
+            bar.inc(n as u64)
+        }))
+    })?;
     Ok(Prepared {
         reports: read.reports,
         skipped: read.skipped,

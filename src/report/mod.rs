@@ -21,6 +21,7 @@ use std::path::Path;
 
 /// Writes every output file into `out` (created if missing); returns the file names written.
 pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let bom = analysis.config.report.bom;
     let mut written = Vec::new();
@@ -64,7 +65,8 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     std::fs::write(&path, index).map_err(|e| Error::io(&path, e))?;
     written.push("index.html".to_string());
     let path = out.join("run.json");
-    std::fs::write(&path, render_run(analysis, &written)).map_err(|e| Error::io(&path, e))?;
+    let run = render_run(analysis, &written, started.elapsed().as_secs_f64());
+    std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
     written.push("run.json".to_string());
     Ok(written)
 }
