@@ -12,7 +12,7 @@ use crate::read;
 use crate::recurrence::{self, Recurrence};
 use crate::reduce;
 use crate::segment::{self, Analyzer, TokenizedCorpus};
-use crate::split::{self, Split};
+use crate::split::{self, CharCounts, Split};
 use crate::stability::{self, Stability};
 use crate::tfidf::{self, TfidfMatrix};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -58,12 +58,12 @@ pub struct FitSummary {
 pub struct Analysis {
     /// The configuration in force.
     pub config: ValidConfig,
-    /// Reports read.
+    /// Reports read, their text released once split and counted ([`Report::release_text`]).
     pub reports: Vec<Report>,
     /// Files skipped, with reasons.
     pub skipped: Vec<Skipped>,
-    /// Each report's split (same order as `reports`).
-    pub splits: Vec<Split>,
+    /// Each report's characters by role (same order as `reports`).
+    pub chars: Vec<CharCounts>,
     /// The units clustered, in report and text order.
     pub units: Vec<Unit>,
     /// Each unit's theme; `None` when it has too few known terms (unassigned).
@@ -225,7 +225,7 @@ fn peak_rss_mib() -> Option<f64> {
 pub(crate) struct Prepared {
     pub reports: Vec<Report>,
     pub skipped: Vec<Skipped>,
-    pub splits: Vec<Split>,
+    pub chars: Vec<CharCounts>,
     pub units: Vec<Unit>,
     pub tokens: TokenizedCorpus,
 }
@@ -292,7 +292,17 @@ pub(crate) fn prepare(
                 .collect::<Vec<_>>()
         )));
     }
-    let place_names = place_names(&read.reports);
+    // Past this point only the counts of the text and blocks are read: free them.
+    let chars: Vec<CharCounts> = splits
+        .par_iter()
+        .zip(&read.reports)
+        .map(|(split, report)| CharCounts::of_split(split, &report.text))
+        .collect();
+    drop(splits);
+    let mut reports = read.reports;
+    reports.iter_mut().for_each(Report::release_text);
+    release_free_memory();
+    let place_names = place_names(&reports);
     // Loading jieba's dictionary and the lists is part of segmenting, and timed with it.
     let tokens = stages.run("segment", units.len(), |bar| -> Result<TokenizedCorpus> {
         let analyzer = analyzer_for(&place_names)?;
@@ -302,9 +312,9 @@ pub(crate) fn prepare(
         }))
     })?;
     Ok(Prepared {
-        reports: read.reports,
+        reports,
         skipped: read.skipped,
-        splits,
+        chars,
         units,
         tokens,
     })
@@ -344,7 +354,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let Prepared {
         reports,
         skipped,
-        splits,
+        chars,
         units,
         tokens,
     } = prepared;
@@ -431,7 +441,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         config,
         reports,
         skipped,
-        splits,
+        chars,
         units,
         assignments,
         similarity,
@@ -493,7 +503,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     let Prepared {
         reports,
         skipped,
-        splits,
+        chars,
         units,
         tokens,
     } = prepared;
@@ -547,7 +557,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         config,
         reports,
         skipped,
-        splits,
+        chars,
         units,
         assignments,
         similarity,

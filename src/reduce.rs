@@ -5,8 +5,10 @@
 //! subspace-iteration form on AᵀA): a seeded random start Z (terms × l, l = dims + oversampling),
 //! `q + 1` products Z ← orth(AᵀA·Z), then Rayleigh–Ritz on the l × l matrix Zᵀ(AᵀA)Z. The
 //! products are fused ([`gram_times`]) and run in parallel with rayon over fixed row blocks summed
-//! in a fixed order, so results do not depend on the thread count; nothing of size units × l is
-//! formed. The small dense steps use faer, run sequentially for the same reason.
+//! in a fixed order, so results do not depend on the thread count; the power iterations form
+//! nothing of size units × l. Rayleigh–Ritz forms AZ once (f32), and the reduced rows are AZ
+//! times the small matrix of Ritz vectors, written over AZ's own buffer. The small dense steps
+//! use faer, run sequentially for the same reason.
 //! Orthonormalisation is CholeskyQR2 (two rounds of Gram matrix + Cholesky), falling back to
 //! Householder QR when the Gram matrix is singular.
 //!
@@ -63,17 +65,19 @@ impl Lsa {
 
 /// Scales each row to unit Euclidean length (the length summed in f64); zero rows stay zero.
 pub fn normalize_rows(x: &mut Array2<f32>) {
-    for mut row in x.rows_mut() {
-        let norm = row
-            .iter()
-            .map(|&v| f64::from(v) * f64::from(v))
-            .sum::<f64>()
-            .sqrt();
-        if norm > 0.0 {
-            row.iter_mut()
-                .for_each(|v| *v = (f64::from(*v) / norm) as f32);
-        }
-    }
+    x.axis_iter_mut(ndarray::Axis(0))
+        .into_par_iter()
+        .for_each(|mut row| {
+            let norm = row
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum::<f64>()
+                .sqrt();
+            if norm > 0.0 {
+                row.iter_mut()
+                    .for_each(|v| *v = (f64::from(*v) / norm) as f32);
+            }
+        });
 }
 
 /// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows. Each row is
@@ -154,40 +158,52 @@ fn sum_in_order(parts: Vec<Vec<f64>>, len: usize) -> Vec<f64> {
     total
 }
 
-/// Zᵀ(AᵀA)Z = (AZ)ᵀ(AZ) for Z (m × l, row-major): each fixed chunk of rows of A gives its rows
-/// of AZ and their Gram matrix, summed in chunk order. Only l × l matrices outlive a chunk.
-fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
-    let n = a.rows();
-    let parts = (0..n.div_ceil(GRAM_CHUNK))
-        .into_par_iter()
-        .map(|c| {
+/// Y = AZ (n × l, row-major, stored in f32) and Zᵀ(AᵀA)Z = YᵀY (l × l) for Z (m × l,
+/// row-major): each fixed chunk of rows of A gives its rows of Y, summed in f64, and their Gram
+/// matrix in f64; the Gram matrices are summed in chunk order.
+fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> (Vec<f32>, Vec<f64>) {
+    let mut y32 = vec![0.0f32; a.rows() * l];
+    let parts = y32
+        .par_chunks_mut(GRAM_CHUNK * l)
+        .enumerate()
+        .map(|(c, out)| {
             let first = c * GRAM_CHUNK;
-            let mut y = vec![0.0f64; GRAM_CHUNK.min(n - first) * l];
+            let mut y = vec![0.0f64; out.len()];
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU has AVX2, checked just above.
-                return unsafe { chunk_projected_gram_avx2(a, z, l, first, &mut y) };
+                unsafe { rows_times_dense_avx2(a, z, l, first, &mut y) };
+            } else {
+                rows_times_dense(a, z, l, first, &mut y);
             }
+            #[cfg(not(target_arch = "x86_64"))]
             rows_times_dense(a, z, l, first, &mut y);
+            out.iter_mut().zip(&y).for_each(|(o, &v)| *o = v as f32);
             chunk_gram(&y, l)
         })
         .collect();
-    sum_in_order(parts, l * l)
+    (y32, sum_in_order(parts, l * l))
 }
 
-/// One chunk of [`projected_gram`], its sparse product compiled for AVX2 (same bits as the
-/// baseline build: no FMA).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn chunk_projected_gram_avx2(
-    a: &TfidfMatrix,
-    z: &[f64],
-    l: usize,
-    first: usize,
-    y: &mut [f64],
-) -> Vec<f64> {
-    rows_times_dense(a, z, l, first, y);
-    chunk_gram(y, l)
+/// Y (n × l, row-major) times W (l × dims, row-major) → n × dims, written over Y's own buffer
+/// chunk by chunk (row r of the result lies at or before row r of Y, so each chunk reads only
+/// rows not yet overwritten): the reduced matrix, the largest array of a run, never exists
+/// beside AZ.
+fn times_small_in_place(mut y: Vec<f32>, l: usize, w: &[f32], dims: usize) -> Vec<f32> {
+    let n = y.len() / l;
+    let wt = faer::MatRef::from_column_major_slice(w, dims, l);
+    let mut out = vec![0.0f32; GRAM_CHUNK * dims];
+    for first in (0..n).step_by(GRAM_CHUNK) {
+        let rows = GRAM_CHUNK.min(n - first);
+        // Row-major chunks are column-major transposes: Xᵀ = Wᵀ Yᵀ.
+        let yt = faer::MatRef::from_column_major_slice(&y[first * l..(first + rows) * l], l, rows);
+        let xt = faer::MatMut::from_column_major_slice_mut(&mut out[..rows * dims], dims, rows);
+        faer::linalg::matmul::matmul(xt, faer::Accum::Replace, wt, yt, 1.0, faer::Par::Seq);
+        y[first * dims..(first + rows) * dims].copy_from_slice(&out[..rows * dims]);
+    }
+    y.truncate(n * dims);
+    y.shrink_to_fit();
+    y
 }
 
 /// Orthonormalises the columns of Y (rows × l, row-major) in place.
@@ -344,7 +360,8 @@ unsafe fn accumulate_avx2<T: Scalar>(
 /// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products
 /// each followed by orthonormalisation on the small (terms × l) side, then Rayleigh–Ritz: the
 /// eigenvectors W of the l × l matrix Zᵀ(AᵀA)Z give V = ZW and the singular values as the square
-/// roots of its eigenvalues. Nothing of size units × l is formed but the result itself.
+/// roots of its eigenvalues; the reduced rows are A V = (AZ) W. The one array of size units × l
+/// is AZ, which becomes the result.
 pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f32>)> {
     faer::set_global_parallelism(faer::Par::Seq);
     let (n, m) = (matrix.rows(), matrix.cols());
@@ -365,24 +382,29 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
             .collect();
         orthonormalize(&mut z, l);
     }
-    // Rayleigh–Ritz: G = Zᵀ AᵀA Z = W Λ Wᵀ.
-    // Rayleigh–Ritz in a block, so its temporaries are freed before the projection.
-    let (mut components, singular_values) = {
-        let g = projected_gram(matrix, &z, l);
-        let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[a * l + b] + g[b * l + a]));
-        let eig = g
-            .self_adjoint_eigen(faer::Side::Lower)
-            .map_err(|e| Error::Reduce(format!("{e:?}")))?;
-        let (w, lambda) = (eig.U(), eig.S());
-        let mut order: Vec<usize> = (0..l).collect();
-        order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
-        order.truncate(dims);
-        let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
-        let v = faer::MatRef::from_row_major_slice(&z, m, l) * w_top.as_ref();
-        let components: Vec<f64> = (0..m * dims).map(|k| v[(k / dims, k % dims)]).collect();
-        let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
-        (components, singular_values)
-    };
+    // Rayleigh–Ritz: G = Zᵀ AᵀA Z = (AZ)ᵀ(AZ) = W Λ Wᵀ; V = ZW, and the reduced rows are
+    // A V = (AZ) W. The power iterations' buffers are freed but still resident in the heap:
+    // hand them back before AZ, the largest array of the run, is written.
+    crate::pipeline::release_free_memory();
+    let (az, g) = projected_gram(matrix, &z, l);
+    let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[a * l + b] + g[b * l + a]));
+    let eig = g
+        .self_adjoint_eigen(faer::Side::Lower)
+        .map_err(|e| Error::Reduce(format!("{e:?}")))?;
+    let (w, lambda) = (eig.U(), eig.S());
+    let mut order: Vec<usize> = (0..l).collect();
+    order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
+    order.truncate(dims);
+    let mut w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
+    let mut components = vec![0.0f64; m * dims];
+    faer::linalg::matmul::matmul(
+        faer::MatMut::from_row_major_slice_mut(&mut components, m, dims),
+        faer::Accum::Replace,
+        faer::MatRef::from_row_major_slice(&z, m, l),
+        w_top.as_ref(),
+        1.0,
+        faer::Par::Seq,
+    );
     drop(z);
     // Fix each vector's sign: its largest entry is positive (stable across library versions).
     for c in 0..dims {
@@ -396,21 +418,24 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
         }
         if sign < 0.0 {
             (0..m).for_each(|j| components[j * dims + c] = -components[j * dims + c]);
+            (0..l).for_each(|a| w_top[(a, c)] = -w_top[(a, c)]);
         }
     }
-    let mut lsa = Lsa {
+    let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
+    let w32: Vec<f32> = (0..l * dims)
+        .map(|k| w_top[(k / dims, k % dims)] as f32)
+        .collect();
+    let x = times_small_in_place(az, l, &w32, dims);
+    let mut x = Array2::from_shape_vec((n, dims), x).expect("rows × dims");
+    let explained_variance_ratio = explained_variance_ratio(matrix, &x);
+    normalize_rows(&mut x);
+    let lsa = Lsa {
         components,
         n_terms: m,
         dims,
         singular_values,
-        explained_variance_ratio: Vec::new(),
+        explained_variance_ratio,
     };
-    // The power iterations' buffers are freed but still resident in the heap; hand them back
-    // before the largest array of the run is written.
-    crate::pipeline::release_free_memory();
-    let mut x = lsa.project(matrix);
-    lsa.explained_variance_ratio = explained_variance_ratio(matrix, &x);
-    normalize_rows(&mut x);
     Ok((lsa, x))
 }
 
@@ -424,18 +449,38 @@ fn explained_variance_ratio(a: &TfidfMatrix, x: &Array2<f32>) -> Vec<f64> {
         sum_sq += v * v;
     }
     let total = sum_sq / n - sum.iter().map(|s| (s / n) * (s / n)).sum::<f64>();
-    x.columns()
+    // Two passes over the rows: the means, then the squared deviations.
+    let mean: Vec<f64> = column_sums(x, |_, v| f64::from(v))
         .into_iter()
-        .map(|c| {
-            let mean = c.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
-            let var = c
-                .iter()
-                .map(|&v| (f64::from(v) - mean) * (f64::from(v) - mean))
-                .sum::<f64>()
-                / n;
-            if total > 0.0 { var / total } else { 0.0 }
+        .map(|s| s / n)
+        .collect();
+    column_sums(x, |c, v| {
+        (f64::from(v) - mean[c]) * (f64::from(v) - mean[c])
+    })
+    .into_iter()
+    .map(|ss| if total > 0.0 { ss / n / total } else { 0.0 })
+    .collect()
+}
+
+/// Σ over rows of `term(column, value)`, per column: in row order over fixed row chunks summed in
+/// order, so neither the thread count nor the layout changes a bit.
+fn column_sums(x: &Array2<f32>, term: impl Fn(usize, f32) -> f64 + Sync) -> Vec<f64> {
+    let dims = x.ncols();
+    let parts = x
+        .axis_chunks_iter(ndarray::Axis(0), GRAM_CHUNK)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut acc = vec![0.0f64; dims];
+            for row in chunk.rows() {
+                acc.iter_mut()
+                    .zip(row)
+                    .enumerate()
+                    .for_each(|(c, (a, &v))| *a += term(c, v));
+            }
+            acc
         })
-        .collect()
+        .collect();
+    sum_in_order(parts, dims)
 }
 
 #[cfg(test)]

@@ -229,15 +229,30 @@ impl Analyzer {
         }
     }
 
+    /// Whether `word` passes the filter chain (a word's verdict does not depend on its context,
+    /// so callers may cache it).
+    pub fn keep(&self, word: &str) -> bool {
+        self.filters.iter().all(|filter| filter.keep(word))
+    }
+
     /// Calls `f(token, inner)` with every token of `text` that passes the filters, in order;
     /// `inner` marks a word found inside a longer token (search mode), not a word of the text as
     /// cut.
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(&str, bool)) {
+        self.for_each_cut(text, |w, inner| {
+            if self.keep(w) {
+                f(w, inner);
+            }
+        });
+    }
+
+    /// As [`Analyzer::for_each_token`] before the filter chain (the POS filter, which depends on
+    /// the context, already applied).
+    fn for_each_cut(&self, text: &str, mut f: impl FnMut(&str, bool)) {
         let text = self.normalize(text);
-        let keep = |w: &str| self.filters.iter().all(|filter| filter.keep(w));
         if !self.pos.is_empty() {
             for tag in self.jieba.tag(&text, self.hmm) {
-                if self.pos.iter().any(|p| tag.tag.starts_with(p.as_str())) && keep(tag.word) {
+                if self.pos.iter().any(|p| tag.tag.starts_with(p.as_str())) {
                     f(tag.word, false);
                 }
             }
@@ -246,9 +261,7 @@ impl Analyzer {
         match self.mode {
             CutMode::Accurate => {
                 for token in self.jieba.cut(&text, self.hmm) {
-                    if keep(token.word) {
-                        f(token.word, false);
-                    }
+                    f(token.word, false);
                 }
             }
             CutMode::Search => {
@@ -266,9 +279,7 @@ impl Analyzer {
                     }
                 }
                 for (token, inner) in tokens.iter().zip(inner) {
-                    if keep(token.word) {
-                        f(token.word, inner);
-                    }
+                    f(token.word, inner);
                 }
             }
         }
@@ -334,12 +345,71 @@ impl TokenizedCorpus {
     }
 }
 
-/// One chunk's tokens over its own local vocabulary.
+/// The local id of a word the filter chain drops.
+const DROPPED: u32 = u32::MAX;
+
+/// One chunk's kept tokens, as ids over the local vocabulary of the fold that cut it.
 struct LocalChunk {
-    terms: Vec<String>,
+    /// The chunk's place among all chunks.
+    index: usize,
     ids: Vec<u32>,
     inner: Vec<bool>,
     lens: Vec<usize>,
+}
+
+/// The state of one rayon fold over chunks of texts: every distinct word it has met with its
+/// local id, or [`DROPPED`] — so the filter chain runs once per distinct word, and each token
+/// costs one hash lookup — and the chunks it has cut. Local ids depend on how rayon split the
+/// work; the merge maps them onto the sorted vocabulary, whose ids do not.
+#[derive(Default)]
+struct LocalVocabulary {
+    words: FxHashMap<Box<str>, u32>,
+    kept: u32,
+    chunks: Vec<LocalChunk>,
+}
+
+impl LocalVocabulary {
+    /// Cuts the texts of chunk `index` and records their kept tokens.
+    fn cut<S: AsRef<str>>(&mut self, analyzer: &Analyzer, index: usize, texts: &[S]) {
+        let mut chunk = LocalChunk {
+            index,
+            ids: Vec::new(),
+            inner: Vec::new(),
+            lens: Vec::with_capacity(texts.len()),
+        };
+        for text in texts {
+            let before = chunk.ids.len();
+            analyzer.for_each_cut(text.as_ref(), |w, is_inner| {
+                let id = match self.words.get(w) {
+                    Some(&id) => id,
+                    None => {
+                        let id = if analyzer.keep(w) {
+                            self.kept += 1;
+                            self.kept - 1
+                        } else {
+                            DROPPED
+                        };
+                        self.words.insert(w.into(), id);
+                        id
+                    }
+                };
+                if id != DROPPED {
+                    chunk.ids.push(id);
+                    chunk.inner.push(is_inner);
+                }
+            });
+            chunk.lens.push(chunk.ids.len() - before);
+        }
+        self.chunks.push(chunk);
+    }
+
+    /// The kept words, by local id.
+    fn kept_words(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.words
+            .iter()
+            .filter(|&(_, &id)| id != DROPPED)
+            .map(|(w, &id)| (&**w, id))
+    }
 }
 
 /// Segments every text in parallel into a [`TokenizedCorpus`].
@@ -353,45 +423,23 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     texts: &[S],
     progress: &(dyn Fn(usize) + Sync),
 ) -> TokenizedCorpus {
-    let chunks: Vec<LocalChunk> = texts
+    let folds: Vec<LocalVocabulary> = texts
         .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut local: FxHashMap<String, u32> = FxHashMap::default();
-            let mut terms = Vec::new();
-            let mut ids = Vec::new();
-            let mut inner = Vec::new();
-            let mut lens = Vec::with_capacity(chunk.len());
-            for text in chunk {
-                let before = ids.len();
-                analyzer.for_each_token(text.as_ref(), |w, is_inner| {
-                    inner.push(is_inner);
-                    let id = match local.get(w) {
-                        Some(&id) => id,
-                        None => {
-                            let id = terms.len() as u32;
-                            terms.push(w.to_string());
-                            local.insert(w.to_string(), id);
-                            id
-                        }
-                    };
-                    ids.push(id);
-                });
-                lens.push(ids.len() - before);
-            }
-            progress(chunk.len());
-            LocalChunk {
-                terms,
-                ids,
-                inner,
-                lens,
-            }
-        })
+        .enumerate()
+        .fold(
+            LocalVocabulary::default,
+            |mut vocabulary, (index, chunk)| {
+                vocabulary.cut(analyzer, index, chunk);
+                progress(chunk.len());
+                vocabulary
+            },
+        )
         .collect();
-    // The merged vocabulary: the chunks' distinct terms (their lists overlap heavily) sorted
-    // once, then each chunk's local ids mapped through a hash index.
-    let distinct: FxHashSet<&str> = chunks
+    // The merged vocabulary: the folds' kept words (their lists overlap heavily) sorted once,
+    // then each fold's local ids mapped through a hash index.
+    let distinct: FxHashSet<&str> = folds
         .iter()
-        .flat_map(|c| c.terms.iter().map(String::as_str))
+        .flat_map(|f| f.kept_words().map(|(w, _)| w))
         .collect();
     let mut sorted: Vec<&str> = distinct.into_iter().collect();
     sorted.par_sort_unstable();
@@ -400,20 +448,28 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         .enumerate()
         .map(|(i, &t)| (t, i as u32))
         .collect();
-    let remapped: Vec<Vec<u32>> = chunks
+    let maps: Vec<Vec<u32>> = folds
         .par_iter()
-        .map(|c| {
-            let map: Vec<u32> = c.terms.iter().map(|t| index[t.as_str()]).collect();
-            c.ids.iter().map(|&i| map[i as usize]).collect()
+        .map(|f| {
+            let mut map = vec![0; f.kept as usize];
+            f.kept_words()
+                .for_each(|(w, id)| map[id as usize] = index[w]);
+            map
         })
         .collect();
     let terms: Vec<String> = sorted.into_iter().map(String::from).collect();
     drop(index);
+    let mut chunks: Vec<(&LocalChunk, &[u32])> = folds
+        .iter()
+        .zip(&maps)
+        .flat_map(|(f, map)| f.chunks.iter().map(move |c| (c, map.as_slice())))
+        .collect();
+    chunks.sort_unstable_by_key(|(c, _)| c.index);
     let mut offsets = Vec::with_capacity(texts.len() + 1);
     offsets.push(0);
-    let mut ids = Vec::with_capacity(remapped.iter().map(Vec::len).sum());
+    let mut ids = Vec::with_capacity(chunks.iter().map(|(c, _)| c.ids.len()).sum());
     let mut inner = vec![0u64; ids.capacity().div_ceil(64)];
-    for (chunk, chunk_ids) in chunks.iter().zip(remapped) {
+    for (chunk, map) in chunks {
         for len in &chunk.lens {
             offsets.push(offsets.last().expect("starts with 0") + len);
         }
@@ -422,7 +478,7 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
                 inner[i / 64] |= 1 << (i % 64);
             }
         }
-        ids.extend(chunk_ids);
+        ids.extend(chunk.ids.iter().map(|&id| map[id as usize]));
     }
     TokenizedCorpus {
         terms,

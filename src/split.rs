@@ -39,6 +39,62 @@ pub enum BlockRole {
     Chrome,
 }
 
+impl BlockRole {
+    /// Every role, in the order of [`CharCounts::nonblank`].
+    pub const ALL: [BlockRole; 5] = [
+        BlockRole::Unit,
+        BlockRole::Heading,
+        BlockRole::Preamble,
+        BlockRole::Other,
+        BlockRole::Chrome,
+    ];
+
+    /// The role's name in outputs (`unit`, `heading`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockRole::Unit => "unit",
+            BlockRole::Heading => "heading",
+            BlockRole::Preamble => "preamble",
+            BlockRole::Other => "other",
+            BlockRole::Chrome => "chrome",
+        }
+    }
+}
+
+/// A report's characters by role: what reports.csv and run.json account for, kept once the
+/// report's text and blocks are released.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CharCounts {
+    /// Every character of the report's text, blank ones included.
+    pub total: usize,
+    /// Non-blank characters in the blocks of each role, in the order of [`BlockRole::ALL`].
+    pub nonblank: [usize; 5],
+}
+
+impl CharCounts {
+    /// Counts the characters of `split`, a split of `text`.
+    pub fn of_split(split: &Split, text: &str) -> CharCounts {
+        let mut nonblank = [0; 5];
+        for b in &split.blocks {
+            nonblank[b.role as usize] += b
+                .span
+                .of(text)
+                .chars()
+                .filter(|c| !crate::read::is_blank(*c))
+                .count();
+        }
+        CharCounts {
+            total: text.chars().count(),
+            nonblank,
+        }
+    }
+
+    /// Non-blank characters in blocks of `role`.
+    pub fn nonblank(&self, role: BlockRole) -> usize {
+        self.nonblank[role as usize]
+    }
+}
+
 /// A contiguous piece of a report with its role.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {

@@ -65,21 +65,12 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
     inputs.sort_by(|x, y| x.0.cmp(&y.0));
     let mut accounting: BTreeMap<&str, usize> = BTreeMap::new();
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    for (split, report) in a.splits.iter().zip(&a.reports) {
-        for b in &split.blocks {
-            let role = match b.role {
-                BlockRole::Unit => "unit",
-                BlockRole::Heading => "heading",
-                BlockRole::Preamble => "preamble",
-                BlockRole::Other => "other",
-                BlockRole::Chrome => "chrome",
-            };
-            *accounting.entry(role).or_default() += b
-                .span
-                .of(&report.text)
-                .chars()
-                .filter(|c| !crate::read::is_blank(*c))
-                .count();
+    for counts in &a.chars {
+        for role in BlockRole::ALL
+            .into_iter()
+            .filter(|&r| counts.nonblank(r) > 0)
+        {
+            *accounting.entry(role.as_str()).or_default() += counts.nonblank(role);
         }
     }
     for u in &a.units {

@@ -5,16 +5,24 @@ use crate::error::Result;
 use crate::label::theme_id;
 use crate::pipeline::{Analysis, UNASSIGNED};
 use crate::split::BlockRole;
+use rayon::prelude::*;
 use std::io::Write;
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
-/// `measures.csv`: one row per unit.
-pub fn write_measures<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+/// Units per parallel formatting task in `measures.csv`.
+const ROWS_PER_TASK: usize = 4096;
+/// Tasks formatted at a time: what `measures.csv` holds in memory before writing (a few MB).
+const TASKS_PER_WINDOW: usize = 8;
+
+/// `measures.csv`: one row per unit. Rows are formatted in parallel, a bounded window of them at
+/// a time, and written in order: the bytes do not depend on the thread count.
+pub fn write_measures<W: Write>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
     let name = "measures.csv";
-    let mut w = csv_writer(out, bom).map_err(|e| crate::error::Error::io(name, e))?;
+    let io = |e| crate::error::Error::io(name, e);
+    let mut w = csv_writer(Vec::new(), bom).map_err(io)?;
     w.write_record([
         "measure_id",
         "report_id",
@@ -35,7 +43,30 @@ pub fn write_measures<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         "text",
     ])
     .map_err(csv_err(name))?;
-    for (u, unit) in a.units.iter().enumerate() {
+    out.write_all(&w.into_inner().map_err(|e| io(e.into_error()))?)
+        .map_err(io)?;
+    let window = ROWS_PER_TASK * TASKS_PER_WINDOW;
+    for first in (0..a.units.len()).step_by(window) {
+        let last = (first + window).min(a.units.len());
+        let tasks: Vec<Vec<u8>> = (first..last)
+            .step_by(ROWS_PER_TASK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last)))
+            .collect::<Result<_>>()?;
+        for bytes in tasks {
+            out.write_all(&bytes).map_err(io)?;
+        }
+    }
+    out.flush().map_err(io)
+}
+
+/// The `measures.csv` rows of the units `units`, as CSV bytes.
+fn measure_rows(a: &Analysis, units: std::ops::Range<usize>) -> Result<Vec<u8>> {
+    let name = "measures.csv";
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for u in units {
+        let unit = &a.units[u];
         let report = &a.reports[unit.report];
         let theme_label = a.assignments[u]
             .map(|t| a.themes[t].label.as_str())
@@ -44,9 +75,9 @@ pub fn write_measures<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
             unit.id.as_str(),
             report.id.as_str(),
             report.file.as_str(),
-            &opt(&unit.meta.township),
-            &opt(&unit.meta.county),
-            &opt(&unit.meta.province),
+            unit.meta.township.as_deref().unwrap_or(""),
+            unit.meta.county.as_deref().unwrap_or(""),
+            unit.meta.province.as_deref().unwrap_or(""),
             &opt(&unit.meta.year),
             unit.section_kind.as_str(),
             &unit.section_heading,
@@ -56,12 +87,13 @@ pub fn write_measures<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
             &a.theme_id(u),
             theme_label,
             &format!("{:.4}", a.similarity[u]),
-            &opt(&unit.label),
+            unit.label.as_deref().unwrap_or(""),
             &unit.text,
         ])
         .map_err(csv_err(name))?;
     }
-    w.flush().map_err(|e| crate::error::Error::io(name, e))
+    w.into_inner()
+        .map_err(|e| crate::error::Error::io(name, e.into_error()))
 }
 
 /// `reports.csv`: one row per input file, read or skipped, in input order.
@@ -91,18 +123,6 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     }
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
     for (i, r) in a.reports.iter().enumerate() {
-        let chrome: usize = a.splits[i]
-            .blocks
-            .iter()
-            .filter(|b| b.role == BlockRole::Chrome)
-            .map(|b| {
-                b.span
-                    .of(&r.text)
-                    .chars()
-                    .filter(|c| !crate::read::is_blank(*c))
-                    .count()
-            })
-            .sum();
         rows.push((
             r.id.clone(),
             vec![
@@ -117,8 +137,8 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
                 opt(&r.meta.year),
                 opt(&r.meta.published),
                 units[i].to_string(),
-                r.text.chars().count().to_string(),
-                chrome.to_string(),
+                a.chars[i].total.to_string(),
+                a.chars[i].nonblank(BlockRole::Chrome).to_string(),
                 opt(&r.meta.issuer),
             ],
         ));
