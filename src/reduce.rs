@@ -4,9 +4,9 @@
 //! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1, in the
 //! subspace-iteration form on AᵀA): a seeded random start Z (terms × l, l = dims + oversampling),
 //! `q + 1` products Z ← orth(AᵀA·Z), then Rayleigh–Ritz on the l × l matrix Zᵀ(AᵀA)Z. The
-//! products are fused ([`gram_times`]) and run in parallel with rayon over fixed row blocks summed
-//! in a fixed order, so results do not depend on the thread count; the power iterations form
-//! nothing of size units × l. Rayleigh–Ritz forms AZ once (f32), and the reduced rows are AZ
+//! products are fused ([`gram_times`]) and run in parallel with rayon over fixed panels of
+//! columns, each summed over the rows in order, so results do not depend on the thread count;
+//! the power iterations form nothing of size units × l. Rayleigh–Ritz forms AZ once (f32), and the reduced rows are AZ
 //! times the small matrix of Ritz vectors, written over AZ's own buffer. The small dense steps
 //! use faer, run sequentially for the same reason.
 //! Orthonormalisation is CholeskyQR2 (two rounds of Gram matrix + Cholesky), falling back to
@@ -252,13 +252,9 @@ fn householder_qr(y: &mut [f64], l: usize) {
     }
 }
 
-/// Row blocks of the fused AᵀA·Z product: fixed (so sums never depend on the thread count) and
-/// few (each holds an m × l accumulator).
-const BLOCKS: usize = 4;
-
-/// The element type of a product's output: f32 for the power iterations (half the memory
-/// traffic, twice the SIMD lanes; they only need to find the subspace) and for the stored reduced
-/// rows; f64 for the Rayleigh–Ritz step, whose precision the singular values inherit.
+/// The element type of a sparse × dense product's output: f32 for the reduced rows of new
+/// documents (k-means needs no more than f32's seven digits); f64 for the Rayleigh–Ritz step,
+/// whose precision the singular values inherit.
 trait Scalar:
     Copy + Default + Send + Sync + std::ops::AddAssign + std::ops::Mul<Output = Self>
 {
@@ -277,82 +273,78 @@ impl Scalar for f64 {
     }
 }
 
-/// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l): each fixed block of rows of A
-/// accumulates aᵢᵀ(aᵢZ) into its own buffer; the buffers are summed in block order. Reading and
-/// writing only m × l arrays keeps it in cache where AZ, for hundreds of thousands of units, is not.
-fn gram_times<T: Scalar>(a: &TfidfMatrix, z: &[T], l: usize) -> Vec<T> {
-    let (n, m) = (a.rows(), a.cols());
-    let block = n.div_ceil(BLOCKS).max(1);
-    let partials: Vec<Vec<T>> = (0..BLOCKS)
+/// Columns of Z per panel of the fused AᵀA·Z product: two AVX2 registers of f32.
+const PANEL: usize = 16;
+
+/// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l), in f32 (the power iterations only
+/// need to find the subspace): Z is cut into panels of [`PANEL`] columns, and each panel, on
+/// one thread, runs over every row of A accumulating aᵢᵀ(aᵢZₚ). A panel's Z and accumulator
+/// (terms × 16) stay in cache where the whole of Z and AᵀA·Z (terms × l) do not; each output
+/// entry is one running sum over the rows in order, so nothing depends on the thread count.
+fn gram_times(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
+    let m = a.cols();
+    let panels: Vec<Vec<[f32; PANEL]>> = (0..l.div_ceil(PANEL))
         .into_par_iter()
-        .map(|b| {
-            let rows = (b * block).min(n)..((b + 1) * block).min(n);
-            let mut acc = vec![T::default(); m * l];
+        .map(|p| {
+            let columns = p * PANEL..((p + 1) * PANEL).min(l);
+            // The panel of Z, zero-padded to PANEL columns.
+            let zp: Vec<[f32; PANEL]> = (0..m)
+                .map(|j| {
+                    let mut row = [0.0f32; PANEL];
+                    row.iter_mut()
+                        .zip(&z[j * l + columns.start..j * l + columns.end])
+                        .for_each(|(o, &v)| *o = v as f32);
+                    row
+                })
+                .collect();
+            let mut acc = vec![[0.0f32; PANEL]; m];
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU has AVX2, checked just above.
-                unsafe { accumulate_avx2(a, z, l, rows, &mut acc) };
+                unsafe { accumulate_panel_avx2(a, &zp, &mut acc) };
                 return acc;
             }
-            accumulate(a, z, l, rows, &mut acc);
+            accumulate_panel(a, &zp, &mut acc);
             acc
         })
         .collect();
-    let mut out = vec![T::default(); m * l];
+    let mut out = vec![0.0f64; m * l];
     out.par_chunks_mut(l.max(1))
         .enumerate()
         .for_each(|(j, row)| {
-            for p in &partials {
-                row.iter_mut()
-                    .zip(&p[j * l..(j + 1) * l])
-                    .for_each(|(o, &v)| *o += v);
+            for (p, cells) in row.chunks_mut(PANEL).enumerate() {
+                cells
+                    .iter_mut()
+                    .zip(&panels[p][j])
+                    .for_each(|(o, &v)| *o = f64::from(v));
             }
         });
     out
 }
 
-/// Adds aᵢᵀ(aᵢZ) for the rows `rows` of A into `acc` (m × l).
+/// Adds aᵢᵀ(aᵢZₚ) for every row aᵢ of A into `acc` (terms × PANEL).
 #[inline(always)]
-fn accumulate<T: Scalar>(
-    a: &TfidfMatrix,
-    z: &[T],
-    l: usize,
-    rows: std::ops::Range<usize>,
-    acc: &mut [T],
-) {
-    let mut y = vec![T::default(); l];
-    for i in rows {
-        let Some(row) = a.outer_view(i) else { continue };
-        y.iter_mut().for_each(|v| *v = T::default());
+fn accumulate_panel(a: &TfidfMatrix, zp: &[[f32; PANEL]], acc: &mut [[f32; PANEL]]) {
+    for row in a.outer_iterator() {
+        let mut y = [0.0f32; PANEL];
         for (j, &x) in row.iter() {
-            let x = T::of(x);
-            y.iter_mut()
-                .zip(&z[j * l..(j + 1) * l])
-                .for_each(|(v, &zj)| *v += x * zj);
+            let x = x as f32;
+            y.iter_mut().zip(&zp[j]).for_each(|(v, &zj)| *v += x * zj);
         }
         for (j, &x) in row.iter() {
-            let x = T::of(x);
-            acc[j * l..(j + 1) * l]
-                .iter_mut()
-                .zip(&y)
-                .for_each(|(o, &v)| *o += x * v);
+            let x = x as f32;
+            acc[j].iter_mut().zip(&y).for_each(|(o, &v)| *o += x * v);
         }
     }
 }
 
-/// [`accumulate`] compiled for AVX2: twice the SIMD lanes of the x86-64 baseline. Without FMA the
-/// vectorised loops multiply then add element by element, exactly as the baseline build does, so
-/// the results are the same bits on any x86-64 CPU.
+/// [`accumulate_panel`] compiled for AVX2: twice the SIMD lanes of the x86-64 baseline. Without
+/// FMA the vectorised loops multiply then add element by element, exactly as the baseline build
+/// does, so the results are the same bits on any x86-64 CPU.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn accumulate_avx2<T: Scalar>(
-    a: &TfidfMatrix,
-    z: &[T],
-    l: usize,
-    rows: std::ops::Range<usize>,
-    acc: &mut [T],
-) {
-    accumulate(a, z, l, rows, acc)
+unsafe fn accumulate_panel_avx2(a: &TfidfMatrix, zp: &[[f32; PANEL]], acc: &mut [[f32; PANEL]]) {
+    accumulate_panel(a, zp, acc)
 }
 
 /// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
@@ -375,11 +367,7 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
     orthonormalize(&mut z, l);
     for _ in 0..=params.power_iterations {
-        let z32: Vec<f32> = z.iter().map(|&v| v as f32).collect();
-        z = gram_times(matrix, &z32, l)
-            .into_iter()
-            .map(f64::from)
-            .collect();
+        z = gram_times(matrix, &z, l);
         orthonormalize(&mut z, l);
     }
     // Rayleigh–Ritz: G = Zᵀ AᵀA Z = (AZ)ᵀ(AZ) = W Λ Wᵀ; V = ZW, and the reduced rows are
