@@ -47,6 +47,9 @@ pub struct Tfidf {
     pub columns: Vec<Option<u32>>,
 }
 
+/// Rows per parallel task when weighting.
+const ROWS_PER_CHUNK: usize = 4096;
+
 /// Document frequency of every term of the corpus.
 fn document_frequencies(corpus: &TokenizedCorpus) -> Vec<u64> {
     let n_terms = corpus.terms.len();
@@ -142,50 +145,60 @@ pub fn weight_rows(
     model: &TfidfModel,
 ) -> TfidfMatrix {
     let params = &model.params;
-    let rows: Vec<(Vec<u32>, Vec<f64>)> = (0..corpus.len())
+    // Fixed chunks of rows, each with one scratch buffer and one output per chunk rather than
+    // three allocations per row.
+    let chunks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..corpus.len())
+        .step_by(ROWS_PER_CHUNK)
+        .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|d| {
-            let mut cols: Vec<u32> = corpus
-                .doc(d)
-                .iter()
-                .filter_map(|&t| columns[t as usize])
-                .collect();
-            cols.sort_unstable();
-            let mut indices = Vec::new();
-            let mut data = Vec::new();
-            let mut i = 0;
-            while i < cols.len() {
-                let c = cols[i];
-                let run = cols[i..].iter().take_while(|&&x| x == c).count();
-                let tf = if params.sublinear_tf {
-                    1.0 + (run as f64).ln()
-                } else {
-                    run as f64
+        .map(|first| {
+            let docs = first..(first + ROWS_PER_CHUNK).min(corpus.len());
+            let mut lens = Vec::with_capacity(docs.len());
+            let (mut indices, mut data) = (Vec::new(), Vec::new());
+            let mut cols: Vec<u32> = Vec::new();
+            for d in docs {
+                cols.clear();
+                cols.extend(corpus.doc(d).iter().filter_map(|&t| columns[t as usize]));
+                cols.sort_unstable();
+                let row_start = data.len();
+                let mut i = 0;
+                while i < cols.len() {
+                    let c = cols[i];
+                    let run = cols[i..].iter().take_while(|&&x| x == c).count();
+                    let tf = if params.sublinear_tf {
+                        1.0 + (run as f64).ln()
+                    } else {
+                        run as f64
+                    };
+                    indices.push(c);
+                    data.push(tf * model.idf[c as usize]);
+                    i += run;
+                }
+                let row = &mut data[row_start..];
+                let norm = match params.norm {
+                    Norm::L2 => row.iter().map(|v| v * v).sum::<f64>().sqrt(),
+                    Norm::L1 => row.iter().map(|v: &f64| v.abs()).sum::<f64>(),
+                    Norm::None => 1.0,
                 };
-                indices.push(c);
-                data.push(tf * model.idf[c as usize]);
-                i += run;
+                if norm > 0.0 {
+                    row.iter_mut().for_each(|v| *v /= norm);
+                }
+                lens.push(row.len());
             }
-            let norm = match params.norm {
-                Norm::L2 => data.iter().map(|v| v * v).sum::<f64>().sqrt(),
-                Norm::L1 => data.iter().map(|v: &f64| v.abs()).sum::<f64>(),
-                Norm::None => 1.0,
-            };
-            if norm > 0.0 {
-                data.iter_mut().for_each(|v| *v /= norm);
-            }
-            (indices, data)
+            (lens, indices, data)
         })
         .collect();
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
+    let mut indptr = Vec::with_capacity(corpus.len() + 1);
     indptr.push(0);
-    let nnz = rows.iter().map(|r| r.0.len()).sum();
+    let nnz = chunks.iter().map(|c| c.1.len()).sum();
     let mut indices = Vec::with_capacity(nnz);
     let mut data = Vec::with_capacity(nnz);
-    for (i, d) in rows {
+    for (lens, i, d) in chunks {
+        for len in lens {
+            indptr.push(indptr.last().expect("starts with 0") + len);
+        }
         indices.extend(i);
         data.extend(d);
-        indptr.push(indices.len());
     }
     TfidfMatrix::new(
         (corpus.len(), model.vocabulary.len()),
