@@ -2,6 +2,8 @@
 # Side-by-side timing of the reference pipeline (../shared/peer/baseline.py) and policy-themes on the
 # same corpus, alternating A B A B … in one sitting (these machines are noisy), with peak memory
 # from /usr/bin/time -v and the bare jieba-rs segmentation floor. Prints a table and the medians.
+# Before every measured run the corpus is read once (hyperfine's `--prepare`): this VM's kernel
+# reclaims idle page cache within minutes, and a cold read would time the disk, not the pipelines.
 #
 #   benches/compare.sh [CORPUS_DIR] [PAIRS] [K]        (default: ../shared/corpus/laws 3 30)
 #
@@ -19,8 +21,11 @@ cargo build --release --quiet --example bare_segment
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+warm() { find "$corpus" -type f -exec cat {} + >/dev/null; }
+
 measure() { # name command… → "seconds peak_mib"
   local name=$1; shift
+  warm
   /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time"
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$work/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
