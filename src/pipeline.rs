@@ -2,7 +2,7 @@
 //! recurrence, giving one [`Analysis`] that every writer takes. Only this module knows the order.
 
 use crate::cluster::{self, KScore};
-use crate::config::{GroupBy, ReportParams, ValidConfig};
+use crate::config::{GroupBy, ReportParams, SegmentParams, ValidConfig};
 use crate::corpus::{Report, Skipped, Unit};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
@@ -228,15 +228,35 @@ pub(crate) struct Prepared {
     pub chars: Vec<CharCounts>,
     pub units: Vec<Unit>,
     pub tokens: TokenizedCorpus,
+    /// The corpus's place names, added to the stop phrases.
+    pub place_names: Vec<String>,
 }
 
-/// Reads, splits and segments the input with `analyzer_for` building the analyzer once the
-/// place names are known (they are stop phrases: a township's name is not a theme).
+/// Reads, splits and segments the input, cutting with `segment`'s lists and the corpus's place
+/// names as stop phrases (a township's name is not a theme). jieba's dictionary loads on its own
+/// thread while the files are read and split.
 pub(crate) fn prepare(
     config: &ValidConfig,
     input: &RunInput,
     stages: &mut Stages,
-    analyzer_for: impl FnOnce(&[String]) -> Result<Analyzer>,
+    segment: &SegmentParams,
+) -> Result<Prepared> {
+    std::thread::scope(|scope| {
+        let loading = scope.spawn(|| Analyzer::new(segment));
+        prepare_with(config, input, stages, || {
+            loading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
+}
+
+/// [`prepare`], with `analyzer` waiting for the segmenter once the texts are split.
+fn prepare_with(
+    config: &ValidConfig,
+    input: &RunInput,
+    stages: &mut Stages,
+    analyzer: impl FnOnce() -> Result<Analyzer>,
 ) -> Result<Prepared> {
     let files = read::list_files(&input.paths)?;
     if files.is_empty() {
@@ -303,9 +323,9 @@ pub(crate) fn prepare(
     reports.iter_mut().for_each(Report::release_text);
     release_free_memory();
     let place_names = place_names(&reports);
-    // Loading jieba's dictionary and the lists is part of segmenting, and timed with it.
     let tokens = stages.run("segment", units.len(), |bar| -> Result<TokenizedCorpus> {
-        let analyzer = analyzer_for(&place_names)?;
+        let mut analyzer = analyzer()?;
+        analyzer.add_stop_phrases(&place_names);
         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
         Ok(segment::segment_with_progress(&analyzer, &texts, &|n| {
             bar.inc(n as u64)
@@ -317,6 +337,7 @@ pub(crate) fn prepare(
         chars,
         units,
         tokens,
+        place_names,
     })
 }
 
@@ -346,18 +367,17 @@ fn place_names(reports: &[Report]) -> Vec<String> {
 /// Runs the whole pipeline and fits the themes.
 pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let mut stages = Stages::new(input.progress);
-    let mut segment_params = config.segment.clone();
-    let prepared = prepare(&config, input, &mut stages, |places| {
-        segment_params.stop_phrases.extend(places.iter().cloned());
-        Analyzer::new(&segment_params)
-    })?;
+    let prepared = prepare(&config, input, &mut stages, &config.segment)?;
     let Prepared {
         reports,
         skipped,
         chars,
         units,
         tokens,
+        place_names,
     } = prepared;
+    let mut segment_params = config.segment.clone();
+    segment_params.stop_phrases.extend(place_names);
     let mut warnings = Vec::new();
     let tfidf::Tfidf {
         model: tfidf_model,
@@ -495,17 +515,14 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     config.report = report;
     let config = config.validate()?;
     let mut stages = Stages::new(input.progress);
-    let prepared = prepare(&config, input, &mut stages, |places| {
-        let mut segment = model.segment.clone();
-        segment.stop_phrases.extend(places.iter().cloned());
-        Analyzer::new(&segment)
-    })?;
+    let prepared = prepare(&config, input, &mut stages, &model.segment)?;
     let Prepared {
         reports,
         skipped,
         chars,
         units,
         tokens,
+        ..
     } = prepared;
     let mut warnings = Vec::new();
     let columns = tfidf::columns_for(&tokens, &model.tfidf);
@@ -584,17 +601,22 @@ fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f
     if keep.len() == x.nrows() {
         return f(x.view());
     }
+    let d = x.ncols();
+    let data = x
+        .as_slice_mut()
+        .expect("the reduced matrix is in standard layout");
     for (dst, &src) in keep.iter().enumerate() {
         if dst != src {
-            let row = x.row(src).to_owned();
-            x.row_mut(dst).assign(&row);
+            data.copy_within(src * d..(src + 1) * d, dst * d);
         }
     }
     let out = f(x.slice(ndarray::s![..keep.len(), ..]));
+    let data = x
+        .as_slice_mut()
+        .expect("the reduced matrix is in standard layout");
     for (dst, &src) in keep.iter().enumerate().rev() {
         if dst != src {
-            let row = x.row(dst).to_owned();
-            x.row_mut(src).assign(&row);
+            data.copy_within(dst * d..(dst + 1) * d, src * d);
         }
     }
     let mut kept = keep.iter().peekable();

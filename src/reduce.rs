@@ -67,17 +67,20 @@ impl Lsa {
 pub fn normalize_rows(x: &mut Array2<f32>) {
     x.axis_iter_mut(ndarray::Axis(0))
         .into_par_iter()
-        .for_each(|mut row| {
-            let norm = row
-                .iter()
-                .map(|&v| f64::from(v) * f64::from(v))
-                .sum::<f64>()
-                .sqrt();
-            if norm > 0.0 {
-                row.iter_mut()
-                    .for_each(|v| *v = (f64::from(*v) / norm) as f32);
-            }
-        });
+        .for_each(|mut row| normalize_row(row.as_slice_mut().expect("a row of a standard layout")));
+}
+
+/// Scales one row to unit Euclidean length (the length summed in f64); a zero row stays zero.
+fn normalize_row(row: &mut [f32]) {
+    let norm = row
+        .iter()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum::<f64>()
+        .sqrt();
+    if norm > 0.0 {
+        row.iter_mut()
+            .for_each(|v| *v = (f64::from(*v) / norm) as f32);
+    }
 }
 
 /// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows. Each row is
@@ -185,25 +188,79 @@ fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> (Vec<f32>, Vec<f64>) 
     (y32, sum_in_order(parts, l * l))
 }
 
-/// Y (n × l, row-major) times W (l × dims, row-major) → n × dims, written over Y's own buffer
-/// chunk by chunk (row r of the result lies at or before row r of Y, so each chunk reads only
-/// rows not yet overwritten): the reduced matrix, the largest array of a run, never exists
-/// beside AZ.
-fn times_small_in_place(mut y: Vec<f32>, l: usize, w: &[f32], dims: usize) -> Vec<f32> {
+/// Chunks of rows computed at once by [`reduced_rows`]: what it holds beside AZ (8 × 4,096 rows).
+const CHUNKS_PER_WAVE: usize = 8;
+
+/// The reduced rows from Y = AZ (n × l, row-major) and W (l × dims, row-major): X = YW, written
+/// over Y's own buffer (row r of X lies at or before row r of Y, so a chunk's output only covers
+/// rows of chunks already done), then each row scaled to unit length. Chunks are computed in
+/// parallel a wave at a time. Also returns, per column, Σx and Σx² of X before scaling (in f64,
+/// summed in chunk order): the explained variance. The reduced matrix, the largest array of a
+/// run, never exists beside AZ.
+fn reduced_rows(mut y: Vec<f32>, l: usize, w: &[f32], dims: usize) -> ReducedRows {
     let n = y.len() / l;
     let wt = faer::MatRef::from_column_major_slice(w, dims, l);
-    let mut out = vec![0.0f32; GRAM_CHUNK * dims];
-    for first in (0..n).step_by(GRAM_CHUNK) {
-        let rows = GRAM_CHUNK.min(n - first);
-        // Row-major chunks are column-major transposes: Xᵀ = Wᵀ Yᵀ.
-        let yt = faer::MatRef::from_column_major_slice(&y[first * l..(first + rows) * l], l, rows);
-        let xt = faer::MatMut::from_column_major_slice_mut(&mut out[..rows * dims], dims, rows);
-        faer::linalg::matmul::matmul(xt, faer::Accum::Replace, wt, yt, 1.0, faer::Par::Seq);
-        y[first * dims..(first + rows) * dims].copy_from_slice(&out[..rows * dims]);
+    let firsts: Vec<usize> = (0..n).step_by(GRAM_CHUNK).collect();
+    let mut sums = vec![0.0f64; dims];
+    let mut squares = vec![0.0f64; dims];
+    for wave in firsts.chunks(CHUNKS_PER_WAVE) {
+        let done: Vec<(Vec<f32>, Vec<f64>, Vec<f64>)> = wave
+            .par_iter()
+            .map(|&first| {
+                let rows = GRAM_CHUNK.min(n - first);
+                let mut x = vec![0.0f32; rows * dims];
+                // Row-major chunks are column-major transposes: Xᵀ = Wᵀ Yᵀ.
+                let yt = faer::MatRef::from_column_major_slice(
+                    &y[first * l..(first + rows) * l],
+                    l,
+                    rows,
+                );
+                faer::linalg::matmul::matmul(
+                    faer::MatMut::from_column_major_slice_mut(&mut x, dims, rows),
+                    faer::Accum::Replace,
+                    wt,
+                    yt,
+                    1.0,
+                    faer::Par::Seq,
+                );
+                let mut sums = vec![0.0f64; dims];
+                let mut squares = vec![0.0f64; dims];
+                for row in x.chunks_exact_mut(dims) {
+                    for ((s, q), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(row.iter()) {
+                        *s += f64::from(v);
+                        *q += f64::from(v) * f64::from(v);
+                    }
+                    normalize_row(row);
+                }
+                (x, sums, squares)
+            })
+            .collect();
+        for (&first, (x, chunk_sums, chunk_squares)) in wave.iter().zip(done) {
+            y[first * dims..first * dims + x.len()].copy_from_slice(&x);
+            sums.iter_mut().zip(chunk_sums).for_each(|(a, b)| *a += b);
+            squares
+                .iter_mut()
+                .zip(chunk_squares)
+                .for_each(|(a, b)| *a += b);
+        }
     }
     y.truncate(n * dims);
     y.shrink_to_fit();
-    y
+    ReducedRows {
+        rows: Array2::from_shape_vec((n, dims), y).expect("rows × dims"),
+        sums,
+        squares,
+    }
+}
+
+/// What [`reduced_rows`] returns.
+struct ReducedRows {
+    /// The reduced rows, each of unit length (or zero).
+    rows: Array2<f32>,
+    /// Per column, Σx over the rows before scaling.
+    sums: Vec<f64>,
+    /// Per column, Σx² over the rows before scaling.
+    squares: Vec<f64>,
 }
 
 /// Orthonormalises the columns of Y (rows × l, row-major) in place.
@@ -413,10 +470,9 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let w32: Vec<f32> = (0..l * dims)
         .map(|k| w_top[(k / dims, k % dims)] as f32)
         .collect();
-    let x = times_small_in_place(az, l, &w32, dims);
-    let mut x = Array2::from_shape_vec((n, dims), x).expect("rows × dims");
-    let explained_variance_ratio = explained_variance_ratio(matrix, &x);
-    normalize_rows(&mut x);
+    let reduced = reduced_rows(az, l, &w32, dims);
+    let explained_variance_ratio = explained_variance_ratio(matrix, &reduced);
+    let x = reduced.rows;
     let lsa = Lsa {
         components,
         n_terms: m,
@@ -427,8 +483,8 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     Ok((lsa, x))
 }
 
-/// Variance of each column of `x` over the total variance of the columns of `a`.
-fn explained_variance_ratio(a: &TfidfMatrix, x: &Array2<f32>) -> Vec<f64> {
+/// Variance of each reduced column over the total variance of the columns of `a`.
+fn explained_variance_ratio(a: &TfidfMatrix, reduced: &ReducedRows) -> Vec<f64> {
     let n = a.rows() as f64;
     let mut sum = vec![0.0; a.cols()];
     let mut sum_sq = 0.0;
@@ -437,38 +493,15 @@ fn explained_variance_ratio(a: &TfidfMatrix, x: &Array2<f32>) -> Vec<f64> {
         sum_sq += v * v;
     }
     let total = sum_sq / n - sum.iter().map(|s| (s / n) * (s / n)).sum::<f64>();
-    // Two passes over the rows: the means, then the squared deviations.
-    let mean: Vec<f64> = column_sums(x, |_, v| f64::from(v))
-        .into_iter()
-        .map(|s| s / n)
-        .collect();
-    column_sums(x, |c, v| {
-        (f64::from(v) - mean[c]) * (f64::from(v) - mean[c])
-    })
-    .into_iter()
-    .map(|ss| if total > 0.0 { ss / n / total } else { 0.0 })
-    .collect()
-}
-
-/// Σ over rows of `term(column, value)`, per column: in row order over fixed row chunks summed in
-/// order, so neither the thread count nor the layout changes a bit.
-fn column_sums(x: &Array2<f32>, term: impl Fn(usize, f32) -> f64 + Sync) -> Vec<f64> {
-    let dims = x.ncols();
-    let parts = x
-        .axis_chunks_iter(ndarray::Axis(0), GRAM_CHUNK)
-        .into_par_iter()
-        .map(|chunk| {
-            let mut acc = vec![0.0f64; dims];
-            for row in chunk.rows() {
-                acc.iter_mut()
-                    .zip(row)
-                    .enumerate()
-                    .for_each(|(c, (a, &v))| *a += term(c, v));
-            }
-            acc
+    reduced
+        .sums
+        .iter()
+        .zip(&reduced.squares)
+        .map(|(s, q)| {
+            let var = q / n - (s / n) * (s / n);
+            if total > 0.0 { var / total } else { 0.0 }
         })
-        .collect();
-    sum_in_order(parts, dims)
+        .collect()
 }
 
 #[cfg(test)]

@@ -98,6 +98,8 @@ impl TokenFilter for StopWords {
 /// A segmenter with its lexicon, stop phrases and filter chain.
 pub struct Analyzer {
     jieba: Jieba,
+    /// The stop phrases, quote marks removed, in the order given.
+    phrases: Vec<String>,
     stop_phrases: Option<AhoCorasick>,
     filters: Vec<Box<dyn TokenFilter>>,
     mode: CutMode,
@@ -174,30 +176,10 @@ impl Analyzer {
             let freq = f.next().and_then(|n| n.parse().ok()).or(Some(20_000));
             jieba.add_word(&word.replace(QUOTES, ""), freq, f.next());
         }
-        let mut phrases: Vec<String> = lists
-            .stop_phrases
-            .iter()
-            .map(|p| p.replace(QUOTES, ""))
-            .collect();
-        phrases.retain(|p| !p.is_empty());
-        let stop_phrases = if phrases.is_empty() {
-            None
-        } else {
-            // A DFA scans several times faster than the default NFA, at a few MB for the
-            // bundled phrases and a corpus's place names; past 10,000 phrases (a national
-            // corpus's township names) its size grows too large, and the NFA is kept.
-            let kind = (phrases.len() <= 10_000).then_some(AhoCorasickKind::DFA);
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .kind(kind)
-                    .build(&phrases)
-                    .expect("stop phrases are plain strings"),
-            )
-        };
-        Ok(Analyzer {
+        let mut analyzer = Analyzer {
             jieba,
-            stop_phrases,
+            phrases: Vec::new(),
+            stop_phrases: None,
             filters: vec![
                 Box::new(MinChars(params.min_chars)),
                 Box::new(NoNumbersOrPunctuation),
@@ -206,7 +188,31 @@ impl Analyzer {
             mode: params.mode,
             hmm: params.hmm,
             pos: params.pos.clone(),
-        })
+        };
+        analyzer.add_stop_phrases(&lists.stop_phrases);
+        Ok(analyzer)
+    }
+
+    /// Adds stop phrases (blanked before cutting), e.g. the corpus's place names once they are
+    /// known: the same as listing them in the parameters after the others.
+    pub fn add_stop_phrases(&mut self, phrases: &[String]) {
+        self.phrases.extend(
+            phrases
+                .iter()
+                .map(|p| p.replace(QUOTES, ""))
+                .filter(|p| !p.is_empty()),
+        );
+        self.stop_phrases = (!self.phrases.is_empty()).then(|| {
+            // A DFA scans several times faster than the default NFA, at a few MB for the
+            // bundled phrases and a corpus's place names; past 10,000 phrases (a national
+            // corpus's township names) its size grows too large, and the NFA is kept.
+            let kind = (self.phrases.len() <= 10_000).then_some(AhoCorasickKind::DFA);
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(kind)
+                .build(&self.phrases)
+                .expect("stop phrases are plain strings")
+        });
     }
 
     /// The text as it is cut: quote marks removed, stop phrases blanked.
@@ -216,16 +222,24 @@ impl Analyzer {
         } else {
             Cow::Borrowed(text)
         };
-        match &self.stop_phrases {
-            Some(ac) if ac.is_match(unquoted.as_ref()) => {
-                let mut out = String::with_capacity(unquoted.len());
-                ac.replace_all_with(&unquoted, &mut out, |_, _, dst| {
-                    dst.push(' ');
-                    true
-                });
-                Cow::Owned(out)
+        let Some(ac) = &self.stop_phrases else {
+            return unquoted;
+        };
+        // One scan: the copy is made at the first match, if any.
+        let mut out: Option<String> = None;
+        let mut last = 0;
+        for m in ac.find_iter(unquoted.as_ref()) {
+            let o = out.get_or_insert_with(|| String::with_capacity(unquoted.len()));
+            o.push_str(&unquoted[last..m.start()]);
+            o.push(' ');
+            last = m.end();
+        }
+        match out {
+            Some(mut o) => {
+                o.push_str(&unquoted[last..]);
+                Cow::Owned(o)
             }
-            _ => unquoted,
+            None => unquoted,
         }
     }
 
@@ -494,6 +508,23 @@ mod tests {
 
     fn analyzer() -> Analyzer {
         Analyzer::new(&SegmentParams::default()).unwrap()
+    }
+
+    #[test]
+    fn stop_phrases_added_later_cut_as_listed_ones() {
+        let text = "江湾镇坚持“谁执法、谁普法”，江湾镇司法所开展矛盾纠纷排查。";
+        let listed = Analyzer::new(&SegmentParams {
+            stop_phrases: vec!["江湾镇".to_string(), "江湾".to_string()],
+            ..SegmentParams::default()
+        })
+        .unwrap();
+        let mut added = analyzer();
+        assert!(added.tokens(text).iter().any(|t| t.contains("江湾")));
+        added.add_stop_phrases(&["江湾镇".to_string(), "江湾".to_string()]);
+        let tokens = added.tokens(text);
+        assert_eq!(tokens, listed.tokens(text));
+        assert!(!tokens.iter().any(|t| t.contains("江湾")), "{tokens:?}");
+        assert!(tokens.iter().any(|t| t == "司法所"), "{tokens:?}");
     }
 
     #[test]
