@@ -85,22 +85,34 @@ unsafe fn lanes_squared_distance_avx2(a: &[f32], b: &[f32]) -> f32 {
 /// The body of [`lanes_squared_distance`].
 #[inline(always)]
 fn lanes_squared_distance_baseline(a: &[f32], b: &[f32]) -> f32 {
+    lanes_sum(a, b, |x, y| (x - y) * (x - y))
+}
+
+/// Σ term(aᵢ, bᵢ) over slices of equal length, in eight running sums added at the end: one
+/// running sum is a chain of dependent additions the CPU cannot overlap, eight vectorise. The
+/// lanes are fixed, so the result depends on neither the thread count nor the SIMD width.
+#[inline(always)]
+fn lanes_sum<T>(a: &[f32], b: &[f32], term: impl Fn(f32, f32) -> T) -> T
+where
+    T: Copy + Default + std::ops::AddAssign + std::iter::Sum,
+{
     const LANES: usize = 8;
-    let mut sums = [0.0f32; LANES];
+    let mut sums = [T::default(); LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = a_chunks
+    let tail: T = a_chunks
         .remainder()
         .iter()
         .zip(b_chunks.remainder())
-        .map(|(x, y)| (x - y) * (x - y))
+        .map(|(&x, &y)| term(x, y))
         .sum();
     for (x, y) in a_chunks.zip(b_chunks) {
         for k in 0..LANES {
-            let d = x[k] - y[k];
-            sums[k] += d * d;
+            sums[k] += term(x[k], y[k]);
         }
     }
-    sums.iter().sum::<f32>() + tail
+    let mut total: T = sums.into_iter().sum();
+    total += tail;
+    total
 }
 
 /// The fitted themes.
@@ -244,32 +256,14 @@ pub fn inertia(x: ArrayView2<f32>, centroids: &Array2<f32>, assignments: &[usize
     distances.iter().sum()
 }
 
-/// Σ term(aᵢ, bᵢ) over two f32 rows, in f64, in eight running sums added at the end (one
-/// running sum is a chain of dependent additions the CPU cannot overlap).
+/// Σ term(aᵢ, bᵢ) over two f32 rows, in f64 ([`lanes_sum`] when both rows are contiguous).
 #[inline]
 fn lanes_sum_f64(a: ArrayView1<f32>, b: ArrayView1<f32>, term: impl Fn(f64, f64) -> f64) -> f64 {
-    const LANES: usize = 8;
-    let (Some(a), Some(b)) = (a.as_slice(), b.as_slice()) else {
-        return a
-            .iter()
-            .zip(b)
-            .map(|(&x, &y)| term(f64::from(x), f64::from(y)))
-            .sum();
-    };
-    let mut sums = [0.0f64; LANES];
-    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f64 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(&x, &y)| term(f64::from(x), f64::from(y)))
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for k in 0..LANES {
-            sums[k] += term(f64::from(x[k]), f64::from(y[k]));
-        }
+    let term = |x: f32, y: f32| term(f64::from(x), f64::from(y));
+    match (a.as_slice(), b.as_slice()) {
+        (Some(a), Some(b)) => lanes_sum(a, b, term),
+        _ => a.iter().zip(b).map(|(&x, &y)| term(x, y)).sum(),
     }
-    sums.iter().sum::<f64>() + tail
 }
 
 /// The dot product of two f32 rows, summed in f64.
