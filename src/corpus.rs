@@ -143,19 +143,6 @@ impl Report {
         self.text = String::new();
         self.presplit = None;
     }
-
-    /// The number of non-chrome, non-blank characters: what splitting must account for.
-    pub fn chrome_chars(&self) -> usize {
-        self.chrome
-            .iter()
-            .map(|s| {
-                s.of(&self.text)
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .count()
-            })
-            .sum()
-    }
 }
 
 /// A unit given ready-made in a table input.

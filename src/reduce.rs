@@ -92,16 +92,25 @@ fn sparse_times_dense(a: &TfidfMatrix, d: &[f64], l: usize) -> Vec<f32> {
     out.par_chunks_mut(256 * l.max(1))
         .enumerate()
         .for_each(|(c, rows)| {
-            let first = c * 256;
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2, checked just above.
-                unsafe { rows_times_dense_avx2(a, d, l, first, rows) };
-                return;
-            }
-            rows_times_dense(a, d, l, first, rows);
+            rows_times_dense_fastest(a, d, l, c * 256, rows);
         });
     out
+}
+
+/// [`rows_times_dense`], compiled for AVX2 when the CPU has it.
+fn rows_times_dense_fastest<T: Scalar>(
+    a: &TfidfMatrix,
+    d: &[f64],
+    l: usize,
+    first: usize,
+    out: &mut [T],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { rows_times_dense_avx2(a, d, l, first, out) };
+    }
+    rows_times_dense(a, d, l, first, out)
 }
 
 /// Rows `first..` of A times D into `out` (as many rows as `out` holds), each row summed in f64.
@@ -172,15 +181,7 @@ fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> (Vec<f32>, Vec<f64>) 
         .map(|(c, out)| {
             let first = c * GRAM_CHUNK;
             let mut y = vec![0.0f64; out.len()];
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2, checked just above.
-                unsafe { rows_times_dense_avx2(a, z, l, first, &mut y) };
-            } else {
-                rows_times_dense(a, z, l, first, &mut y);
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            rows_times_dense(a, z, l, first, &mut y);
+            rows_times_dense_fastest(a, z, l, first, &mut y);
             out.iter_mut().zip(&y).for_each(|(o, &v)| *o = v as f32);
             chunk_gram(&y, l)
         })
