@@ -24,18 +24,47 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     let started = std::time::Instant::now();
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let bom = analysis.config.report.bom;
+    // measures.csv, alone hundreds of megabytes and most of the writing, streams into its file
+    // on its own thread (formatted in parallel) while the other outputs are written.
+    std::thread::scope(|scope| {
+        let measures =
+            scope.spawn(|| write_table(out, "measures.csv", &|w| write_measures(analysis, bom, w)));
+        let others = write_others(analysis, out);
+        measures
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        let mut written = vec!["measures.csv".to_string()];
+        written.extend(others?);
+        let path = out.join("run.json");
+        let run = render_run(analysis, &written, started.elapsed().as_secs_f64());
+        std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
+        written.push("run.json".to_string());
+        Ok(written)
+    })
+}
+
+/// Streams the table `name` into its file in `out` (tables can be hundreds of megabytes).
+fn write_table(
+    out: &Path,
+    name: &str,
+    write: &dyn Fn(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
+    let path = out.join(name);
+    let mut file = BufWriter::new(File::create(&path).map_err(|e| Error::io(&path, e))?);
+    write(&mut file)?;
+    file.flush().map_err(|e| Error::io(&path, e))
+}
+
+/// Every output but `measures.csv` and `run.json`; returns the file names written, in order.
+fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
+    let bom = analysis.config.report.bom;
     let mut written = Vec::new();
-    // Tables stream into their files: measures.csv alone can be hundreds of megabytes.
     let mut table =
         |name: &str, write: &dyn Fn(&mut BufWriter<File>) -> Result<()>| -> Result<()> {
-            let path = out.join(name);
-            let mut file = BufWriter::new(File::create(&path).map_err(|e| Error::io(&path, e))?);
-            write(&mut file)?;
-            file.flush().map_err(|e| Error::io(&path, e))?;
+            write_table(out, name, write)?;
             written.push(name.to_string());
             Ok(())
         };
-    table("measures.csv", &|w| write_measures(analysis, bom, w))?;
     table("reports.csv", &|w| write_reports(analysis, bom, w))?;
     table("themes.csv", &|w| write_themes_csv(analysis, bom, w))?;
     table("group_theme.csv", &|w| write_group_theme(analysis, bom, w))?;
@@ -64,10 +93,6 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     let path = out.join("index.html");
     std::fs::write(&path, index).map_err(|e| Error::io(&path, e))?;
     written.push("index.html".to_string());
-    let path = out.join("run.json");
-    let run = render_run(analysis, &written, started.elapsed().as_secs_f64());
-    std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
-    written.push("run.json".to_string());
     Ok(written)
 }
 

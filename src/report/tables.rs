@@ -19,7 +19,7 @@ const TASKS_PER_WINDOW: usize = 8;
 
 /// `measures.csv`: one row per unit. Rows are formatted in parallel, a bounded window of them at
 /// a time, and written in order: the bytes do not depend on the thread count.
-pub fn write_measures<W: Write>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
+pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
     let name = "measures.csv";
     let io = |e| crate::error::Error::io(name, e);
     let mut w = csv_writer(Vec::new(), bom).map_err(io)?;
@@ -46,18 +46,28 @@ pub fn write_measures<W: Write>(a: &Analysis, bom: bool, mut out: W) -> Result<(
     out.write_all(&w.into_inner().map_err(|e| io(e.into_error()))?)
         .map_err(io)?;
     let window = ROWS_PER_TASK * TASKS_PER_WINDOW;
+    // Each window is formatted while the one before it is written.
+    let mut formatted: Vec<Vec<u8>> = Vec::new();
     for first in (0..a.units.len()).step_by(window) {
         let last = (first + window).min(a.units.len());
-        let tasks: Vec<Vec<u8>> = (first..last)
-            .step_by(ROWS_PER_TASK)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last)))
-            .collect::<Result<_>>()?;
-        for bytes in tasks {
-            out.write_all(&bytes).map_err(io)?;
-        }
+        let (next, written) = rayon::join(
+            || {
+                (first..last)
+                    .step_by(ROWS_PER_TASK)
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last)))
+                    .collect::<Result<Vec<Vec<u8>>>>()
+            },
+            || formatted.iter().try_for_each(|bytes| out.write_all(bytes)),
+        );
+        written.map_err(io)?;
+        formatted = next?;
     }
+    formatted
+        .iter()
+        .try_for_each(|bytes| out.write_all(bytes))
+        .map_err(io)?;
     out.flush().map_err(io)
 }
 
