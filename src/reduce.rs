@@ -6,14 +6,15 @@
 //! `q + 1` products Z ← orth(AᵀA·Z), then Rayleigh–Ritz on the l × l matrix Zᵀ(AᵀA)Z. The
 //! products are fused ([`gram_times`]) and run in parallel with rayon over fixed panels of
 //! columns, each summed over the rows in order, so results do not depend on the thread count;
-//! the power iterations form nothing of size units × l. Rayleigh–Ritz forms AZ once (f32), and the reduced rows are AZ
-//! times the small matrix of Ritz vectors, written over AZ's own buffer. The small dense steps
-//! use faer, run sequentially for the same reason.
-//! Orthonormalisation is CholeskyQR2 (two rounds of Gram matrix + Cholesky), falling back to
-//! Householder QR when the Gram matrix is singular.
+//! nothing of size units × l is ever formed. The products accumulate in f32 (the singular values
+//! come out to f32's seven digits, plenty for clustering and for the analyst), and the small
+//! dense steps in f64 with faer, run sequentially for the same reason. The power iterations
+//! only have to find the subspace: each is followed by one round of CholeskyQR; the last basis,
+//! on which Rayleigh–Ritz runs, by two (CholeskyQR2), falling back to Householder QR when a Gram
+//! matrix is singular.
 //!
 //! The fitted [`Lsa`] keeps V (terms × dims): a document's reduced row is its TF-IDF row times V,
-//! for the corpus and for new documents alike.
+//! for the corpus and for new documents alike (one function, [`reduced_rows`], for both).
 
 use crate::config::ReduceParams;
 use crate::error::{Error, Result};
@@ -24,7 +25,7 @@ use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Rows per parallel chunk when summing Gram matrices (fixed, for determinism).
+/// Rows per parallel chunk of the dense steps (fixed, for determinism).
 const GRAM_CHUNK: usize = 4096;
 
 /// A fitted LSA projection.
@@ -46,28 +47,13 @@ pub struct Lsa {
 impl Lsa {
     /// The reduced rows of `matrix` (documents × dims), each scaled to unit length.
     pub fn transform(&self, matrix: &TfidfMatrix) -> Array2<f32> {
-        let mut x = self.project(matrix);
-        normalize_rows(&mut x);
-        x
-    }
-
-    /// A · V, not normalised.
-    fn project(&self, matrix: &TfidfMatrix) -> Array2<f32> {
-        let data = sparse_times_dense(matrix, &self.components, self.dims);
-        Array2::from_shape_vec((matrix.rows(), self.dims), data).expect("rows × dims")
+        reduced_rows(matrix, &self.components, self.dims).rows
     }
 
     /// Total explained variance ratio.
     pub fn explained_variance(&self) -> f64 {
         self.explained_variance_ratio.iter().sum()
     }
-}
-
-/// Scales each row to unit Euclidean length (the length summed in f64); zero rows stay zero.
-pub fn normalize_rows(x: &mut Array2<f32>) {
-    x.axis_iter_mut(ndarray::Axis(0))
-        .into_par_iter()
-        .for_each(|mut row| normalize_row(row.as_slice_mut().expect("a row of a standard layout")));
 }
 
 /// Scales one row to unit Euclidean length (the length summed in f64); a zero row stays zero.
@@ -83,28 +69,41 @@ fn normalize_row(row: &mut [f32]) {
     }
 }
 
-/// A (CSR, n × m) times D (m × l, row-major) → n × l row-major, parallel over rows. Each row is
-/// summed in f64 and stored in f32: the reduced matrix is the largest array of a run, and k-means
-/// on unit-length rows needs no more than f32's seven digits.
-fn sparse_times_dense(a: &TfidfMatrix, d: &[f64], l: usize) -> Vec<f32> {
-    let mut out = vec![0.0; a.rows() * l];
-    // Rows in chunks of 256, so the AVX2 check and the task overhead are paid per chunk.
-    out.par_chunks_mut(256 * l.max(1))
+/// The reduced rows X = AV (n × dims) for V (terms × dims, row-major), in parallel over fixed
+/// chunks of rows, in f32 (the reduced matrix is the largest array of a run, and k-means on
+/// unit-length rows needs no more than f32's seven digits; a row sums a few dozen terms), each
+/// row then scaled to unit length. Also returns, per column, Σx and Σx² of X before scaling (in
+/// f64, summed in chunk order): the explained variance.
+fn reduced_rows(a: &TfidfMatrix, v: &[f64], dims: usize) -> ReducedRows {
+    let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+    let mut x = vec![0.0f32; a.rows() * dims];
+    let parts: Vec<(Vec<f64>, Vec<f64>)> = x
+        .par_chunks_mut(GRAM_CHUNK * dims.max(1))
         .enumerate()
-        .for_each(|(c, rows)| {
-            rows_times_dense_fastest(a, d, l, c * 256, rows);
-        });
-    out
+        .map(|(c, rows)| {
+            rows_times_dense_fastest(a, &v, dims, c * GRAM_CHUNK, rows);
+            let mut sums = vec![0.0f64; dims];
+            let mut squares = vec![0.0f64; dims];
+            for row in rows.chunks_exact_mut(dims.max(1)) {
+                for ((s, q), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(row.iter()) {
+                    *s += f64::from(v);
+                    *q += f64::from(v) * f64::from(v);
+                }
+                normalize_row(row);
+            }
+            (sums, squares)
+        })
+        .collect();
+    let (sums, squares): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    ReducedRows {
+        rows: Array2::from_shape_vec((a.rows(), dims), x).expect("rows × dims"),
+        sums: sum_in_order(sums, dims),
+        squares: sum_in_order(squares, dims),
+    }
 }
 
 /// [`rows_times_dense`], compiled for AVX2 when the CPU has it.
-fn rows_times_dense_fastest<T: Scalar>(
-    a: &TfidfMatrix,
-    d: &[f64],
-    l: usize,
-    first: usize,
-    out: &mut [T],
-) {
+fn rows_times_dense_fastest(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
@@ -113,51 +112,56 @@ fn rows_times_dense_fastest<T: Scalar>(
     rows_times_dense(a, d, l, first, out)
 }
 
-/// Rows `first..` of A times D into `out` (as many rows as `out` holds), each row summed in f64.
+/// Rows `first..` of A times D into `out` (as many rows as `out` holds). Each row is summed in a
+/// scratch row and written once: `out` is freshly allocated, and reading a page before writing
+/// it costs a second page fault.
 #[inline(always)]
-fn rows_times_dense<T: Scalar>(a: &TfidfMatrix, d: &[f64], l: usize, first: usize, out: &mut [T]) {
-    let mut sum = vec![0.0f64; l];
+fn rows_times_dense(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mut [f32]) {
+    let mut sum = vec![0.0f32; l];
     for (k, row) in out.chunks_mut(l.max(1)).enumerate() {
         sum.fill(0.0);
         if let Some(v) = a.outer_view(first + k) {
             for (j, &x) in v.iter() {
+                let x = x as f32;
                 sum.iter_mut()
                     .zip(&d[j * l..(j + 1) * l])
                     .for_each(|(r, &y)| *r += x * y);
             }
         }
-        row.iter_mut().zip(&sum).for_each(|(o, &v)| *o = T::of(v));
+        row.copy_from_slice(&sum);
     }
 }
 
 /// [`rows_times_dense`] compiled for AVX2 (same bits as the baseline build: no FMA).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn rows_times_dense_avx2<T: Scalar>(
+unsafe fn rows_times_dense_avx2(
     a: &TfidfMatrix,
-    d: &[f64],
+    d: &[f32],
     l: usize,
     first: usize,
-    out: &mut [T],
+    out: &mut [f32],
 ) {
     rows_times_dense(a, d, l, first, out)
 }
 
-/// YᵀY for Y (rows × l, row-major), summed over fixed row chunks in order.
-fn gram(y: &[f64], l: usize) -> Vec<f64> {
+/// XᵀY for X and Y (rows × l, row-major), summed over fixed row chunks in order.
+fn cross_gram(x: &[f64], y: &[f64], l: usize) -> Vec<f64> {
     sum_in_order(
-        y.par_chunks(GRAM_CHUNK * l)
-            .map(|chunk| chunk_gram(chunk, l))
+        x.par_chunks(GRAM_CHUNK * l)
+            .zip(y.par_chunks(GRAM_CHUNK * l))
+            .map(|(x, y)| chunk_cross_gram(x, y, l))
             .collect(),
         l * l,
     )
 }
 
-/// YᵀY for one chunk of rows (row-major, so its slice is Yᵀ column-major), by faer's matrix
-/// product on one thread.
-fn chunk_gram(chunk: &[f64], l: usize) -> Vec<f64> {
-    let yt = faer::MatRef::from_column_major_slice(chunk, l, chunk.len() / l);
-    let g = yt * yt.transpose();
+/// XᵀY for one chunk of rows (row-major, so a slice is the transpose, column-major), by faer's
+/// matrix product on one thread.
+fn chunk_cross_gram(x: &[f64], y: &[f64], l: usize) -> Vec<f64> {
+    let xt = faer::MatRef::from_column_major_slice(x, l, x.len() / l);
+    let yt = faer::MatRef::from_column_major_slice(y, l, y.len() / l);
+    let g = xt * yt.transpose();
     (0..l * l).map(|k| g[(k / l, k % l)]).collect()
 }
 
@@ -170,90 +174,6 @@ fn sum_in_order(parts: Vec<Vec<f64>>, len: usize) -> Vec<f64> {
     total
 }
 
-/// Y = AZ (n × l, row-major, stored in f32) and Zᵀ(AᵀA)Z = YᵀY (l × l) for Z (m × l,
-/// row-major): each fixed chunk of rows of A gives its rows of Y, summed in f64, and their Gram
-/// matrix in f64; the Gram matrices are summed in chunk order.
-fn projected_gram(a: &TfidfMatrix, z: &[f64], l: usize) -> (Vec<f32>, Vec<f64>) {
-    let mut y32 = vec![0.0f32; a.rows() * l];
-    let parts = y32
-        .par_chunks_mut(GRAM_CHUNK * l)
-        .enumerate()
-        .map(|(c, out)| {
-            let first = c * GRAM_CHUNK;
-            let mut y = vec![0.0f64; out.len()];
-            rows_times_dense_fastest(a, z, l, first, &mut y);
-            out.iter_mut().zip(&y).for_each(|(o, &v)| *o = v as f32);
-            chunk_gram(&y, l)
-        })
-        .collect();
-    (y32, sum_in_order(parts, l * l))
-}
-
-/// Chunks of rows computed at once by [`reduced_rows`]: what it holds beside AZ (8 × 4,096 rows).
-const CHUNKS_PER_WAVE: usize = 8;
-
-/// The reduced rows from Y = AZ (n × l, row-major) and W (l × dims, row-major): X = YW, written
-/// over Y's own buffer (row r of X lies at or before row r of Y, so a chunk's output only covers
-/// rows of chunks already done), then each row scaled to unit length. Chunks are computed in
-/// parallel a wave at a time. Also returns, per column, Σx and Σx² of X before scaling (in f64,
-/// summed in chunk order): the explained variance. The reduced matrix, the largest array of a
-/// run, never exists beside AZ.
-fn reduced_rows(mut y: Vec<f32>, l: usize, w: &[f32], dims: usize) -> ReducedRows {
-    let n = y.len() / l;
-    let wt = faer::MatRef::from_column_major_slice(w, dims, l);
-    let firsts: Vec<usize> = (0..n).step_by(GRAM_CHUNK).collect();
-    let mut sums = vec![0.0f64; dims];
-    let mut squares = vec![0.0f64; dims];
-    for wave in firsts.chunks(CHUNKS_PER_WAVE) {
-        let done: Vec<(Vec<f32>, Vec<f64>, Vec<f64>)> = wave
-            .par_iter()
-            .map(|&first| {
-                let rows = GRAM_CHUNK.min(n - first);
-                let mut x = vec![0.0f32; rows * dims];
-                // Row-major chunks are column-major transposes: Xᵀ = Wᵀ Yᵀ.
-                let yt = faer::MatRef::from_column_major_slice(
-                    &y[first * l..(first + rows) * l],
-                    l,
-                    rows,
-                );
-                faer::linalg::matmul::matmul(
-                    faer::MatMut::from_column_major_slice_mut(&mut x, dims, rows),
-                    faer::Accum::Replace,
-                    wt,
-                    yt,
-                    1.0,
-                    faer::Par::Seq,
-                );
-                let mut sums = vec![0.0f64; dims];
-                let mut squares = vec![0.0f64; dims];
-                for row in x.chunks_exact_mut(dims) {
-                    for ((s, q), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(row.iter()) {
-                        *s += f64::from(v);
-                        *q += f64::from(v) * f64::from(v);
-                    }
-                    normalize_row(row);
-                }
-                (x, sums, squares)
-            })
-            .collect();
-        for (&first, (x, chunk_sums, chunk_squares)) in wave.iter().zip(done) {
-            y[first * dims..first * dims + x.len()].copy_from_slice(&x);
-            sums.iter_mut().zip(chunk_sums).for_each(|(a, b)| *a += b);
-            squares
-                .iter_mut()
-                .zip(chunk_squares)
-                .for_each(|(a, b)| *a += b);
-        }
-    }
-    y.truncate(n * dims);
-    y.shrink_to_fit();
-    ReducedRows {
-        rows: Array2::from_shape_vec((n, dims), y).expect("rows × dims"),
-        sums,
-        squares,
-    }
-}
-
 /// What [`reduced_rows`] returns.
 struct ReducedRows {
     /// The reduced rows, each of unit length (or zero).
@@ -264,9 +184,10 @@ struct ReducedRows {
     squares: Vec<f64>,
 }
 
-/// Orthonormalises the columns of Y (rows × l, row-major) in place.
-fn orthonormalize(y: &mut [f64], l: usize) {
-    for _ in 0..2 {
+/// Orthonormalises the columns of Y (rows × l, row-major) in place by `rounds` rounds of
+/// CholeskyQR (two make CholeskyQR2, orthonormal to working precision).
+fn orthonormalize(y: &mut [f64], l: usize, rounds: usize) {
+    for _ in 0..rounds {
         if !cholesky_qr_step(y, l) {
             householder_qr(y, l);
             return;
@@ -276,7 +197,7 @@ fn orthonormalize(y: &mut [f64], l: usize) {
 
 /// One CholeskyQR round: G = YᵀY = LLᵀ, Y ← Y L⁻ᵀ. Returns false if G is not positive definite.
 fn cholesky_qr_step(y: &mut [f64], l: usize) -> bool {
-    let g = gram(y, l);
+    let g = cross_gram(y, y, l);
     let gm = faer::Mat::<f64>::from_fn(l, l, |i, j| g[i * l + j]);
     let Ok(llt) = gm.llt(faer::Side::Lower) else {
         return false;
@@ -310,35 +231,14 @@ fn householder_qr(y: &mut [f64], l: usize) {
     }
 }
 
-/// The element type of a sparse × dense product's output: f32 for the reduced rows of new
-/// documents (k-means needs no more than f32's seven digits); f64 for the Rayleigh–Ritz step,
-/// whose precision the singular values inherit.
-trait Scalar:
-    Copy + Default + Send + Sync + std::ops::AddAssign + std::ops::Mul<Output = Self>
-{
-    fn of(x: f64) -> Self;
-}
-
-impl Scalar for f32 {
-    fn of(x: f64) -> Self {
-        x as f32
-    }
-}
-
-impl Scalar for f64 {
-    fn of(x: f64) -> Self {
-        x
-    }
-}
-
 /// Columns of Z per panel of the fused AᵀA·Z product: two AVX2 registers of f32.
 const PANEL: usize = 16;
 
-/// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l), in f32 (the power iterations only
-/// need to find the subspace): Z is cut into panels of [`PANEL`] columns, and each panel, on
-/// one thread, runs over every row of A accumulating aᵢᵀ(aᵢZₚ). A panel's Z and accumulator
-/// (terms × 16) stay in cache where the whole of Z and AᵀA·Z (terms × l) do not; each output
-/// entry is one running sum over the rows in order, so nothing depends on the thread count.
+/// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l), in f32: Z is cut into panels of
+/// [`PANEL`] columns, and each panel, on one thread, runs over every row of A accumulating
+/// aᵢᵀ(aᵢZₚ). A panel's Z and accumulator (terms × 16) stay in cache where the
+/// whole of Z and AᵀA·Z (terms × l) do not; each output entry is one running sum over the rows
+/// in order, so nothing depends on the thread count.
 fn gram_times(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
     let m = a.cols();
     let panels: Vec<Vec<[f32; PANEL]>> = (0..l.div_ceil(PANEL))
@@ -407,11 +307,10 @@ unsafe fn accumulate_panel_avx2(a: &TfidfMatrix, zp: &[[f32; PANEL]], acc: &mut 
 
 /// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
 ///
-/// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products
-/// each followed by orthonormalisation on the small (terms × l) side, then Rayleigh–Ritz: the
-/// eigenvectors W of the l × l matrix Zᵀ(AᵀA)Z give V = ZW and the singular values as the square
-/// roots of its eigenvalues; the reduced rows are A V = (AZ) W. The one array of size units × l
-/// is AZ, which becomes the result.
+/// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products,
+/// each followed by a round of CholeskyQR (two after the last), then Rayleigh–Ritz: with one
+/// more product Y = AᵀA·Z, the eigenvectors W of the l × l matrix ZᵀY give V = ZW and the
+/// singular values as the square roots of its eigenvalues; the reduced rows are AV.
 pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f32>)> {
     faer::set_global_parallelism(faer::Par::Seq);
     let (n, m) = (matrix.rows(), matrix.cols());
@@ -423,16 +322,17 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let l = (dims + params.oversample).min(smaller).max(dims);
     let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
     let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    orthonormalize(&mut z, l);
-    for _ in 0..=params.power_iterations {
+    orthonormalize(&mut z, l, 1);
+    for _ in 0..params.power_iterations {
         z = gram_times(matrix, &z, l);
-        orthonormalize(&mut z, l);
+        orthonormalize(&mut z, l, 1);
     }
-    // Rayleigh–Ritz: G = Zᵀ AᵀA Z = (AZ)ᵀ(AZ) = W Λ Wᵀ; V = ZW, and the reduced rows are
-    // A V = (AZ) W. The power iterations' buffers are freed but still resident in the heap:
-    // hand them back before AZ, the largest array of the run, is written.
-    crate::pipeline::release_free_memory();
-    let (az, g) = projected_gram(matrix, &z, l);
+    z = gram_times(matrix, &z, l);
+    orthonormalize(&mut z, l, 2);
+    // Rayleigh–Ritz: G = Zᵀ(AᵀA Z) = W Λ Wᵀ; V = ZW.
+    let y = gram_times(matrix, &z, l);
+    let g = cross_gram(&z, &y, l);
+    drop(y);
     let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[a * l + b] + g[b * l + a]));
     let eig = g
         .self_adjoint_eigen(faer::Side::Lower)
@@ -441,7 +341,7 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let mut order: Vec<usize> = (0..l).collect();
     order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
     order.truncate(dims);
-    let mut w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
+    let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
     let mut components = vec![0.0f64; m * dims];
     faer::linalg::matmul::matmul(
         faer::MatMut::from_row_major_slice_mut(&mut components, m, dims),
@@ -464,14 +364,13 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
         }
         if sign < 0.0 {
             (0..m).for_each(|j| components[j * dims + c] = -components[j * dims + c]);
-            (0..l).for_each(|a| w_top[(a, c)] = -w_top[(a, c)]);
         }
     }
     let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
-    let w32: Vec<f32> = (0..l * dims)
-        .map(|k| w_top[(k / dims, k % dims)] as f32)
-        .collect();
-    let reduced = reduced_rows(az, l, &w32, dims);
+    // The power iterations' buffers are freed but still resident in the heap: hand them back
+    // before the reduced rows, the largest array of the run, are written.
+    crate::pipeline::release_free_memory();
+    let reduced = reduced_rows(matrix, &components, dims);
     let explained_variance_ratio = explained_variance_ratio(matrix, &reduced);
     let x = reduced.rows;
     let lsa = Lsa {
@@ -550,8 +449,9 @@ mod tests {
         let (lsa, x) = fit(&a, &params, 1).unwrap();
         let dense = faer::Mat::<f64>::from_fn(60, 40, |i, j| *a.get(i, j).unwrap_or(&0.0));
         let exact = dense.singular_values().unwrap();
+        // To f32's precision: the products accumulate in f32.
         for (got, want) in lsa.singular_values.iter().zip(exact.iter()) {
-            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+            assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
         }
         assert_eq!(x.dim(), (60, 8));
         // Unit length to f32's precision (rows are stored in f32).
