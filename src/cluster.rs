@@ -315,15 +315,26 @@ fn greedy_kmeans_plus_plus(
 ) -> (Array2<f32>, f64) {
     let n = x.nrows();
     let trials = 2 + (k as f64).ln() as usize;
-    let dist_to = |c: usize| -> Vec<f64> {
-        let center = x.row(c);
-        (0..n)
-            .into_par_iter()
-            .map(|i| squared_distance(x.row(i), center))
+    // Squared distances of every row to each of `centres`, chunks of rows in parallel.
+    let distances_to = |centres: &[usize]| -> Vec<Vec<f64>> {
+        let t = centres.len();
+        let mut flat = vec![0.0f64; n * t];
+        flat.par_chunks_mut(256 * t)
+            .enumerate()
+            .for_each(|(chunk, out)| {
+                for (r, row) in out.chunks_mut(t).enumerate() {
+                    let i = chunk * 256 + r;
+                    for (o, &c) in row.iter_mut().zip(centres) {
+                        *o = squared_distance(x.row(i), x.row(c));
+                    }
+                }
+            });
+        (0..t)
+            .map(|c| flat.iter().skip(c).step_by(t).copied().collect())
             .collect()
     };
     let mut centers = vec![rng.gen_range(0..n)];
-    let mut closest = dist_to(centers[0]);
+    let mut closest = distances_to(&centers).remove(0);
     let mut potential: f64 = closest.iter().sum();
     while centers.len() < k {
         let mut cumulative = Vec::with_capacity(n);
@@ -332,11 +343,16 @@ fn greedy_kmeans_plus_plus(
             acc += d;
             cumulative.push(acc);
         }
+        // The candidates depend only on the draws, so their distances are computed together.
+        let candidates: Vec<usize> = (0..trials)
+            .map(|_| {
+                let target = rng.gen_range(0.0..1.0) * potential;
+                cumulative.partition_point(|&c| c < target).min(n - 1)
+            })
+            .collect();
         let mut chosen: Option<(f64, usize, Vec<f64>)> = None;
-        for _ in 0..trials {
-            let target = rng.gen_range(0.0..1.0) * potential;
-            let candidate = cumulative.partition_point(|&c| c < target).min(n - 1);
-            let d = dist_to(candidate);
+        let distances = distances_to(&candidates);
+        for (candidate, d) in candidates.into_iter().zip(distances) {
             let merged: Vec<f64> = closest.iter().zip(&d).map(|(a, b)| a.min(*b)).collect();
             let pot: f64 = merged.iter().sum();
             if chosen.as_ref().is_none_or(|(p, _, _)| pot < *p) {

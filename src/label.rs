@@ -8,6 +8,7 @@
 use crate::config::LabelParams;
 use crate::error::{ConfigError, Result};
 use crate::segment::TokenizedCorpus;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -79,17 +80,22 @@ pub fn label_themes(
     names: &ThemeNames,
 ) -> Vec<Theme> {
     let v = vocabulary.len();
-    let mut tf = vec![vec![0u64; v]; k];
-    let mut sizes = vec![0usize; k];
-    for (u, theme) in assignments.iter().enumerate() {
-        let Some(c) = *theme else { continue };
-        sizes[c] += 1;
-        for t in corpus.doc_words(u) {
-            if let Some(col) = columns[t as usize] {
-                tf[c][col as usize] += 1;
+    let members = members_by_theme(assignments, k);
+    // Each theme's term counts, the themes in parallel.
+    let tf: Vec<Vec<u64>> = members
+        .par_iter()
+        .map(|units| {
+            let mut counts = vec![0u64; v];
+            for &u in units {
+                for t in corpus.doc_words(u) {
+                    if let Some(col) = columns[t as usize] {
+                        counts[col as usize] += 1;
+                    }
+                }
             }
-        }
-    }
+            counts
+        })
+        .collect();
     let words: Vec<u64> = tf.iter().map(|row| row.iter().sum()).collect();
     let mean_words = words.iter().sum::<u64>() as f64 / k.max(1) as f64;
     let mut freq = vec![0u64; v];
@@ -99,6 +105,7 @@ pub fn label_themes(
         }
     }
     (0..k)
+        .into_par_iter()
         .map(|c| {
             let mut weights: Vec<(usize, f64)> = (0..v)
                 .filter(|&t| tf[c][t] > 0)
@@ -135,12 +142,23 @@ pub fn label_themes(
                 name,
                 id,
                 signature,
-                size: sizes[c],
+                size: members[c].len(),
                 top_terms,
-                examples: examples(assignments, similarity, c, params.examples),
+                examples: nearest(&members[c], similarity, params.examples),
             }
         })
         .collect()
+}
+
+/// The units of each of the `k` themes, in order.
+fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usize>> {
+    let mut members = vec![Vec::new(); k];
+    for (u, theme) in assignments.iter().enumerate() {
+        if let Some(c) = *theme {
+            members[c].push(u);
+        }
+    }
+    members
 }
 
 /// The `n` units of theme `theme` nearest its centre (highest similarity; ties: the earlier).
@@ -150,12 +168,23 @@ pub fn examples(
     theme: usize,
     n: usize,
 ) -> Vec<usize> {
-    let mut members: Vec<usize> = (0..assignments.len())
+    let members: Vec<usize> = (0..assignments.len())
         .filter(|&u| assignments[u] == Some(theme))
         .collect();
-    members.sort_by(|&a, &b| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b)));
-    members.truncate(n);
-    members
+    nearest(&members, similarity, n)
+}
+
+/// The `n` of `units` nearest their centre (highest similarity; ties: the earlier), best first.
+fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
+    let order = |&a: &usize, &b: &usize| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b));
+    let mut best = units.to_vec();
+    if n < best.len() {
+        // Only the best n are sorted: a theme can hold a third of a million units.
+        best.select_nth_unstable_by(n, order);
+        best.truncate(n);
+    }
+    best.sort_by(order);
+    best
 }
 
 #[cfg(test)]
