@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side timing of the reference pipeline (../shared/peer/baseline.py) and policy-themes on the
 # same corpus, alternating A B A B … in one sitting (these machines are noisy), with peak memory
-# from /usr/bin/time -v and the bare jieba-rs segmentation floor. Prints a table and the medians.
+# from /usr/bin/time -v, and the bare jieba-rs segmentation floor measured in every pair too (a
+# single measurement of a 0.6–0.9 s floor moves the ratio by a third). Prints a table and the
+# medians.
 # Before every measured run the corpus is read once (hyperfine's `--prepare`): this VM's kernel
 # reclaims idle page cache within minutes, and a cold read would time the disk, not the pipelines.
 #
@@ -16,6 +18,7 @@ pairs=${2:-3}
 k=${3:-30}
 py=${PEER_PYTHON:-/tmp/peer-venv/bin/python}
 bin=target/release/policy-themes
+bare_bin=target/release/examples/bare_segment
 cargo build --release --quiet
 cargo build --release --quiet --example bare_segment
 work=$(mktemp -d)
@@ -35,22 +38,26 @@ measure() { # name command… → "seconds peak_mib"
 
 echo "corpus: $corpus, k = $k, $pairs pairs, $(nproc) cores"
 printf '%-6s %-14s %10s %10s\n' pair pipeline seconds peak_MiB
-ref_times=(); our_times=(); ref_mem=(); our_mem=()
+ref_times=(); our_times=(); ref_mem=(); our_mem=(); bare_cut=(); bare_search=()
 for i in $(seq 1 "$pairs"); do
   read -r t m < <(measure ref "$py" ../shared/peer/baseline.py --input "$corpus" --k "$k" --out "$work/ref" --seed 0)
   printf '%-6s %-14s %10s %10s\n' "$i" reference "$t" "$m"; ref_times+=("$t"); ref_mem+=("$m")
   read -r t m < <(measure ours "$bin" run "$corpus" --unit paragraph --k "$k" --seed 0 --out "$work/ours" --quiet)
   printf '%-6s %-14s %10s %10s\n' "$i" policy-themes "$t" "$m"; our_times+=("$t"); our_mem+=("$m")
+  warm
+  bare_json=$("$bare_bin" "$corpus")
+  c=$(echo "$bare_json" | sed 's/.*"seconds": \([0-9.]*\).*/\1/')
+  s=$(echo "$bare_json" | sed 's/.*"search_seconds": \([0-9.]*\).*/\1/')
+  printf '%-6s %-14s %10s %10s\n' "$i" "bare cut" "$c" -; printf '%-6s %-14s %10s %10s\n' "$i" "bare search" "$s" -
+  bare_cut+=("$c"); bare_search+=("$s")
 done
-bare_json=$(cargo run --release --quiet --example bare_segment -- "$corpus")
-bare=$(echo "$bare_json" | sed 's/.*"seconds": \([0-9.]*\).*/\1/')
-bare_search=$(echo "$bare_json" | sed 's/.*"search_seconds": \([0-9.]*\).*/\1/')
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+bare=$(median "${bare_cut[@]}"); bare_search=$(median "${bare_search[@]}")
 rt=$(median "${ref_times[@]}"); ot=$(median "${our_times[@]}")
 rm_=$(median "${ref_mem[@]}"); om=$(median "${our_mem[@]}")
 echo
 echo "median seconds: reference $rt, policy-themes $ot  →  $(awk "BEGIN {printf \"%.1f\", $rt/$ot}")× faster"
 echo "median peak MiB: reference $rm_, policy-themes $om  →  $(awk "BEGIN {printf \"%.2f\", $om/$rm_}") of the reference"
-echo "bare jieba-rs cut: $bare s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare}")× segmentation"
-echo "bare jieba-rs cut_for_search: $bare_search s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare_search}")× segmentation"
+echo "median bare jieba-rs cut: $bare s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare}")× segmentation"
+echo "median bare jieba-rs cut_for_search: $bare_search s  →  whole run = $(awk "BEGIN {printf \"%.1f\", $ot/$bare_search}")× segmentation"
 echo "policy-themes per-stage seconds (last run): $(python3 -c "import json,sys; print(json.load(open('$work/ours/run.json'))['seconds'])")"
