@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::read::trim_blank;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -274,22 +275,23 @@ static PLACE_NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// County (or, failing one, the prefecture-level city) and province named in the text: the most
 /// mentioned of each level, a full name counting twice a short form. One pass over the text.
 fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<String>) {
-    let search = match township {
-        Some(t) => text.replace(t, " "),
-        None => text.to_string(),
+    let search: Cow<str> = match township {
+        Some(t) => Cow::Owned(text.replace(t, " ")),
+        None => Cow::Borrowed(text),
     };
+    let search = search.as_ref();
     let mut counts = vec![0usize; GAZETTEER.len()];
-    for m in PLACE_NAMES.find_overlapping_iter(&search) {
+    for m in PLACE_NAMES.find_overlapping_iter(search) {
         let place = m.pattern().as_usize() / 2;
         let is_short = m.pattern().as_usize() % 2 == 1;
         let p = &GAZETTEER[place];
         if !is_short {
-            if full_name_stands(p, &search, m.start(), m.end()) {
+            if full_name_stands(p, search, m.start(), m.end()) {
                 counts[place] += 2;
             }
         } else if p.short != p.name
             && p.short.chars().count() >= 2
-            && marks_place(&search, m.start(), m.end())
+            && marks_place(search, m.start(), m.end())
         {
             counts[place] += 1;
         }

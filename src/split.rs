@@ -76,12 +76,7 @@ impl CharCounts {
     pub fn of_split(split: &Split, text: &str) -> CharCounts {
         let mut nonblank = [0; 5];
         for b in &split.blocks {
-            nonblank[b.role as usize] += b
-                .span
-                .of(text)
-                .chars()
-                .filter(|c| !crate::read::is_blank(*c))
-                .count();
+            nonblank[b.role as usize] += crate::read::count_nonblank(b.span.of(text));
         }
         CharCounts {
             total: text.chars().count(),
