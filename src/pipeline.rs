@@ -12,7 +12,7 @@ use crate::read;
 use crate::recurrence::{self, Recurrence};
 use crate::reduce;
 use crate::segment::{self, Analyzer, TokenizedCorpus};
-use crate::split::{self, CharCounts, Split};
+use crate::split::{self, CharCounts};
 use crate::stability::{self, Stability};
 use crate::tfidf::{self, TfidfMatrix};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -277,29 +277,29 @@ fn prepare_with(
     for s in &read.skipped {
         eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
     }
-    let mut splits: Vec<Split> = stages.run("split", 0, |_| {
+    // Each report is split and its characters counted by role in one task, while its text is
+    // in cache: past this point only the counts of the text and blocks are read.
+    let (chars, mut unit_lists): (Vec<CharCounts>, Vec<Vec<Unit>>) = stages.run("split", 0, |_| {
         read.reports
             .par_iter()
             .enumerate()
-            .map(|(i, r)| split::split_report(r, i, &config.split))
-            .collect()
+            .map(|(i, r)| {
+                let split = split::split_report(r, i, &config.split);
+                (CharCounts::of_split(&split, &r.text), split.units)
+            })
+            .unzip()
     });
-    // The units move out of the splits, which keep the blocks for the accounting.
     let kept = |u: &Unit| config.split.sections.contains(&u.section_kind);
     // Sized first: a collected `Vec` grows by doubling, up to twice the units' memory.
-    let mut units: Vec<Unit> = Vec::with_capacity(
-        splits
-            .iter()
-            .flat_map(|s| &s.units)
-            .filter(|u| kept(u))
-            .count(),
-    );
+    let mut units: Vec<Unit> =
+        Vec::with_capacity(unit_lists.iter().flatten().filter(|u| kept(u)).count());
     units.extend(
-        splits
+        unit_lists
             .iter_mut()
-            .flat_map(|s| std::mem::take(&mut s.units))
+            .flat_map(std::mem::take)
             .filter(|u| kept(u)),
     );
+    drop(unit_lists);
     if units.is_empty() {
         return Err(Error::EmptyCorpus(format!(
             "{} file(s) read, {} skipped, and no unit found in sections {:?}",
@@ -313,13 +313,6 @@ fn prepare_with(
                 .collect::<Vec<_>>()
         )));
     }
-    // Past this point only the counts of the text and blocks are read: free them.
-    let chars: Vec<CharCounts> = splits
-        .par_iter()
-        .zip(&read.reports)
-        .map(|(split, report)| CharCounts::of_split(split, &report.text))
-        .collect();
-    drop(splits);
     let mut reports = read.reports;
     reports.iter_mut().for_each(Report::release_text);
     release_free_memory();
