@@ -151,7 +151,7 @@ pub fn label_themes(
 }
 
 /// The units of each of the `k` themes, in order.
-fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usize>> {
+pub fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usize>> {
     let mut members = vec![Vec::new(); k];
     for (u, theme) in assignments.iter().enumerate() {
         if let Some(c) = *theme {
@@ -161,21 +161,9 @@ fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usize>> 
     members
 }
 
-/// The `n` units of theme `theme` nearest its centre (highest similarity; ties: the earlier).
-pub fn examples(
-    assignments: &[Option<usize>],
-    similarity: &[f64],
-    theme: usize,
-    n: usize,
-) -> Vec<usize> {
-    let members: Vec<usize> = (0..assignments.len())
-        .filter(|&u| assignments[u] == Some(theme))
-        .collect();
-    nearest(&members, similarity, n)
-}
-
-/// The `n` of `units` nearest their centre (highest similarity; ties: the earlier), best first.
-fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
+/// The `n` of a theme's `units` nearest its centre (highest similarity; ties: the earlier), best
+/// first: the theme's examples.
+pub fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
     let order = |&a: &usize, &b: &usize| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b));
     let mut best = units.to_vec();
     if n < best.len() {

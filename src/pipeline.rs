@@ -541,13 +541,14 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         })
     });
     let k = model.labels.len();
+    let members = label::members_by_theme(&assignments, k);
     let themes: Vec<Theme> = model
         .labels
         .iter()
-        .enumerate()
-        .map(|(t, theme)| Theme {
-            size: assignments.iter().filter(|a| **a == Some(t)).count(),
-            examples: label::examples(&assignments, &similarity, t, config.label.examples),
+        .zip(&members)
+        .map(|(theme, units)| Theme {
+            size: units.len(),
+            examples: label::nearest(units, &similarity, config.label.examples),
             ..theme.clone()
         })
         .collect();

@@ -236,9 +236,9 @@ const PANEL: usize = 16;
 
 /// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l), in f32: Z is cut into panels of
 /// [`PANEL`] columns, and each panel, on one thread, runs over every row of A accumulating
-/// aᵢᵀ(aᵢZₚ). A panel's Z and accumulator (terms × 16) stay in cache where the
-/// whole of Z and AᵀA·Z (terms × l) do not; each output entry is one running sum over the rows
-/// in order, so nothing depends on the thread count.
+/// aᵢᵀ(aᵢZₚ). A panel's Z and accumulator (terms × 16) stay in cache where the whole of Z and
+/// AᵀA·Z (terms × l) do not; each output entry is one running sum over the rows in order, so
+/// nothing depends on the thread count.
 fn gram_times(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
     let m = a.cols();
     let panels: Vec<Vec<[f32; PANEL]>> = (0..l.div_ceil(PANEL))
@@ -323,12 +323,12 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
     let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
     orthonormalize(&mut z, l, 1);
-    for _ in 0..params.power_iterations {
+    for i in 0..=params.power_iterations {
         z = gram_times(matrix, &z, l);
-        orthonormalize(&mut z, l, 1);
+        // The last basis, on which Rayleigh–Ritz runs, orthonormal to working precision.
+        let rounds = if i == params.power_iterations { 2 } else { 1 };
+        orthonormalize(&mut z, l, rounds);
     }
-    z = gram_times(matrix, &z, l);
-    orthonormalize(&mut z, l, 2);
     // Rayleigh–Ritz: G = Zᵀ(AᵀA Z) = W Λ Wᵀ; V = ZW.
     let y = gram_times(matrix, &z, l);
     let g = cross_gram(&z, &y, l);

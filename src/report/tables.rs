@@ -59,16 +59,18 @@ pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> R
                     .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last)))
                     .collect::<Result<Vec<Vec<u8>>>>()
             },
-            || formatted.iter().try_for_each(|bytes| out.write_all(bytes)),
+            || write_parts(&mut out, &formatted),
         );
         written.map_err(io)?;
         formatted = next?;
     }
-    formatted
-        .iter()
-        .try_for_each(|bytes| out.write_all(bytes))
-        .map_err(io)?;
+    write_parts(&mut out, &formatted).map_err(io)?;
     out.flush().map_err(io)
+}
+
+/// Writes `parts` to `out`, in order.
+fn write_parts(out: &mut impl Write, parts: &[Vec<u8>]) -> std::io::Result<()> {
+    parts.iter().try_for_each(|bytes| out.write_all(bytes))
 }
 
 /// The `measures.csv` rows of the units `units`, as CSV bytes.
