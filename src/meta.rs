@@ -67,6 +67,9 @@ static SIGN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOWNSHIP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\p{Han}{2,4}?(街道办事处|街道|镇|乡)").expect("valid regex"));
+/// What every [`TOWNSHIP`] match contains, as fast substring searchers.
+static SUFFIXES: LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+    LazyLock::new(|| ["街道", "镇", "乡"].map(|s| memchr::memmem::Finder::new(s.as_bytes())));
 
 /// Words ending in 镇/乡/街道 that are not place names.
 const NOT_TOWNSHIPS: [&str; 24] = [
@@ -193,16 +196,17 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
         }
         out
     };
-    let count = |name: &str| text.matches(name).count();
+    let count = |name: &str| memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()).count();
     // Prefer the shortest candidate that occurs about as often as the longer ones containing it.
-    let best = |cands: Vec<String>| -> Option<String> {
-        let mut scored: Vec<(usize, usize, String)> = cands
+    // Each distinct candidate is counted once: the body of a long report names hundreds.
+    let best = |mut cands: Vec<String>| -> Option<String> {
+        cands.sort_unstable();
+        cands.dedup();
+        cands
             .into_iter()
             .map(|c| (count(&c), usize::MAX - c.chars().count(), c))
-            .collect();
-        scored.sort();
-        scored.dedup();
-        scored.pop().map(|(_, _, c)| c)
+            .max()
+            .map(|(_, _, c)| c)
     };
     // The signature block: the last short lines without sentence punctuation.
     let signature: Vec<String> = lines
@@ -216,7 +220,15 @@ fn find_township(text: &str, title: Option<&str>, lines: &[&str]) -> Option<Stri
         .and_then(|t| best(candidates(t)))
         .or_else(|| best(signature))
         // In the body alone a name must recur: a provincial report mentions many towns once.
-        .or_else(|| best(candidates(text)).filter(|name| count(name) >= 3))
+        // No match crosses a line, so only the lines with a township suffix are searched.
+        .or_else(|| {
+            let body = text
+                .lines()
+                .filter(|l| SUFFIXES.iter().any(|s| s.find(l.as_bytes()).is_some()))
+                .flat_map(candidates)
+                .collect();
+            best(body).filter(|name| count(name) >= 3)
+        })
 }
 
 fn find_year(

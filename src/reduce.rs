@@ -352,18 +352,19 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
         faer::Par::Seq,
     );
     drop(z);
-    // Fix each vector's sign: its largest entry is positive (stable across library versions).
-    for c in 0..dims {
-        let (mut best, mut sign) = (0.0f64, 1.0);
-        for j in 0..m {
-            let v = components[j * dims + c];
-            if v.abs() > best {
-                best = v.abs();
-                sign = v.signum();
+    // Fix each vector's sign: its largest entry (the first, on a tie) is positive (stable across
+    // library versions). One pass over the rows in order.
+    let mut largest = vec![(0.0f64, 1.0f64); dims];
+    for row in components.chunks_exact(dims) {
+        for (best, &v) in largest.iter_mut().zip(row) {
+            if v.abs() > best.0 {
+                *best = (v.abs(), v.signum());
             }
         }
-        if sign < 0.0 {
-            (0..m).for_each(|j| components[j * dims + c] = -components[j * dims + c]);
+    }
+    for row in components.chunks_exact_mut(dims) {
+        for (v, &(_, sign)) in row.iter_mut().zip(&largest) {
+            *v *= sign;
         }
     }
     let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();

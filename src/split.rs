@@ -1132,7 +1132,7 @@ mod tests {
         /// Arbitrary bytes never panic the reader or the splitter.
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            if let Ok((text, _)) = crate::read::decode(&bytes) {
+            if let Ok((text, _)) = crate::read::decode(bytes) {
                 let (r, s) = split(&text, UnitLevel::Measure);
                 prop_assert!(accounting_errors(&r, &s).is_empty());
             }

@@ -79,7 +79,7 @@ fn default_run_writes_every_file_with_real_content() {
     for u in &units {
         let chars = sources.entry(u["file"].clone()).or_insert_with(|| {
             let bytes = std::fs::read(root().join(&u["file"])).unwrap();
-            decode(&bytes).unwrap().0.chars().collect()
+            decode(bytes).unwrap().0.chars().collect()
         });
         let (start, end): (usize, usize) = (u["start"].parse().unwrap(), u["end"].parse().unwrap());
         let back: String = chars[start..end]
