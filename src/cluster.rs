@@ -401,28 +401,41 @@ fn fit_minibatch(
     let clf = KMeans::params_with(k, rng.clone(), LanesL2)
         .tolerance(params.tolerance as f32)
         .init_method(KMeansInit::Precomputed(start));
-    let mut model = None;
-    let mut batches = 0u64;
+    // The batches depend only on the shuffles, not on the fit: drawn first, then each batch's
+    // rows gathered while the one before it is fitted.
+    let mut batches: Vec<Vec<usize>> = Vec::new();
     'epochs: loop {
-        for batch in order.chunks(params.batch_size) {
-            if batch.len() < k {
-                continue;
-            }
-            let rows = gather_rows(x, batch);
-            batches += 1;
-            match clf.fit_with(model.take(), &DatasetBase::from(rows)) {
-                Ok(m) => {
-                    model = Some(m);
-                    break 'epochs;
-                }
-                Err(IncrKMeansError::NotConverged(m)) => model = Some(m),
-                Err(e) => return Err(Error::Cluster(e.to_string())),
-            }
-            if batches >= params.max_batches {
+        let before = batches.len();
+        for batch in order.chunks(params.batch_size).filter(|b| b.len() >= k) {
+            batches.push(batch.to_vec());
+            if batches.len() as u64 >= params.max_batches {
                 break 'epochs;
             }
         }
+        if batches.len() == before {
+            break;
+        }
         order.shuffle(&mut rng);
+    }
+    let mut model = None;
+    let mut rows = batches.first().map(|b| gather_rows(x, b));
+    for next in batches.iter().skip(1).map(Some).chain([None]) {
+        let Some(current) = rows.take() else { break };
+        let previous = model.take();
+        let (fitted, next_rows) = rayon::join(
+            // The fitted model, and whether it converged.
+            || match clf.fit_with(previous, &DatasetBase::from(current)) {
+                Ok(m) => Ok((m, true)),
+                Err(IncrKMeansError::NotConverged(m)) => Ok((m, false)),
+                Err(e) => Err(Error::Cluster(e.to_string())),
+            },
+            || next.map(|b| gather_rows(x, b)),
+        );
+        match fitted? {
+            (m, true) => return Ok(m),
+            (m, false) => model = Some(m),
+        }
+        rows = next_rows;
     }
     model.ok_or_else(|| Error::Cluster(format!("no batch of at least k = {k} units")))
 }
