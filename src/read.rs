@@ -400,8 +400,8 @@ static PERIOD: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new("。".as_bytes()));
 
 /// The number of breadcrumb arrows (`>`, `＞`, `»`, `›`) in `line`, counted on bytes: in UTF-8,
-/// a byte after the lead and continuation bytes of an arrow is that arrow's last byte. A line is
-/// scanned at memory speed, where matching characters decodes each one.
+/// an arrow's last byte preceded by the arrow's other bytes can only be that arrow (a lead byte
+/// never continues another character). Matching characters instead would decode every one.
 fn count_arrows(line: &str) -> usize {
     let b = line.as_bytes();
     (0..b.len())
