@@ -528,6 +528,15 @@ mod tests {
     }
 
     #[test]
+    fn without_title_or_signature_a_township_named_three_times_in_the_body_wins() {
+        // CRLF lines, the name on different lines, another town named only twice.
+        let body = "关于2023年工作情况\r\n今年,青山镇开展普法活动,与白水镇交流。\r\n青山镇司法所调解纠纷,白水镇来访。\r\n全年青山镇排查矛盾纠纷。\r\n";
+        assert_eq!(meta_of(body).township.as_deref(), Some("青山镇"));
+        let twice = body.replace("全年青山镇", "全年本镇");
+        assert_eq!(meta_of(&twice).township, None);
+    }
+
+    #[test]
     fn without_title_signature_names_township_and_body_year_wins() {
         let m = meta_of(
             "雷州市依法行政工作领导小组办公室:\n2019年以来,我镇深入学习。依照《雷州市2019年依法行政工作要点》。\n一、强化组织领导\n2020年,我镇将继续努力。\n覃斗镇人民政府\n2020年4月13日\n",

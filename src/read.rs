@@ -629,6 +629,24 @@ mod tests {
     }
 
     #[test]
+    fn arrows_counted_on_bytes_are_the_arrow_characters() {
+        let seed = std::fs::read_to_string("../shared/corpus/seeds/000_befa4e22df0f3e2b.txt")
+            .expect("the shared seeds beside the repository");
+        let crafted = "首页 > 政务公开 ＞ 乡镇动态 » 详情 › 正文 —— “引号” 》《 ≥ ﹥";
+        for line in seed.lines().chain([crafted]) {
+            assert_eq!(
+                count_arrows(line),
+                line.matches(['>', '＞', '»', '›']).count(),
+                "{line}"
+            );
+        }
+        assert_eq!(count_arrows(crafted), 4);
+        // A breadcrumb of full-width arrows without 首页 is chrome; a sentence with arrows is not.
+        assert!(is_chrome_line("政务公开 ＞ 乡镇动态 ＞ 正文"));
+        assert!(!is_chrome_line("政务公开 ＞ 乡镇动态 ＞ 正文。"));
+    }
+
+    #[test]
     fn html_blocks_become_lines_without_scripts() {
         let html = "<html><head><title>渠南街道报告</title><script>var x=1;</script></head><body><nav>首页 导航</nav><div><p>一、主要举措</p><p>（一）加强<b>领导</b>。</p></div></body></html>";
         assert_eq!(
