@@ -418,7 +418,15 @@ fn fit_minibatch(
         order.shuffle(&mut rng);
     }
     let mut model = None;
-    let mut rows = batches.first().map(|b| gather_rows(x, b));
+    // The first batch, when there is one, is the first chunk of rows, already gathered for the
+    // start (a chunk too small to be a batch would make every chunk too small).
+    let mut rows = batches.first().map(|b| {
+        if b.len() == first.nrows() {
+            first
+        } else {
+            gather_rows(x, b)
+        }
+    });
     for next in batches.iter().skip(1).map(Some).chain([None]) {
         let Some(current) = rows.take() else { break };
         let previous = model.take();
