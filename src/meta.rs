@@ -8,8 +8,8 @@
 
 use crate::corpus::{ReportMeta, Span};
 use crate::error::{Error, Result};
+use crate::phrases::PhraseIndex;
 use crate::read::trim_blank;
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -266,9 +266,9 @@ fn find_year(
         .map(|(y, _)| y)
 }
 
-/// One automaton over every gazetteer name and short form: pattern 2i is place i's full name,
+/// Every gazetteer name and short form, indexed: pattern 2i is place i's full name,
 /// 2i + 1 its short form (or the full name again when the short form is not used).
-static PLACE_NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+static PLACE_NAMES: LazyLock<PhraseIndex> = LazyLock::new(|| {
     let patterns = GAZETTEER.iter().flat_map(|p| {
         let short = if p.short.chars().count() >= 2 && p.short != p.name {
             &p.short
@@ -277,11 +277,7 @@ static PLACE_NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         };
         [p.name.as_str(), short.as_str()]
     });
-    // A DFA: it scans every report's whole text, and costs a few MB once.
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(patterns)
-        .expect("place names are plain strings")
+    PhraseIndex::new(patterns)
 });
 
 /// County (or, failing one, the prefecture-level city) and province named in the text: the most
@@ -293,21 +289,21 @@ fn find_places(text: &str, township: Option<&str>) -> (Option<String>, Option<St
     };
     let search = search.as_ref();
     let mut counts = vec![0usize; GAZETTEER.len()];
-    for m in PLACE_NAMES.find_overlapping_iter(search) {
-        let place = m.pattern().as_usize() / 2;
-        let is_short = m.pattern().as_usize() % 2 == 1;
+    PLACE_NAMES.for_each_overlapping(search, |start, pattern| {
+        let (place, is_short) = (pattern / 2, pattern % 2 == 1);
         let p = &GAZETTEER[place];
+        let end = start + PLACE_NAMES.phrase(pattern).len();
         if !is_short {
-            if full_name_stands(p, search, m.start(), m.end()) {
+            if full_name_stands(p, search, start, end) {
                 counts[place] += 2;
             }
         } else if p.short != p.name
             && p.short.chars().count() >= 2
-            && marks_place(search, m.start(), m.end())
+            && marks_place(search, start, end)
         {
             counts[place] += 1;
         }
-    }
+    });
     let mut best: [Option<(usize, &Place)>; 3] = [None, None, None];
     for (place, &n) in GAZETTEER.iter().zip(&counts) {
         let slot = &mut best[place.level as usize];

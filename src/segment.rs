@@ -11,11 +11,13 @@
 
 use crate::config::{CutMode, SegmentParams};
 use crate::error::{ConfigError, Result};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use crate::phrases::PhraseIndex;
+use aho_corasick::{AhoCorasick, MatchKind};
 use jieba_rs::Jieba;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
 /// The bundled policy lexicon (`word freq tag` per line).
@@ -28,25 +30,35 @@ pub const BUNDLED_STOP_PHRASES: &str = include_str!("../data/stop_phrases.txt");
 /// Quote marks and 、 removed before cutting, so `“八五”普法` and `谁执法、谁普法` stay one term.
 const QUOTES: [char; 9] = ['“', '”', '‘', '’', '"', '\'', '「', '」', '、'];
 /// Finds the quote marks: a SIMD search (Teddy). About half of all units have one (、 most
-/// often), and `str::replace` with a set of characters decodes every character.
-static QUOTE_MARKS: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(QUOTES.map(String::from)).expect("quote marks are strings"));
+/// often), and `str::replace` with a set of characters decodes every character. Leftmost-first
+/// because aho-corasick uses Teddy only for the leftmost match kinds (with the default kind its
+/// automaton stepped through every byte); for single characters every kind finds the same.
+static QUOTE_MARKS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(QUOTES.map(String::from))
+        .expect("quote marks are strings")
+});
 
 /// `text` without its quote marks ([`QUOTES`]).
 fn without_quotes(text: &str) -> Cow<'_, str> {
-    replace_matches(&QUOTE_MARKS, text, "")
+    replace_ranges(text, QUOTE_MARKS.find_iter(text).map(|m| m.range()), "")
 }
 
-/// `text` with every match of `searcher` replaced by `with`, in one scan: copied at the first
-/// match, if there is one.
-fn replace_matches<'a>(searcher: &AhoCorasick, text: &'a str, with: &str) -> Cow<'a, str> {
+/// `text` with the byte ranges `found` (in order, not overlapping) replaced by `with`: copied
+/// at the first range, if there is one.
+fn replace_ranges<'a>(
+    text: &'a str,
+    found: impl IntoIterator<Item = Range<usize>>,
+    with: &str,
+) -> Cow<'a, str> {
     let mut out: Option<String> = None;
     let mut last = 0;
-    for m in searcher.find_iter(text) {
+    for range in found {
         let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-        o.push_str(&text[last..m.start()]);
+        o.push_str(&text[last..range.start]);
         o.push_str(with);
-        last = m.end();
+        last = range.end;
     }
     match out {
         Some(mut o) => {
@@ -130,7 +142,7 @@ pub struct Analyzer {
     jieba: Jieba,
     /// The stop phrases, quote marks removed, in the order given.
     phrases: Vec<String>,
-    stop_phrases: Option<AhoCorasick>,
+    stop_phrases: PhraseIndex,
     filters: Vec<Box<dyn TokenFilter>>,
     mode: CutMode,
     hmm: bool,
@@ -209,7 +221,7 @@ impl Analyzer {
         let mut analyzer = Analyzer {
             jieba,
             phrases: Vec::new(),
-            stop_phrases: None,
+            stop_phrases: PhraseIndex::new(Vec::<String>::new()),
             filters: vec![
                 Box::new(MinChars(params.min_chars)),
                 Box::new(NoNumbersOrPunctuation),
@@ -232,29 +244,17 @@ impl Analyzer {
                 .map(|p| without_quotes(p).into_owned())
                 .filter(|p| !p.is_empty()),
         );
-        self.stop_phrases = (!self.phrases.is_empty()).then(|| {
-            // A DFA scans several times faster than the default NFA, at a few MB for the
-            // bundled phrases and a corpus's place names; past 10,000 phrases (a national
-            // corpus's township names) its size grows too large, and the NFA is kept.
-            let kind = (self.phrases.len() <= 10_000).then_some(AhoCorasickKind::DFA);
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(kind)
-                .build(&self.phrases)
-                .expect("stop phrases are plain strings")
-        });
+        self.stop_phrases = PhraseIndex::new(&self.phrases);
     }
 
     /// The text as it is cut: quote marks removed, stop phrases blanked.
     pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let unquoted = without_quotes(text);
-        let Some(stop_phrases) = &self.stop_phrases else {
+        let found = self.stop_phrases.leftmost_longest(&unquoted);
+        if found.is_empty() {
             return unquoted;
-        };
-        if let Cow::Owned(blanked) = replace_matches(stop_phrases, &unquoted, " ") {
-            return Cow::Owned(blanked);
         }
-        unquoted
+        Cow::Owned(replace_ranges(&unquoted, found, " ").into_owned())
     }
 
     /// Whether `word` passes the filter chain (a word's verdict does not depend on its context,
