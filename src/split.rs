@@ -501,11 +501,13 @@ fn is_closing(text: &str) -> bool {
     (short && (signature || date)) || formula || closing_paragraph
 }
 
-/// Counts Han characters.
-pub fn han_chars(s: &str) -> usize {
-    s.chars()
-        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c))
-        .count()
+/// Whether `s` has at least `n` Han characters (read only as far as the `n`th).
+pub fn has_han_chars(s: &str, n: usize) -> bool {
+    n == 0
+        || s.chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c))
+            .nth(n - 1)
+            .is_some()
 }
 
 /// Splits one report into blocks and units.
@@ -704,7 +706,7 @@ struct UnitBuilder<'a> {
 impl UnitBuilder<'_> {
     fn push(&mut self, role: BlockRole, kind: SectionKind, span: Span, level: usize) {
         let text = span.of(self.text);
-        let role = if role == BlockRole::Unit && han_chars(text) < self.min_han {
+        let role = if role == BlockRole::Unit && !has_han_chars(text, self.min_han) {
             BlockRole::Other
         } else {
             role
@@ -819,7 +821,7 @@ impl UnitBuilder<'_> {
         if cuts.first() != Some(&0) {
             // The lead before 一是 is a unit if it says something, else it joins the first clause.
             let lead = &text[..cuts.first().copied().unwrap_or(text.len())];
-            if han_chars(lead) < self.min_han && !cuts.is_empty() {
+            if !has_han_chars(lead, self.min_han) && !cuts.is_empty() {
                 cuts[0] = 0;
             } else {
                 cuts.insert(0, 0);
