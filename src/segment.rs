@@ -495,19 +495,40 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     chunks.sort_unstable_by_key(|(c, _)| c.index);
     let mut offsets = Vec::with_capacity(texts.len() + 1);
     offsets.push(0);
-    let mut ids = Vec::with_capacity(chunks.iter().map(|(c, _)| c.ids.len()).sum());
-    let mut inner = vec![0u64; ids.capacity().div_ceil(64)];
-    for (chunk, map) in chunks {
-        for len in &chunk.lens {
-            offsets.push(offsets.last().expect("starts with 0") + len);
-        }
-        for (i, &is_inner) in (ids.len()..).zip(&chunk.inner) {
-            if is_inner {
-                inner[i / 64] |= 1 << (i % 64);
-            }
-        }
-        ids.extend(chunk.ids.iter().map(|&id| map[id as usize]));
+    for len in chunks.iter().flat_map(|(c, _)| &c.lens) {
+        offsets.push(offsets.last().expect("starts with 0") + len);
     }
+    // Each chunk's tokens mapped onto the sorted vocabulary into its own part of the whole, the
+    // chunks in parallel; then the inner-word marks packed 64 to a word, also in parallel.
+    let total = offsets.last().copied().unwrap_or(0);
+    let mut ids = vec![0u32; total];
+    let mut inner_marks = vec![false; total];
+    let mut parts: Vec<(&mut [u32], &mut [bool])> = Vec::with_capacity(chunks.len());
+    let (mut ids_left, mut marks_left) = (ids.as_mut_slice(), inner_marks.as_mut_slice());
+    for (chunk, _) in &chunks {
+        let (ids_part, ids_rest) = ids_left.split_at_mut(chunk.ids.len());
+        let (marks_part, marks_rest) = marks_left.split_at_mut(chunk.ids.len());
+        parts.push((ids_part, marks_part));
+        (ids_left, marks_left) = (ids_rest, marks_rest);
+    }
+    chunks
+        .par_iter()
+        .zip(parts)
+        .for_each(|((chunk, map), (ids, marks))| {
+            ids.iter_mut()
+                .zip(&chunk.ids)
+                .for_each(|(o, &id)| *o = map[id as usize]);
+            marks.copy_from_slice(&chunk.inner);
+        });
+    let inner: Vec<u64> = inner_marks
+        .par_chunks(64)
+        .map(|marks| {
+            marks
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, &m)| word | u64::from(m) << i)
+        })
+        .collect();
     TokenizedCorpus {
         terms,
         ids,
