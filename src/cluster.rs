@@ -313,7 +313,7 @@ pub fn inertia(x: ArrayView2<f32>, centroids: &Array2<f32>, assignments: &[usize
 }
 
 /// Σ term(aᵢ, bᵢ) over two f32 rows, in f64 ([`lanes_sum`] when both rows are contiguous).
-#[inline]
+#[inline(always)]
 fn lanes_sum_f64(a: ArrayView1<f32>, b: ArrayView1<f32>, term: impl Fn(f64, f64) -> f64) -> f64 {
     let term = |x: f32, y: f32| term(f64::from(x), f64::from(y));
     match (a.as_slice(), b.as_slice()) {
@@ -328,6 +328,7 @@ fn dot(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f64 {
 }
 
 /// The squared Euclidean distance between two f32 rows, summed in f64.
+#[inline(always)]
 fn squared_distance(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f64 {
     lanes_sum_f64(a, b, |x, y| (x - y) * (x - y))
 }
@@ -378,12 +379,12 @@ fn greedy_kmeans_plus_plus(
         flat.par_chunks_mut(256 * t)
             .enumerate()
             .for_each(|(chunk, out)| {
-                for (r, row) in out.chunks_mut(t).enumerate() {
-                    let i = chunk * 256 + r;
-                    for (o, &c) in row.iter_mut().zip(centres) {
-                        *o = squared_distance(x.row(i), x.row(c));
-                    }
+                #[cfg(target_arch = "x86_64")]
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2, checked just above.
+                    return unsafe { distances_from_avx2(x, chunk * 256, centres, out) };
                 }
+                distances_from(x, chunk * 256, centres, out)
             });
         (0..t)
             .map(|c| flat.iter().skip(c).step_by(t).copied().collect())
@@ -421,6 +422,29 @@ fn greedy_kmeans_plus_plus(
         potential = pot;
     }
     (x.select(Axis(0), &centers), potential)
+}
+
+/// Squared distances (in f64) of rows `first..` of `x` to the rows `centres`, into `out` (one
+/// row of `centres.len()` per row of `x`, as many as `out` holds).
+#[inline(always)]
+fn distances_from(x: ArrayView2<f32>, first: usize, centres: &[usize], out: &mut [f64]) {
+    for (r, row) in out.chunks_mut(centres.len()).enumerate() {
+        for (o, &c) in row.iter_mut().zip(centres) {
+            *o = squared_distance(x.row(first + r), x.row(c));
+        }
+    }
+}
+
+/// [`distances_from`] compiled for AVX2 (same bits: no FMA), once per chunk of rows.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn distances_from_avx2(
+    x: ArrayView2<f32>,
+    first: usize,
+    centres: &[usize],
+    out: &mut [f64],
+) {
+    distances_from(x, first, centres, out)
 }
 
 /// The rows `indices` of `x`, copied row by row (ndarray's `select` concatenates one view per
