@@ -98,6 +98,11 @@ impl PhraseIndex {
         &self.phrases[id]
     }
 
+    /// Every phrase, in id order.
+    pub fn phrases(&self) -> impl Iterator<Item = &str> {
+        self.phrases.iter().map(|p| &**p)
+    }
+
     /// The ids starting with `key` if it passes the filter (none otherwise).
     #[inline(always)]
     fn candidates(&self, key: Start) -> &[u32] {

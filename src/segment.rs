@@ -141,7 +141,6 @@ impl TokenFilter for StopWords {
 pub struct Analyzer {
     jieba: Jieba,
     /// The stop phrases, quote marks removed, in the order given.
-    phrases: Vec<String>,
     stop_phrases: PhraseIndex,
     filters: Vec<Box<dyn TokenFilter>>,
     mode: CutMode,
@@ -220,7 +219,6 @@ impl Analyzer {
         }
         let mut analyzer = Analyzer {
             jieba,
-            phrases: Vec::new(),
             stop_phrases: PhraseIndex::new(Vec::<String>::new()),
             filters: vec![
                 Box::new(MinChars(params.min_chars)),
@@ -238,13 +236,17 @@ impl Analyzer {
     /// Adds stop phrases (blanked before cutting), e.g. the corpus's place names once they are
     /// known: the same as listing them in the parameters after the others.
     pub fn add_stop_phrases(&mut self, phrases: &[String]) {
-        self.phrases.extend(
-            phrases
-                .iter()
-                .map(|p| without_quotes(p).into_owned())
-                .filter(|p| !p.is_empty()),
-        );
-        self.stop_phrases = PhraseIndex::new(&self.phrases);
+        let added = phrases
+            .iter()
+            .map(|p| without_quotes(p))
+            .filter(|p| !p.is_empty());
+        let all: Vec<Cow<str>> = self
+            .stop_phrases
+            .phrases()
+            .map(Cow::Borrowed)
+            .chain(added)
+            .collect();
+        self.stop_phrases = PhraseIndex::new(all);
     }
 
     /// The text as it is cut: quote marks removed, stop phrases blanked.
