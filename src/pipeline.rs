@@ -289,17 +289,10 @@ fn prepare_with(
             })
             .unzip()
     });
-    let kept = |u: &Unit| config.split.sections.contains(&u.section_kind);
-    // Sized first: a collected `Vec` grows by doubling, up to twice the units' memory.
-    let mut units: Vec<Unit> =
-        Vec::with_capacity(unit_lists.iter().flatten().filter(|u| kept(u)).count());
-    units.extend(
-        unit_lists
-            .iter_mut()
-            .flat_map(std::mem::take)
-            .filter(|u| kept(u)),
-    );
-    drop(unit_lists);
+    unit_lists
+        .par_iter_mut()
+        .for_each(|list| list.retain(|u| config.split.sections.contains(&u.section_kind)));
+    let units = crate::parallel::concat(unit_lists);
     if units.is_empty() {
         return Err(Error::EmptyCorpus(format!(
             "{} file(s) read, {} skipped, and no unit found in sections {:?}",

@@ -6,6 +6,7 @@ use crate::config::GroupBy;
 use crate::corpus::{ReportMeta, SectionKind, Unit};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The group name used when a unit's report does not say.
 pub const UNKNOWN_GROUP: &str = "（未知）";
@@ -48,19 +49,25 @@ pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: Grou
     let mut per_kind: BTreeMap<SectionKind, Vec<usize>> = BTreeMap::new();
     let mut per_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     let mut overall = vec![0usize; k];
-    for (unit, theme) in units.iter().zip(assignments) {
+    // The units of a report share its metadata, so its group is named once per run of them.
+    let mut first = 0;
+    for run in units.chunk_by(|a, b| Arc::ptr_eq(&a.meta, &b.meta)) {
+        let themes = &assignments[first..first + run.len()];
+        first += run.len();
         let entry = per_group
-            .entry(group_of(&unit.meta, by))
+            .entry(group_of(&run[0].meta, by))
             .or_insert_with(|| (vec![0; k], 0));
-        entry.1 += 1;
-        let Some(t) = *theme else { continue };
-        entry.0[t] += 1;
-        overall[t] += 1;
-        per_kind
-            .entry(unit.section_kind)
-            .or_insert_with(|| vec![0; k])[t] += 1;
-        if let Some(y) = unit.meta.year {
-            per_year.entry(y).or_insert_with(|| vec![0; k])[t] += 1;
+        entry.1 += run.len();
+        for (unit, theme) in run.iter().zip(themes) {
+            let Some(t) = *theme else { continue };
+            entry.0[t] += 1;
+            overall[t] += 1;
+            per_kind
+                .entry(unit.section_kind)
+                .or_insert_with(|| vec![0; k])[t] += 1;
+            if let Some(y) = unit.meta.year {
+                per_year.entry(y).or_insert_with(|| vec![0; k])[t] += 1;
+            }
         }
     }
     let assigned: usize = overall.iter().sum();

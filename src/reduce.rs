@@ -372,15 +372,23 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     order.sort_by(|&x, &y| lambda[y].total_cmp(&lambda[x]).then(x.cmp(&y)));
     order.truncate(dims);
     let w_top = faer::Mat::<f64>::from_fn(l, dims, |a, c| w[(a, order[c])]);
+    // V = ZW by fixed chunks of rows in parallel, each a sequential faer product (an entry is
+    // the same sum whichever chunk holds its row).
     let mut components = vec![0.0f64; m * dims];
-    faer::linalg::matmul::matmul(
-        faer::MatMut::from_row_major_slice_mut(&mut components, m, dims),
-        faer::Accum::Replace,
-        faer::MatRef::from_row_major_slice(&z, m, l),
-        w_top.as_ref(),
-        1.0,
-        faer::Par::Seq,
-    );
+    components
+        .par_chunks_mut(GRAM_CHUNK * dims)
+        .zip(z.par_chunks(GRAM_CHUNK * l))
+        .for_each(|(v, z)| {
+            let rows = z.len() / l;
+            faer::linalg::matmul::matmul(
+                faer::MatMut::from_row_major_slice_mut(v, rows, dims),
+                faer::Accum::Replace,
+                faer::MatRef::from_row_major_slice(z, rows, l),
+                w_top.as_ref(),
+                1.0,
+                faer::Par::Seq,
+            );
+        });
     drop(z);
     // Fix each vector's sign: its largest entry (the first, on a tie) is positive (stable across
     // library versions). One pass over the rows in order.

@@ -531,6 +531,9 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
                 .fold(0u64, |word, (i, &m)| word | u64::from(m) << i)
         })
         .collect();
+    // The folds' vocabularies are a few hundred thousand small allocations: freed in parallel.
+    drop(chunks);
+    folds.into_par_iter().for_each(drop);
     TokenizedCorpus {
         terms,
         ids,

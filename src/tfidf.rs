@@ -50,22 +50,23 @@ pub struct Tfidf {
 /// Rows per parallel task when weighting.
 const ROWS_PER_CHUNK: usize = 4096;
 
-/// Document frequency of every term of the corpus.
+/// Document frequency of every term of the corpus: each fold counts a term once per document,
+/// marking the last document it counted it in (no sorting of each document's ids).
 fn document_frequencies(corpus: &TokenizedCorpus) -> Vec<u64> {
     let n_terms = corpus.terms.len();
     (0..corpus.len())
         .into_par_iter()
         .fold(
-            || (vec![0u64; n_terms], Vec::new()),
-            |(mut df, mut seen): (Vec<u64>, Vec<u32>), d| {
-                seen.clear();
-                seen.extend_from_slice(corpus.doc(d));
-                seen.sort_unstable();
-                seen.dedup();
-                for &t in &seen {
-                    df[t as usize] += 1;
+            || (vec![0u64; n_terms], vec![usize::MAX; n_terms]),
+            |(mut df, mut last): (Vec<u64>, Vec<usize>), d| {
+                for &t in corpus.doc(d) {
+                    let t = t as usize;
+                    if last[t] != d {
+                        last[t] = d;
+                        df[t] += 1;
+                    }
                 }
-                (df, seen)
+                (df, last)
             },
         )
         .map(|(df, _)| df)
@@ -188,18 +189,19 @@ pub fn weight_rows(
             (lens, indices, data)
         })
         .collect();
+    // The chunks' rows laid end to end, their entries moved into place in parallel (68 MB on
+    // laws, a sequential tenth of a second when appended one chunk after another).
     let mut indptr = Vec::with_capacity(corpus.len() + 1);
     indptr.push(0);
-    let nnz = chunks.iter().map(|c| c.1.len()).sum();
-    let mut indices = Vec::with_capacity(nnz);
-    let mut data = Vec::with_capacity(nnz);
-    for (lens, i, d) in chunks {
-        for len in lens {
-            indptr.push(indptr.last().expect("starts with 0") + len);
-        }
-        indices.extend(i);
-        data.extend(d);
+    for len in chunks.iter().flat_map(|c| &c.0) {
+        indptr.push(indptr.last().expect("starts with 0") + len);
     }
+    let (indices, data): (Vec<Vec<u32>>, Vec<Vec<f64>>) =
+        chunks.into_iter().map(|(_, i, d)| (i, d)).unzip();
+    let (indices, data) = rayon::join(
+        || crate::parallel::concat(indices),
+        || crate::parallel::concat(data),
+    );
     TfidfMatrix::new(
         (corpus.len(), model.vocabulary.len()),
         indptr,
