@@ -16,7 +16,7 @@ use crate::label::Theme;
 use crate::reduce::Lsa;
 use crate::segment::resolve_lists;
 use crate::tfidf::TfidfModel;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -111,11 +111,8 @@ impl FittedModel {
         };
         write_json(&dir.join("model.json"), &json)?;
         write_json(&dir.join("kmeans.json"), &self.themes)?;
-        let v = Array2::from_shape_vec(
-            (self.lsa.n_terms, self.lsa.dims),
-            self.lsa.components.clone(),
-        )
-        .expect("terms × dims");
+        let v = ArrayView2::from_shape((self.lsa.n_terms, self.lsa.dims), &self.lsa.components)
+            .expect("terms × dims");
         let path = dir.join("components.npy");
         ndarray_npy::write_npy(&path, &v).map_err(|e| Error::Model {
             path: path.clone(),
