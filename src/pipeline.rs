@@ -99,11 +99,6 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// The theme id of unit `u`, or `unassigned`.
-    pub fn theme_id(&self, u: usize) -> String {
-        self.assignments[u].map_or_else(|| UNASSIGNED.to_string(), label::theme_id)
-    }
-
     /// The number of units without a theme.
     pub fn unassigned(&self) -> usize {
         self.assignments.iter().filter(|a| a.is_none()).count()
