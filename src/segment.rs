@@ -453,7 +453,7 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     texts: &[S],
     progress: &(dyn Fn(usize) + Sync),
 ) -> TokenizedCorpus {
-    let folds: Vec<LocalVocabulary> = texts
+    let mut folds: Vec<LocalVocabulary> = texts
         .par_chunks(CHUNK)
         .enumerate()
         .fold(
@@ -489,39 +489,34 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         .collect();
     let terms: Vec<String> = sorted.into_iter().map(String::from).collect();
     drop(index);
-    let mut chunks: Vec<(&LocalChunk, &[u32])> = folds
-        .iter()
+    let mut chunks: Vec<(LocalChunk, &[u32])> = folds
+        .iter_mut()
         .zip(&maps)
-        .flat_map(|(f, map)| f.chunks.iter().map(move |c| (c, map.as_slice())))
+        .flat_map(|(f, map)| {
+            std::mem::take(&mut f.chunks)
+                .into_iter()
+                .map(move |c| (c, map.as_slice()))
+        })
         .collect();
+    // The folds' vocabularies are a few hundred thousand small allocations: freed in parallel.
+    folds.into_par_iter().for_each(drop);
     chunks.sort_unstable_by_key(|(c, _)| c.index);
     let mut offsets = Vec::with_capacity(texts.len() + 1);
     offsets.push(0);
     for len in chunks.iter().flat_map(|(c, _)| &c.lens) {
         offsets.push(offsets.last().expect("starts with 0") + len);
     }
-    // Each chunk's tokens mapped onto the sorted vocabulary into its own part of the whole, the
-    // chunks in parallel; then the inner-word marks packed 64 to a word, also in parallel.
-    let total = offsets.last().copied().unwrap_or(0);
-    let mut ids = vec![0u32; total];
-    let mut inner_marks = vec![false; total];
-    let mut parts: Vec<(&mut [u32], &mut [bool])> = Vec::with_capacity(chunks.len());
-    let (mut ids_left, mut marks_left) = (ids.as_mut_slice(), inner_marks.as_mut_slice());
-    for (chunk, _) in &chunks {
-        let (ids_part, ids_rest) = ids_left.split_at_mut(chunk.ids.len());
-        let (marks_part, marks_rest) = marks_left.split_at_mut(chunk.ids.len());
-        parts.push((ids_part, marks_part));
-        (ids_left, marks_left) = (ids_rest, marks_rest);
-    }
+    // Each chunk's tokens mapped onto the sorted vocabulary in place, the chunks in parallel;
+    // then the chunks laid end to end, and the inner-word marks packed 64 to a word.
     chunks
-        .par_iter()
-        .zip(parts)
-        .for_each(|((chunk, map), (ids, marks))| {
-            ids.iter_mut()
-                .zip(&chunk.ids)
-                .for_each(|(o, &id)| *o = map[id as usize]);
-            marks.copy_from_slice(&chunk.inner);
-        });
+        .par_iter_mut()
+        .for_each(|(chunk, map)| chunk.ids.iter_mut().for_each(|id| *id = map[*id as usize]));
+    let (ids, inner_marks): (Vec<Vec<u32>>, Vec<Vec<bool>>) =
+        chunks.into_iter().map(|(c, _)| (c.ids, c.inner)).unzip();
+    let (ids, inner_marks) = rayon::join(
+        || crate::parallel::concat(ids),
+        || crate::parallel::concat(inner_marks),
+    );
     let inner: Vec<u64> = inner_marks
         .par_chunks(64)
         .map(|marks| {
@@ -531,9 +526,6 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
                 .fold(0u64, |word, (i, &m)| word | u64::from(m) << i)
         })
         .collect();
-    // The folds' vocabularies are a few hundred thousand small allocations: freed in parallel.
-    drop(chunks);
-    folds.into_par_iter().for_each(drop);
     TokenizedCorpus {
         terms,
         ids,
