@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// The bundled policy lexicon (`word freq tag` per line).
 pub const BUNDLED_LEXICON: &str = include_str!("../data/lexicon.txt");
@@ -378,7 +378,7 @@ impl TokenizedCorpus {
 /// The local id of a word the filter chain drops.
 const DROPPED: u32 = u32::MAX;
 
-/// One chunk's kept tokens, as ids over the local vocabulary of the fold that cut it.
+/// One chunk's kept tokens, as ids over the local vocabulary of the thread that cut it.
 struct LocalChunk {
     /// The chunk's place among all chunks.
     index: usize,
@@ -387,10 +387,10 @@ struct LocalChunk {
     lens: Vec<usize>,
 }
 
-/// The state of one rayon fold over chunks of texts: every distinct word it has met with its
-/// local id, or [`DROPPED`] — so the filter chain runs once per distinct word, and each token
-/// costs one hash lookup — and the chunks it has cut. Local ids depend on how rayon split the
-/// work; the merge maps them onto the sorted vocabulary, whose ids do not.
+/// One worker thread's state over the chunks of texts it cut: every distinct word it has met
+/// with its local id, or [`DROPPED`] — so the filter chain runs once per distinct word, and each
+/// token costs one hash lookup — and those chunks. Local ids depend on which thread took which
+/// chunk; the merge maps them onto the sorted vocabulary, whose ids do not.
 #[derive(Default)]
 struct LocalVocabulary {
     words: FxHashMap<Box<str>, u32>,
@@ -453,23 +453,38 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     texts: &[S],
     progress: &(dyn Fn(usize) + Sync),
 ) -> TokenizedCorpus {
-    let mut folds: Vec<LocalVocabulary> = texts
+    // One vocabulary per worker thread, each chunk cut by whichever thread takes it. A rayon
+    // fold would keep one per piece of the split, and rayon stops splitting at a quarter of the
+    // work on two threads unless a piece is stolen: the last piece ran on one core while the
+    // other idled (~0.1 s on laws). Chunks one by one balance to the last chunk; the lock is
+    // only ever taken by its own thread.
+    let threads = rayon::current_num_threads().max(1);
+    let vocabularies: Vec<Mutex<LocalVocabulary>> =
+        (0..threads).map(|_| Mutex::default()).collect();
+    texts
         .par_chunks(CHUNK)
+        .with_max_len(1)
         .enumerate()
-        .fold(
-            LocalVocabulary::default,
-            |mut vocabulary, (index, chunk)| {
-                vocabulary.cut(analyzer, index, chunk);
-                progress(chunk.len());
-                vocabulary
-            },
-        )
+        .for_each(|(index, chunk)| {
+            let thread = rayon::current_thread_index().unwrap_or(0) % threads;
+            let mut vocabulary = vocabularies[thread]
+                .lock()
+                .expect("poisoned only by a panic, which rayon passes on");
+            vocabulary.cut(analyzer, index, chunk);
+            progress(chunk.len());
+        });
+    let mut vocabularies: Vec<LocalVocabulary> = vocabularies
+        .into_iter()
+        .map(|v| {
+            v.into_inner()
+                .expect("poisoned only by a panic, which rayon passes on")
+        })
         .collect();
-    // The merged vocabulary: the folds' kept words (their lists overlap heavily) sorted once,
-    // then each fold's local ids mapped through a hash index.
-    let distinct: FxHashSet<&str> = folds
+    // The merged vocabulary: the threads' kept words (their lists overlap heavily) sorted once,
+    // then each thread's local ids mapped through a hash index.
+    let distinct: FxHashSet<&str> = vocabularies
         .iter()
-        .flat_map(|f| f.kept_words().map(|(w, _)| w))
+        .flat_map(|v| v.kept_words().map(|(w, _)| w))
         .collect();
     let mut sorted: Vec<&str> = distinct.into_iter().collect();
     sorted.par_sort_unstable();
@@ -478,28 +493,28 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         .enumerate()
         .map(|(i, &t)| (t, i as u32))
         .collect();
-    let maps: Vec<Vec<u32>> = folds
+    let maps: Vec<Vec<u32>> = vocabularies
         .par_iter()
-        .map(|f| {
-            let mut map = vec![0; f.kept as usize];
-            f.kept_words()
+        .map(|v| {
+            let mut map = vec![0; v.kept as usize];
+            v.kept_words()
                 .for_each(|(w, id)| map[id as usize] = index[w]);
             map
         })
         .collect();
     let terms: Vec<String> = sorted.into_iter().map(String::from).collect();
     drop(index);
-    let mut chunks: Vec<(LocalChunk, &[u32])> = folds
+    let mut chunks: Vec<(LocalChunk, &[u32])> = vocabularies
         .iter_mut()
         .zip(&maps)
-        .flat_map(|(f, map)| {
-            std::mem::take(&mut f.chunks)
+        .flat_map(|(v, map)| {
+            std::mem::take(&mut v.chunks)
                 .into_iter()
                 .map(move |c| (c, map.as_slice()))
         })
         .collect();
-    // The folds' vocabularies are a few hundred thousand small allocations: freed in parallel.
-    folds.into_par_iter().for_each(drop);
+    // The threads' vocabularies are a few hundred thousand small allocations: freed in parallel.
+    vocabularies.into_par_iter().for_each(drop);
     chunks.sort_unstable_by_key(|(c, _)| c.index);
     let mut offsets = Vec::with_capacity(texts.len() + 1);
     offsets.push(0);
