@@ -4,7 +4,7 @@
 //! The SVD is randomized (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 5.1, in the
 //! subspace-iteration form on AᵀA): a seeded random start Z (terms × l, l = dims + oversampling),
 //! `q + 1` products Z ← orth(AᵀA·Z), then Rayleigh–Ritz on the l × l matrix Zᵀ(AᵀA)Z. The
-//! products are fused ([`gram_times`]) and run in parallel with rayon over panels of columns,
+//! products are fused ([`GramPanels`]) and run in parallel with rayon over panels of columns,
 //! each summed over the rows in order, so results do not depend on the thread count;
 //! nothing of size units × l is ever formed. The products accumulate in f32 (the singular values
 //! come out to f32's seven digits, plenty for clustering and for the analyst), and the small
@@ -245,65 +245,64 @@ fn panel_width(l: usize, threads: usize) -> usize {
     l.div_ceil(panels).next_multiple_of(8).clamp(8, MAX_PANEL)
 }
 
-/// AᵀA·Z for Z (m × l, row-major) without forming AZ (n × l), in f32: Z is cut into panels of
+/// The workspace of the fused product AᵀA·Z for Z (m × l, row-major), which never forms AZ
+/// (n × l) and sums in f32: Z is cut into panels of
 /// columns ([`panel_width`]), and each panel, on one thread, runs over every row of A
 /// accumulating aᵢᵀ(aᵢZₚ). A panel's Z and accumulator (terms × width) stay in cache where the
 /// whole of Z and AᵀA·Z (terms × l) do not. Each output entry is one running sum over the rows in
 /// order, and its column's lanes never meet another's, so neither the thread count nor the
 /// panel width changes a bit.
-fn gram_times(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
-    match panel_width(l, rayon::current_num_threads()) {
-        8 => gram_times_in::<8>(a, z, l),
-        16 => gram_times_in::<16>(a, z, l),
-        24 => gram_times_in::<24>(a, z, l),
-        32 => gram_times_in::<32>(a, z, l),
-        40 => gram_times_in::<40>(a, z, l),
-        48 => gram_times_in::<48>(a, z, l),
-        56 => gram_times_in::<56>(a, z, l),
-        _ => gram_times_in::<MAX_PANEL>(a, z, l),
-    }
+///
+/// The panels are kept from product to product and rewritten in place: fresh ones for each of
+/// the fit's products were ~55 MB of new pages each on laws, a page fault per 4 KiB.
+struct GramPanels<const W: usize> {
+    /// Per panel: its columns of Z, zero-padded to W, and its accumulator (both terms × W).
+    panels: Vec<(Vec<[f32; W]>, Vec<[f32; W]>)>,
 }
 
-/// [`gram_times`] with panels of `W` columns.
-fn gram_times_in<const W: usize>(a: &TfidfMatrix, z: &[f64], l: usize) -> Vec<f64> {
-    let m = a.cols();
-    let panels: Vec<Vec<[f32; W]>> = (0..l.div_ceil(W))
-        .into_par_iter()
-        .map(|p| {
-            let columns = p * W..((p + 1) * W).min(l);
-            // The panel of Z, zero-padded to W columns.
-            let zp: Vec<[f32; W]> = (0..m)
-                .map(|j| {
-                    let mut row = [0.0f32; W];
+impl<const W: usize> GramPanels<W> {
+    /// The panels for Z of `m` rows and `l` columns.
+    fn new(m: usize, l: usize) -> GramPanels<W> {
+        GramPanels {
+            panels: (0..l.div_ceil(W))
+                .map(|_| (vec![[0.0; W]; m], vec![[0.0; W]; m]))
+                .collect(),
+        }
+    }
+
+    /// AᵀA·Z into `out` (m × l, row-major), the panels in parallel.
+    fn product(&mut self, a: &TfidfMatrix, z: &[f64], l: usize, out: &mut [f64]) {
+        self.panels
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(p, (zp, acc))| {
+                let columns = p * W..((p + 1) * W).min(l);
+                for (j, row) in zp.iter_mut().enumerate() {
+                    *row = [0.0; W];
                     row.iter_mut()
                         .zip(&z[j * l + columns.start..j * l + columns.end])
                         .for_each(|(o, &v)| *o = v as f32);
-                    row
-                })
-                .collect();
-            let mut acc = vec![[0.0f32; W]; m];
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2, checked just above.
-                unsafe { accumulate_panel_avx2(a, &zp, &mut acc) };
-                return acc;
-            }
-            accumulate_panel(a, &zp, &mut acc);
-            acc
-        })
-        .collect();
-    let mut out = vec![0.0f64; m * l];
-    out.par_chunks_mut(l.max(1))
-        .enumerate()
-        .for_each(|(j, row)| {
-            for (p, cells) in row.chunks_mut(W).enumerate() {
-                cells
-                    .iter_mut()
-                    .zip(&panels[p][j])
-                    .for_each(|(o, &v)| *o = f64::from(v));
-            }
-        });
-    out
+                }
+                acc.fill([0.0; W]);
+                #[cfg(target_arch = "x86_64")]
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2, checked just above.
+                    return unsafe { accumulate_panel_avx2(a, zp, acc) };
+                }
+                accumulate_panel(a, zp, acc);
+            });
+        let panels = &self.panels;
+        out.par_chunks_mut(l.max(1))
+            .enumerate()
+            .for_each(|(j, row)| {
+                for (cells, (_, acc)) in row.chunks_mut(W).zip(panels) {
+                    cells
+                        .iter_mut()
+                        .zip(&acc[j])
+                        .for_each(|(o, &v)| *o = f64::from(v));
+                }
+            });
+    }
 }
 
 /// Adds aᵢᵀ(aᵢZₚ) for every row aᵢ of A into `acc` (terms × W).
@@ -335,6 +334,28 @@ unsafe fn accumulate_panel_avx2<const W: usize>(
     accumulate_panel(a, zp, acc)
 }
 
+/// From the orthonormal start `z` (m × l, row-major), `power_iterations + 1` rounds of
+/// Z ← orth(AᵀA·Z) on panels of `W` columns; returns the last basis Z and AᵀA·Z for
+/// Rayleigh–Ritz. Two m × l buffers take turns as Z and the product.
+fn subspace_iteration<const W: usize>(
+    a: &TfidfMatrix,
+    mut z: Vec<f64>,
+    l: usize,
+    power_iterations: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut panels = GramPanels::<W>::new(a.cols(), l);
+    let mut y = vec![0.0; z.len()];
+    for i in 0..=power_iterations {
+        panels.product(a, &z, l, &mut y);
+        std::mem::swap(&mut z, &mut y);
+        // The last basis, on which Rayleigh–Ritz runs, orthonormal to working precision.
+        let rounds = if i == power_iterations { 2 } else { 1 };
+        orthonormalize(&mut z, l, rounds);
+    }
+    panels.product(a, &z, l, &mut y);
+    (z, y)
+}
+
 /// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
 ///
 /// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products,
@@ -353,14 +374,17 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
     let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
     orthonormalize(&mut z, l, 1);
-    for i in 0..=params.power_iterations {
-        z = gram_times(matrix, &z, l);
-        // The last basis, on which Rayleigh–Ritz runs, orthonormal to working precision.
-        let rounds = if i == params.power_iterations { 2 } else { 1 };
-        orthonormalize(&mut z, l, rounds);
-    }
+    let (z, y) = match panel_width(l, rayon::current_num_threads()) {
+        8 => subspace_iteration::<8>(matrix, z, l, params.power_iterations),
+        16 => subspace_iteration::<16>(matrix, z, l, params.power_iterations),
+        24 => subspace_iteration::<24>(matrix, z, l, params.power_iterations),
+        32 => subspace_iteration::<32>(matrix, z, l, params.power_iterations),
+        40 => subspace_iteration::<40>(matrix, z, l, params.power_iterations),
+        48 => subspace_iteration::<48>(matrix, z, l, params.power_iterations),
+        56 => subspace_iteration::<56>(matrix, z, l, params.power_iterations),
+        _ => subspace_iteration::<MAX_PANEL>(matrix, z, l, params.power_iterations),
+    };
     // Rayleigh–Ritz: G = Zᵀ(AᵀA Z) = W Λ Wᵀ; V = ZW.
-    let y = gram_times(matrix, &z, l);
     let g = cross_gram(&z, &y, l);
     drop(y);
     let g = faer::Mat::<f64>::from_fn(l, l, |a, b| 0.5 * (g[a * l + b] + g[b * l + a]));
@@ -521,15 +545,34 @@ mod tests {
     }
 
     #[test]
-    fn panel_width_changes_no_bit_of_the_product() {
+    fn neither_panel_width_nor_reuse_changes_a_bit_of_the_product() {
         let a = random_sparse(200, 70, 5);
         let l = 21;
         let mut rng = Xoshiro256Plus::seed_from_u64(2);
         let z: Vec<f64> = (0..70 * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
-        let narrow = gram_times_in::<8>(&a, &z, l);
-        assert_eq!(narrow, gram_times_in::<24>(&a, &z, l));
-        assert_eq!(narrow, gram_times_in::<MAX_PANEL>(&a, &z, l));
-        assert!(narrow.iter().any(|&v| v != 0.0));
+        fn product<const W: usize>(
+            panels: &mut GramPanels<W>,
+            a: &TfidfMatrix,
+            z: &[f64],
+            l: usize,
+        ) -> Vec<f64> {
+            let mut out = vec![f64::NAN; z.len()];
+            panels.product(a, z, l, &mut out);
+            out
+        }
+        let mut narrow = GramPanels::<8>::new(70, l);
+        let first = product(&mut narrow, &a, &z, l);
+        assert!(first.iter().any(|&v| v != 0.0));
+        assert_eq!(first, product(&mut GramPanels::<24>::new(70, l), &a, &z, l));
+        assert_eq!(
+            first,
+            product(&mut GramPanels::<MAX_PANEL>::new(70, l), &a, &z, l)
+        );
+        // Kept panels start each product afresh: a product of other columns, then the first
+        // again, gives the first's bits.
+        let other: Vec<f64> = z.iter().map(|v| 1.0 - v).collect();
+        assert_ne!(product(&mut narrow, &a, &other, l), first);
+        assert_eq!(product(&mut narrow, &a, &z, l), first);
     }
 
     #[test]
