@@ -936,6 +936,9 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
     let mut section_heading = String::new();
     let meta = Arc::new(report.meta.clone());
     let mut units = Vec::new();
+    // Lines and blocks are both in text order: the line a unit starts on is found by moving
+    // forward (a search from the first line for every unit was quadratic in a long report).
+    let mut lines = lines.iter().peekable();
     for block in blocks {
         if block.role == BlockRole::Heading && block.level == 1 {
             section_heading = trim_blank(block.span.of(text)).to_string();
@@ -943,9 +946,10 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
         if block.role != BlockRole::Unit {
             continue;
         }
+        while lines.next_if(|l| l.span.start < block.span.start).is_some() {}
         let heading = lines
-            .iter()
-            .find(|l| l.span.start == block.span.start && l.heading_end > l.span.start)
+            .peek()
+            .filter(|l| l.span.start == block.span.start && l.heading_end > l.span.start)
             .map(|l| trim_blank(&text[l.span.start..l.heading_end.min(block.span.end)]).to_string())
             .unwrap_or_default();
         let start = index.at(block.span.start);
