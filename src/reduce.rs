@@ -256,8 +256,14 @@ fn panel_width(l: usize, threads: usize) -> usize {
 /// The panels are kept from product to product and rewritten in place: fresh ones for each of
 /// the fit's products were ~55 MB of new pages each on laws, a page fault per 4 KiB.
 struct GramPanels<const W: usize> {
-    /// Per panel: its columns of Z, zero-padded to W, and its accumulator (both terms × W).
-    panels: Vec<(Vec<[f32; W]>, Vec<[f32; W]>)>,
+    panels: Vec<Panel<W>>,
+}
+
+/// One panel of [`GramPanels`]: its columns of Z, zero-padded to W, and its accumulator (both
+/// terms × W).
+struct Panel<const W: usize> {
+    z: Vec<[f32; W]>,
+    acc: Vec<[f32; W]>,
 }
 
 impl<const W: usize> GramPanels<W> {
@@ -265,7 +271,10 @@ impl<const W: usize> GramPanels<W> {
     fn new(m: usize, l: usize) -> GramPanels<W> {
         GramPanels {
             panels: (0..l.div_ceil(W))
-                .map(|_| (vec![[0.0; W]; m], vec![[0.0; W]; m]))
+                .map(|_| Panel {
+                    z: vec![[0.0; W]; m],
+                    acc: vec![[0.0; W]; m],
+                })
                 .collect(),
         }
     }
@@ -275,7 +284,7 @@ impl<const W: usize> GramPanels<W> {
         self.panels
             .par_iter_mut()
             .enumerate()
-            .for_each(|(p, (zp, acc))| {
+            .for_each(|(p, Panel { z: zp, acc })| {
                 let columns = p * W..((p + 1) * W).min(l);
                 for (j, row) in zp.iter_mut().enumerate() {
                     *row = [0.0; W];
@@ -295,10 +304,10 @@ impl<const W: usize> GramPanels<W> {
         out.par_chunks_mut(l.max(1))
             .enumerate()
             .for_each(|(j, row)| {
-                for (cells, (_, acc)) in row.chunks_mut(W).zip(panels) {
+                for (cells, panel) in row.chunks_mut(W).zip(panels) {
                     cells
                         .iter_mut()
-                        .zip(&acc[j])
+                        .zip(&panel.acc[j])
                         .for_each(|(o, &v)| *o = f64::from(v));
                 }
             });

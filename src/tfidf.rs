@@ -140,28 +140,68 @@ fn idf_of(df: u64, n: usize, params: &TfidfParams) -> f64 {
 
 /// Weights the documents of `corpus` with a fitted model; `columns` maps corpus term ids to the
 /// model's columns.
+///
+/// Two passes over fixed chunks of rows, in parallel: the first counts each row's distinct
+/// columns, so the matrix's arrays are allocated once at their size; the second writes each
+/// chunk's rows into its own part of them. (Rows built per chunk and then moved into place
+/// touched the 68 MB of entries on laws twice, in fresh memory each time.)
 pub fn weight_rows(
     corpus: &TokenizedCorpus,
     columns: &[Option<u32>],
     model: &TfidfModel,
 ) -> TfidfMatrix {
     let params = &model.params;
-    // Fixed chunks of rows, each with one scratch buffer and one output per chunk rather than
-    // three allocations per row.
-    let chunks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..corpus.len())
-        .step_by(ROWS_PER_CHUNK)
-        .collect::<Vec<_>>()
+    let n_cols = model.vocabulary.len();
+    let firsts: Vec<usize> = (0..corpus.len()).step_by(ROWS_PER_CHUNK).collect();
+    let chunk_docs = |first: usize| first..(first + ROWS_PER_CHUNK).min(corpus.len());
+    // Distinct columns per row, each marked with the last row it was counted in.
+    let lens: Vec<Vec<usize>> = firsts
+        .par_iter()
+        .map_init(
+            || vec![usize::MAX; n_cols],
+            |last, &first| {
+                chunk_docs(first)
+                    .map(|d| {
+                        let mut len = 0;
+                        for c in corpus.doc(d).iter().filter_map(|&t| columns[t as usize]) {
+                            if last[c as usize] != d {
+                                last[c as usize] = d;
+                                len += 1;
+                            }
+                        }
+                        len
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    let mut indptr = Vec::with_capacity(corpus.len() + 1);
+    indptr.push(0);
+    for len in lens.iter().flatten() {
+        indptr.push(indptr.last().expect("starts with 0") + len);
+    }
+    let nnz = *indptr.last().expect("starts with 0");
+    let (mut indices, mut data) = (vec![0u32; nnz], vec![0.0f64; nnz]);
+    // Each chunk's part of the entries, cut off in order.
+    let mut parts = Vec::with_capacity(firsts.len());
+    let (mut rest_indices, mut rest_data) = (indices.as_mut_slice(), data.as_mut_slice());
+    for &first in &firsts {
+        let len = indptr[chunk_docs(first).end] - indptr[first];
+        let (i, rest_i) = std::mem::take(&mut rest_indices).split_at_mut(len);
+        let (d, rest_d) = std::mem::take(&mut rest_data).split_at_mut(len);
+        (rest_indices, rest_data) = (rest_i, rest_d);
+        parts.push((first, i, d));
+    }
+    // One scratch list of a row's columns per task rather than an allocation per row.
+    parts
         .into_par_iter()
-        .map(|first| {
-            let docs = first..(first + ROWS_PER_CHUNK).min(corpus.len());
-            let mut lens = Vec::with_capacity(docs.len());
-            let (mut indices, mut data) = (Vec::new(), Vec::new());
-            let mut cols: Vec<u32> = Vec::new();
-            for d in docs {
+        .for_each_init(Vec::new, |cols, (first, indices, data)| {
+            let mut at = 0;
+            for d in chunk_docs(first) {
                 cols.clear();
                 cols.extend(corpus.doc(d).iter().filter_map(|&t| columns[t as usize]));
                 cols.sort_unstable();
-                let row_start = data.len();
+                let row_start = at;
                 let mut i = 0;
                 while i < cols.len() {
                     let c = cols[i];
@@ -171,11 +211,12 @@ pub fn weight_rows(
                     } else {
                         run as f64
                     };
-                    indices.push(c);
-                    data.push(tf * model.idf[c as usize]);
+                    indices[at] = c;
+                    data[at] = tf * model.idf[c as usize];
+                    at += 1;
                     i += run;
                 }
-                let row = &mut data[row_start..];
+                let row = &mut data[row_start..at];
                 let norm = match params.norm {
                     Norm::L2 => row.iter().map(|v| v * v).sum::<f64>().sqrt(),
                     Norm::L1 => row.iter().map(|v: &f64| v.abs()).sum::<f64>(),
@@ -184,30 +225,9 @@ pub fn weight_rows(
                 if norm > 0.0 {
                     row.iter_mut().for_each(|v| *v /= norm);
                 }
-                lens.push(row.len());
             }
-            (lens, indices, data)
-        })
-        .collect();
-    // The chunks' rows laid end to end, their entries moved into place in parallel (68 MB on
-    // laws, a sequential tenth of a second when appended one chunk after another).
-    let mut indptr = Vec::with_capacity(corpus.len() + 1);
-    indptr.push(0);
-    for len in chunks.iter().flat_map(|c| &c.0) {
-        indptr.push(indptr.last().expect("starts with 0") + len);
-    }
-    let (indices, data): (Vec<Vec<u32>>, Vec<Vec<f64>>) =
-        chunks.into_iter().map(|(_, i, d)| (i, d)).unzip();
-    let (indices, data) = rayon::join(
-        || crate::parallel::concat(indices),
-        || crate::parallel::concat(data),
-    );
-    TfidfMatrix::new(
-        (corpus.len(), model.vocabulary.len()),
-        indptr,
-        indices,
-        data,
-    )
+        });
+    TfidfMatrix::new((corpus.len(), n_cols), indptr, indices, data)
 }
 
 /// Maps a tokenized corpus's term ids onto a fitted model's columns (for `apply`).
