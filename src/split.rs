@@ -954,13 +954,16 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
             .unwrap_or_default();
         let start = index.at(block.span.start);
         let end = index.at(block.span.end);
-        let body: Vec<&str> = block
-            .span
-            .of(text)
-            .lines()
-            .map(trim_blank)
-            .filter(|l| !l.is_empty())
-            .collect();
+        // The block's non-blank lines, trimmed, one per line.
+        let mut body = String::with_capacity(block.span.end - block.span.start);
+        for line in block.span.of(text).lines().map(trim_blank) {
+            if !line.is_empty() {
+                if !body.is_empty() {
+                    body.push('\n');
+                }
+                body.push_str(line);
+            }
+        }
         units.push(Unit {
             id: format!("{}-{:03}", report.id, units.len() + 1),
             report: report_index,
@@ -969,7 +972,7 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
             heading,
             span: block.span,
             chars: Span::new(start, end),
-            text: body.join("\n"),
+            text: body,
             label: None,
             meta: Arc::clone(&meta),
         });
