@@ -577,17 +577,28 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     })
 }
 
-/// Calls `f` on the rows `keep` (ascending) of `x` as one contiguous view, without copying: the
-/// rows are moved up in place, and moved back after (the rows left out are zero rows: units
-/// without a vocabulary term). A copy of the reduced matrix would double its memory.
+/// Calls `f` on the rows `keep` (ascending) of `x` as one contiguous view, without copying the
+/// matrix (a copy would double its memory): the kept rows are moved up in place and moved back
+/// after, the rows left out (units under `cluster.min_known_terms`, few) set aside meanwhile and
+/// put back as they were.
 fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f32>) -> T) -> T {
     if keep.len() == x.nrows() {
         return f(x.view());
     }
-    let d = x.ncols();
+    let (n, d) = x.dim();
+    let is_left_out = |keep: &mut std::iter::Peekable<std::slice::Iter<usize>>, i: usize| {
+        keep.next_if_eq(&&i).is_none()
+    };
     let data = x
         .as_slice_mut()
         .expect("the reduced matrix is in standard layout");
+    let mut left_out = Vec::with_capacity((n - keep.len()) * d);
+    let mut kept = keep.iter().peekable();
+    for i in 0..n {
+        if is_left_out(&mut kept, i) {
+            left_out.extend_from_slice(&data[i * d..(i + 1) * d]);
+        }
+    }
     for (dst, &src) in keep.iter().enumerate() {
         if dst != src {
             data.copy_within(src * d..(src + 1) * d, dst * d);
@@ -602,12 +613,12 @@ fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f
             data.copy_within(dst * d..(dst + 1) * d, src * d);
         }
     }
+    let mut rows = left_out.chunks_exact(d.max(1));
     let mut kept = keep.iter().peekable();
-    for i in 0..x.nrows() {
-        if kept.peek() == Some(&&i) {
-            kept.next();
-        } else {
-            x.row_mut(i).fill(0.0);
+    for i in 0..n {
+        if is_left_out(&mut kept, i) {
+            let row = rows.next().expect("one set aside for each row left out");
+            data[i * d..(i + 1) * d].copy_from_slice(row);
         }
     }
     out
@@ -627,4 +638,23 @@ fn spread(
         similarity[u] = sims[row];
     }
     (assignments, similarity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_rows_shows_the_kept_rows_and_puts_every_row_back() {
+        let x0 = Array2::from_shape_fn((6, 3), |(i, j)| (10 * i + j) as f32);
+        let mut x = x0.clone();
+        let keep = [1, 2, 4];
+        let seen = with_rows(&mut x, &keep, |v| v.to_owned());
+        assert_eq!(seen, x0.select(ndarray::Axis(0), &keep));
+        // Rows left out are not zero rows here (as with cluster.min_known_terms > 1): each
+        // comes back as it was.
+        assert_eq!(x, x0);
+        let all = with_rows(&mut x, &[0, 1, 2, 3, 4, 5], |v| v.to_owned());
+        assert_eq!(all, x0);
+    }
 }
