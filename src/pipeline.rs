@@ -478,6 +478,7 @@ fn units_with_terms(
             .count()
     };
     let with: Vec<usize> = (0..tokens.len())
+        .into_par_iter()
         .filter(|&d| known(d) >= min_known)
         .collect();
     if with.len() < tokens.len() {
