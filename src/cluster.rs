@@ -460,10 +460,6 @@ fn gather_rows(x: ArrayView2<f32>, indices: &[usize]) -> Array2<f32> {
     Array2::from_shape_vec((indices.len(), x.ncols()), data).expect("rows × columns")
 }
 
-/// Mini-batch batches gathered at once, in parallel, before they are fitted in turn (8 of 4,096
-/// rows × 100 dimensions: 13 MB).
-const GATHER_AHEAD: usize = 8;
-
 /// Mini-batch k-means: seeded shuffles of the rows, batches fed to linfa's `fit_with` until it
 /// converges or `max_batches` batches have been seen. The start is the best (least potential) of
 /// `n_runs` greedy k-means++ starts on the first batch: linfa's own start would run its
@@ -501,27 +497,33 @@ fn fit_minibatch(
         }
         order.shuffle(&mut rng);
     }
-    // Batches gathered GATHER_AHEAD at a time, in parallel, then fitted one after another with
-    // both cores free for linfa's parallel assignment of the rows (each batch gathered on one
-    // thread beside the fit of the one before left the fit's assignment mostly on one core: the
-    // loop ran at about one core's speed). The first batch is the chunk of rows already
-    // gathered for the start, when it has a batch's length (a chunk too small to be a batch
-    // would make every chunk too small).
-    let mut first = Some(first).filter(|f| batches.first().is_some_and(|b| b.len() == f.nrows()));
     let mut model = None;
-    for group in batches.chunks(GATHER_AHEAD) {
-        let (reused, rest) = match first.take() {
-            Some(rows) => (Some(rows), &group[1..]),
-            None => (None, group),
-        };
-        let gathered: Vec<Array2<f32>> = rest.par_iter().map(|b| gather_rows(x, b)).collect();
-        for rows in reused.into_iter().chain(gathered) {
-            match clf.fit_with(model.take(), &DatasetBase::from(rows)) {
-                Ok(m) => return Ok(m),
-                Err(IncrKMeansError::NotConverged(m)) => model = Some(m),
-                Err(e) => return Err(Error::Cluster(e.to_string())),
-            }
+    // The first batch, when there is one, is the first chunk of rows, already gathered for the
+    // start (a chunk too small to be a batch would make every chunk too small).
+    let mut rows = batches.first().map(|b| {
+        if b.len() == first.nrows() {
+            first
+        } else {
+            gather_rows(x, b)
         }
+    });
+    for next in batches.iter().skip(1).map(Some).chain([None]) {
+        let Some(current) = rows.take() else { break };
+        let previous = model.take();
+        let (fitted, next_rows) = rayon::join(
+            // The fitted model, and whether it converged.
+            || match clf.fit_with(previous, &DatasetBase::from(current)) {
+                Ok(m) => Ok((m, true)),
+                Err(IncrKMeansError::NotConverged(m)) => Ok((m, false)),
+                Err(e) => Err(Error::Cluster(e.to_string())),
+            },
+            || next.map(|b| gather_rows(x, b)),
+        );
+        match fitted? {
+            (m, true) => return Ok(m),
+            (m, false) => model = Some(m),
+        }
+        rows = next_rows;
     }
     model.ok_or_else(|| Error::Cluster(format!("no batch of at least k = {k} units")))
 }
