@@ -259,11 +259,20 @@ struct GramPanels<const W: usize> {
     panels: Vec<Panel<W>>,
 }
 
-/// One panel of [`GramPanels`]: its columns of Z, zero-padded to W, and its accumulator (both
-/// terms × W).
+/// One panel of [`GramPanels`], a row per term: its columns of Z, zero-padded to W, beside its
+/// accumulator.
 struct Panel<const W: usize> {
-    z: Vec<[f32; W]>,
-    acc: Vec<[f32; W]>,
+    rows: Vec<TermRow<W>>,
+}
+
+/// A term's row of a panel: Z's and the accumulator's side by side, so the two scattered
+/// accesses of each entry of A (read Z, then add to the accumulator) fall on neighbouring cache
+/// lines of one page rather than in two arrays.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct TermRow<const W: usize> {
+    z: [f32; W],
+    acc: [f32; W],
 }
 
 impl<const W: usize> GramPanels<W> {
@@ -272,8 +281,13 @@ impl<const W: usize> GramPanels<W> {
         GramPanels {
             panels: (0..l.div_ceil(W))
                 .map(|_| Panel {
-                    z: vec![[0.0; W]; m],
-                    acc: vec![[0.0; W]; m],
+                    rows: vec![
+                        TermRow {
+                            z: [0.0; W],
+                            acc: [0.0; W],
+                        };
+                        m
+                    ],
                 })
                 .collect(),
         }
@@ -284,21 +298,22 @@ impl<const W: usize> GramPanels<W> {
         self.panels
             .par_iter_mut()
             .enumerate()
-            .for_each(|(p, Panel { z: zp, acc })| {
+            .for_each(|(p, Panel { rows })| {
                 let columns = p * W..((p + 1) * W).min(l);
-                for (j, row) in zp.iter_mut().enumerate() {
-                    *row = [0.0; W];
-                    row.iter_mut()
+                for (j, row) in rows.iter_mut().enumerate() {
+                    row.z = [0.0; W];
+                    row.z
+                        .iter_mut()
                         .zip(&z[j * l + columns.start..j * l + columns.end])
                         .for_each(|(o, &v)| *o = v as f32);
+                    row.acc = [0.0; W];
                 }
-                acc.fill([0.0; W]);
                 #[cfg(target_arch = "x86_64")]
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: the CPU has AVX2, checked just above.
-                    return unsafe { accumulate_panel_avx2(a, zp, acc) };
+                    return unsafe { accumulate_panel_avx2(a, rows) };
                 }
-                accumulate_panel(a, zp, acc);
+                accumulate_panel(a, rows);
             });
         let panels = &self.panels;
         out.par_chunks_mut(l.max(1))
@@ -307,25 +322,31 @@ impl<const W: usize> GramPanels<W> {
                 for (cells, panel) in row.chunks_mut(W).zip(panels) {
                     cells
                         .iter_mut()
-                        .zip(&panel.acc[j])
+                        .zip(&panel.rows[j].acc)
                         .for_each(|(o, &v)| *o = f64::from(v));
                 }
             });
     }
 }
 
-/// Adds aᵢᵀ(aᵢZₚ) for every row aᵢ of A into `acc` (terms × W).
+/// Adds aᵢᵀ(aᵢZₚ) for every row aᵢ of A into the panel's accumulator.
 #[inline(always)]
-fn accumulate_panel<const W: usize>(a: &TfidfMatrix, zp: &[[f32; W]], acc: &mut [[f32; W]]) {
+fn accumulate_panel<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
     for row in a.outer_iterator() {
         let mut y = [0.0f32; W];
         for (j, &x) in row.iter() {
             let x = x as f32;
-            y.iter_mut().zip(&zp[j]).for_each(|(v, &zj)| *v += x * zj);
+            y.iter_mut()
+                .zip(&rows[j].z)
+                .for_each(|(v, &zj)| *v += x * zj);
         }
         for (j, &x) in row.iter() {
             let x = x as f32;
-            acc[j].iter_mut().zip(&y).for_each(|(o, &v)| *o += x * v);
+            rows[j]
+                .acc
+                .iter_mut()
+                .zip(&y)
+                .for_each(|(o, &v)| *o += x * v);
         }
     }
 }
@@ -335,12 +356,8 @@ fn accumulate_panel<const W: usize>(a: &TfidfMatrix, zp: &[[f32; W]], acc: &mut 
 /// does, so the results are the same bits on any x86-64 CPU.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn accumulate_panel_avx2<const W: usize>(
-    a: &TfidfMatrix,
-    zp: &[[f32; W]],
-    acc: &mut [[f32; W]],
-) {
-    accumulate_panel(a, zp, acc)
+unsafe fn accumulate_panel_avx2<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
+    accumulate_panel(a, rows)
 }
 
 /// From the orthonormal start `z` (m × l, row-major), `power_iterations + 1` rounds of
