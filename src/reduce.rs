@@ -246,9 +246,8 @@ fn panel_width(l: usize, threads: usize) -> usize {
 }
 
 /// The workspace of the fused product AᵀA·Z for Z (m × l, row-major), which never forms AZ
-/// (n × l) and sums in f32: Z is cut into panels of
-/// columns ([`panel_width`]), and each panel, on one thread, runs over every row of A
-/// accumulating aᵢᵀ(aᵢZₚ). A panel's Z and accumulator (terms × width) stay in cache where the
+/// (n × l) and sums in f32: Z is cut into panels of columns ([`panel_width`]), and each panel,
+/// on one thread, runs over every row of A accumulating aᵢᵀ(aᵢZₚ). A panel's Z and accumulator (terms × width) stay in cache where the
 /// whole of Z and AᵀA·Z (terms × l) do not. Each output entry is one running sum over the rows in
 /// order, and its column's lanes never meet another's, so neither the thread count nor the
 /// panel width changes a bit.
