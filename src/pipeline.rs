@@ -587,19 +587,16 @@ fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f
         return f(x.view());
     }
     let (n, d) = x.dim();
-    let is_left_out = |keep: &mut std::iter::Peekable<std::slice::Iter<usize>>, i: usize| {
-        keep.next_if_eq(&&i).is_none()
-    };
+    let mut kept = keep.iter().peekable();
+    let left_out: Vec<usize> = (0..n).filter(|&i| kept.next_if_eq(&&i).is_none()).collect();
     let data = x
         .as_slice_mut()
         .expect("the reduced matrix is in standard layout");
-    let mut left_out = Vec::with_capacity((n - keep.len()) * d);
-    let mut kept = keep.iter().peekable();
-    for i in 0..n {
-        if is_left_out(&mut kept, i) {
-            left_out.extend_from_slice(&data[i * d..(i + 1) * d]);
-        }
-    }
+    let set_aside: Vec<f32> = left_out
+        .iter()
+        .flat_map(|&i| &data[i * d..(i + 1) * d])
+        .copied()
+        .collect();
     for (dst, &src) in keep.iter().enumerate() {
         if dst != src {
             data.copy_within(src * d..(src + 1) * d, dst * d);
@@ -614,13 +611,8 @@ fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f
             data.copy_within(dst * d..(dst + 1) * d, src * d);
         }
     }
-    let mut rows = left_out.chunks_exact(d.max(1));
-    let mut kept = keep.iter().peekable();
-    for i in 0..n {
-        if is_left_out(&mut kept, i) {
-            let row = rows.next().expect("one set aside for each row left out");
-            data[i * d..(i + 1) * d].copy_from_slice(row);
-        }
+    for (&i, row) in left_out.iter().zip(set_aside.chunks_exact(d.max(1))) {
+        data[i * d..(i + 1) * d].copy_from_slice(row);
     }
     out
 }
