@@ -277,39 +277,57 @@ impl Analyzer {
     }
 
     /// As [`Analyzer::for_each_token`] before the filter chain (the POS filter, which depends on
-    /// the context, already applied).
+    /// the context, already applied): each word of the text as cut, after the words found inside
+    /// it — jieba's search mode ([`Jieba::cut_for_search`]), whose order this keeps.
     fn for_each_cut(&self, text: &str, mut f: impl FnMut(&str, bool)) {
-        let text = self.normalize(text);
-        if !self.pos.is_empty() {
-            for tag in self.jieba.tag(&text, self.hmm) {
+        self.for_each_word(&self.normalize(text), |word| {
+            self.for_each_inner_word(word, |inner| f(inner, true));
+            f(word, false);
+        });
+    }
+
+    /// Calls `f` with each word of a [normalized](Analyzer::normalize) text as cut: jieba's
+    /// accurate cut, or its tagged words with a wanted part of speech.
+    fn for_each_word(&self, text: &str, mut f: impl FnMut(&str)) {
+        if self.pos.is_empty() {
+            self.jieba
+                .cut(text, self.hmm)
+                .into_iter()
+                .for_each(|token| f(token.word));
+        } else {
+            for tag in self.jieba.tag(text, self.hmm) {
                 if self.pos.iter().any(|p| tag.tag.starts_with(p.as_str())) {
-                    f(tag.word, false);
+                    f(tag.word);
                 }
             }
+        }
+    }
+
+    /// In search mode (and without a POS filter), calls `f` with each word search mode finds
+    /// inside `word`, a word of the text as cut, in the order [`Jieba::cut_for_search`] puts them
+    /// before it: the parts of an alphanumeric word joined by `.`, `_` or `-` (of two bytes or
+    /// more, with a letter), then its dictionary words of two characters, then of three. They
+    /// depend on the word alone, so callers may cache them; a test checks them against
+    /// `cut_for_search` on the shared corpus.
+    fn for_each_inner_word<'w>(&self, word: &'w str, mut f: impl FnMut(&'w str)) {
+        if self.mode != CutMode::Search || !self.pos.is_empty() {
             return;
         }
-        match self.mode {
-            CutMode::Accurate => {
-                for token in self.jieba.cut(&text, self.hmm) {
-                    f(token.word, false);
-                }
-            }
-            CutMode::Search => {
-                let tokens = self.jieba.cut_for_search(&text, self.hmm);
-                // jieba puts the words inside a token just before the token: scanning backwards,
-                // a token within the span of the last whole token seen is one of its inner words.
-                let mut inner = vec![false; tokens.len()];
-                let mut whole = (0, 0);
-                for (i, t) in tokens.iter().enumerate().rev() {
-                    let span = (t.start, t.end);
-                    if span.0 >= whole.0 && span.1 <= whole.1 && span != whole {
-                        inner[i] = true;
-                    } else {
-                        whole = span;
+        if word.contains(['.', '_', '-']) {
+            word.split(['.', '_', '-'])
+                .filter(|part| part.len() >= 2 && part.bytes().any(|b| b.is_ascii_alphabetic()))
+                .for_each(&mut f);
+        }
+        let mut bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+        bounds.push(word.len());
+        let chars = bounds.len() - 1;
+        for len in [2, 3] {
+            if chars > len {
+                for gram in bounds.windows(len + 1) {
+                    let gram = &word[gram[0]..gram[len]];
+                    if self.jieba.has_word(gram) {
+                        f(gram);
                     }
-                }
-                for (token, inner) in tokens.iter().zip(inner) {
-                    f(token.word, inner);
                 }
             }
         }
@@ -388,13 +406,19 @@ struct LocalChunk {
 }
 
 /// One worker thread's state over the chunks of texts it cut: every distinct word it has met
-/// with its local id, or [`DROPPED`] — so the filter chain runs once per distinct word, and each
-/// token costs one hash lookup — and those chunks. Local ids depend on which thread took which
-/// chunk; the merge maps them onto the sorted vocabulary, whose ids do not.
+/// with its local id, or [`DROPPED`] — so the filter chain runs once per distinct word — and
+/// every distinct word of the texts as cut with the kept tokens it stands for (the words inside
+/// it, then itself), so each word of a text costs one hash lookup. Local ids depend on which
+/// thread took which chunk; the merge maps them onto the sorted vocabulary, whose ids do not.
 #[derive(Default)]
 struct LocalVocabulary {
     words: FxHashMap<Box<str>, u32>,
     kept: u32,
+    /// Each word of the texts as cut, with its tokens' range in `cut_tokens`.
+    cut_words: FxHashMap<Box<str>, Range<u32>>,
+    /// The kept tokens of the words in `cut_words`: local id shifted left by one, the
+    /// inner-word mark in the lowest bit.
+    cut_tokens: Vec<u32>,
     chunks: Vec<LocalChunk>,
 }
 
@@ -409,28 +433,51 @@ impl LocalVocabulary {
         };
         for text in texts {
             let before = chunk.ids.len();
-            analyzer.for_each_cut(text.as_ref(), |w, is_inner| {
-                let id = match self.words.get(w) {
-                    Some(&id) => id,
-                    None => {
-                        let id = if analyzer.keep(w) {
-                            self.kept += 1;
-                            self.kept - 1
-                        } else {
-                            DROPPED
-                        };
-                        self.words.insert(w.into(), id);
-                        id
-                    }
+            analyzer.for_each_word(&analyzer.normalize(text.as_ref()), |word| {
+                let range = match self.cut_words.get(word) {
+                    Some(range) => range.clone(),
+                    None => self.add_cut_word(analyzer, word),
                 };
-                if id != DROPPED {
-                    chunk.ids.push(id);
-                    chunk.inner.push(is_inner);
+                for &token in &self.cut_tokens[range.start as usize..range.end as usize] {
+                    chunk.ids.push(token >> 1);
+                    chunk.inner.push(token & 1 == 1);
                 }
             });
             chunk.lens.push(chunk.ids.len() - before);
         }
         self.chunks.push(chunk);
+    }
+
+    /// Records a word of the texts as cut met for the first time: its kept tokens (the words
+    /// inside it, then itself) appended to `cut_tokens`, whose range it returns.
+    fn add_cut_word(&mut self, analyzer: &Analyzer, word: &str) -> Range<u32> {
+        let start = self.cut_tokens.len() as u32;
+        let push = |vocabulary: &mut LocalVocabulary, w: &str, is_inner: bool| {
+            let id = vocabulary.id(analyzer, w);
+            if id != DROPPED {
+                vocabulary.cut_tokens.push(id << 1 | u32::from(is_inner));
+            }
+        };
+        analyzer.for_each_inner_word(word, |inner| push(self, inner, true));
+        push(self, word, false);
+        let range = start..self.cut_tokens.len() as u32;
+        self.cut_words.insert(word.into(), range.clone());
+        range
+    }
+
+    /// The local id of `word`, or [`DROPPED`] if the filter chain drops it.
+    fn id(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
+        if let Some(&id) = self.words.get(word) {
+            return id;
+        }
+        let id = if analyzer.keep(word) {
+            self.kept += 1;
+            self.kept - 1
+        } else {
+            DROPPED
+        };
+        self.words.insert(word.into(), id);
+        id
     }
 
     /// The kept words, by local id.
@@ -617,6 +664,75 @@ mod tests {
         .unwrap();
         let words = accurate.tokens("加强综合行政执法队伍建设");
         assert!(!words.iter().any(|w| w == "执法"), "{words:?}");
+    }
+
+    /// Every nonblank line of the seeds and the provincial reports, and of every 25th law.
+    fn shared_corpus_lines() -> Vec<String> {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
+        let mut lines = Vec::new();
+        for (folder, step) in [("seeds", 1), ("provincial-2025", 1), ("laws", 25)] {
+            let mut files: Vec<_> = std::fs::read_dir(format!("{root}/{folder}"))
+                .expect("../shared/corpus beside the repository")
+                .map(|e| e.expect("a folder entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            files.sort();
+            for file in files.iter().step_by(step) {
+                let text = std::fs::read_to_string(file).expect("UTF-8 text");
+                lines.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(String::from),
+                );
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn search_mode_cuts_as_jiebas_cut_for_search_on_the_shared_corpus() {
+        for hmm in [false, true] {
+            let a = Analyzer::new(&SegmentParams {
+                hmm,
+                ..SegmentParams::default()
+            })
+            .unwrap();
+            let lines = shared_corpus_lines();
+            assert!(lines.len() > 10_000, "{}", lines.len());
+            for line in &lines {
+                // jieba puts the words inside a token just before it: scanning backwards, a
+                // token within the span of the last whole token seen is one of its inner words.
+                let text = a.normalize(line);
+                let tokens = a.jieba.cut_for_search(&text, hmm);
+                let mut expected = Vec::with_capacity(tokens.len());
+                let mut whole = (0, 0);
+                for t in tokens.iter().rev() {
+                    let span = (t.start, t.end);
+                    let inner = span.0 >= whole.0 && span.1 <= whole.1 && span != whole;
+                    if !inner {
+                        whole = span;
+                    }
+                    expected.push((t.word, inner));
+                }
+                expected.reverse();
+                let mut cut = Vec::with_capacity(tokens.len());
+                a.for_each_cut(line, |w, inner| cut.push((w.to_string(), inner)));
+                let cut: Vec<(&str, bool)> = cut.iter().map(|(w, i)| (w.as_str(), *i)).collect();
+                assert_eq!(cut, expected, "{line}");
+            }
+            // Segmenting with the threads' caches gives each text's tokens as cut alone.
+            let corpus = segment(&a, &lines);
+            for (d, line) in lines.iter().enumerate() {
+                let mut tokens = Vec::new();
+                a.for_each_token(line, |t, inner| tokens.push((t.to_string(), inner)));
+                let ours: Vec<(String, bool)> = corpus
+                    .doc_terms(d)
+                    .zip(corpus.offsets[d]..)
+                    .map(|(t, i)| (t.to_string(), corpus.is_inner(i)))
+                    .collect();
+                assert_eq!(ours, tokens, "{line}");
+            }
+        }
     }
 
     #[test]
