@@ -5,9 +5,13 @@
 //! quote marks dropped so `“八五”普法` stays one term, then a chain of token filters in tantivy's
 //! style ([`TokenFilter`]): minimum length, no digits or punctuation, stop words, optional POS.
 //!
-//! Parallelism and determinism: units are cut in fixed-size chunks with rayon; each chunk keeps a
-//! local vocabulary; the local vocabularies are merged into one sorted in code-point order (the
-//! order scikit-learn uses), and local ids are remapped. Ids and order never depend on threads.
+//! Search mode is jieba's `cut_for_search` rebuilt from the accurate cut: the words it adds
+//! inside a word depend on that word alone, so each distinct word is expanded and looked up once.
+//!
+//! Parallelism and determinism: units are cut in fixed-size chunks with rayon; each worker thread
+//! keeps a local vocabulary; the local vocabularies are merged into one sorted in code-point order
+//! (the order scikit-learn uses), and local ids are remapped. Ids and order never depend on
+//! threads.
 
 use crate::config::{CutMode, SegmentParams};
 use crate::error::{ConfigError, Result};
