@@ -695,14 +695,14 @@ mod tests {
 
     #[test]
     fn search_mode_cuts_as_jiebas_cut_for_search_on_the_shared_corpus() {
+        let lines = shared_corpus_lines();
+        assert!(lines.len() > 10_000, "{}", lines.len());
         for hmm in [false, true] {
             let a = Analyzer::new(&SegmentParams {
                 hmm,
                 ..SegmentParams::default()
             })
             .unwrap();
-            let lines = shared_corpus_lines();
-            assert!(lines.len() > 10_000, "{}", lines.len());
             for line in &lines {
                 // jieba puts the words inside a token just before it: scanning backwards, a
                 // token within the span of the last whole token seen is one of its inner words.
