@@ -409,19 +409,28 @@ struct LocalChunk {
     lens: Vec<usize>,
 }
 
+/// A word a thread has met: its local id, or [`DROPPED`] — so the filter chain runs once per
+/// distinct word — and, once it has been met as a word of the text as cut, the range in
+/// `LocalVocabulary::cut_tokens` of the kept tokens it stands for (the words inside it, then
+/// itself; [`NOT_CUT`] for a word met only inside others).
+struct LocalWord {
+    id: u32,
+    tokens: Range<u32>,
+}
+
+/// The token range of a word not yet met as a word of the text as cut.
+const NOT_CUT: Range<u32> = u32::MAX..u32::MAX;
+
 /// One worker thread's state over the chunks of texts it cut: every distinct word it has met
-/// with its local id, or [`DROPPED`] — so the filter chain runs once per distinct word — and
-/// every distinct word of the texts as cut with the kept tokens it stands for (the words inside
-/// it, then itself), so each word of a text costs one hash lookup. Local ids depend on which
-/// thread took which chunk; the merge maps them onto the sorted vocabulary, whose ids do not.
+/// ([`LocalWord`]), so each word of a text costs one hash lookup, and those chunks. Local ids
+/// depend on which thread took which chunk; the merge maps them onto the sorted vocabulary, whose
+/// ids do not.
 #[derive(Default)]
 struct LocalVocabulary {
-    words: FxHashMap<Box<str>, u32>,
+    words: FxHashMap<Box<str>, LocalWord>,
     kept: u32,
-    /// Each word of the texts as cut, with its tokens' range in `cut_tokens`.
-    cut_words: FxHashMap<Box<str>, Range<u32>>,
-    /// The kept tokens of the words in `cut_words`: local id shifted left by one, the
-    /// inner-word mark in the lowest bit.
+    /// The kept tokens of the words met as words of the text as cut: local id shifted left by
+    /// one, the inner-word mark in the lowest bit.
     cut_tokens: Vec<u32>,
     chunks: Vec<LocalChunk>,
 }
@@ -438,9 +447,9 @@ impl LocalVocabulary {
         for text in texts {
             let before = chunk.ids.len();
             analyzer.for_each_word(&analyzer.normalize(text.as_ref()), |word| {
-                let range = match self.cut_words.get(word) {
-                    Some(range) => range.clone(),
-                    None => self.add_cut_word(analyzer, word),
+                let range = match self.words.get(word) {
+                    Some(w) if w.tokens != NOT_CUT => w.tokens.clone(),
+                    _ => self.add_cut_word(analyzer, word),
                 };
                 for &token in &self.cut_tokens[range.start as usize..range.end as usize] {
                     chunk.ids.push(token >> 1);
@@ -452,12 +461,12 @@ impl LocalVocabulary {
         self.chunks.push(chunk);
     }
 
-    /// Records a word of the texts as cut met for the first time: its kept tokens (the words
-    /// inside it, then itself) appended to `cut_tokens`, whose range it returns.
+    /// Records the kept tokens of a word met as a word of the text as cut for the first time
+    /// (the words inside it, then itself), appended to `cut_tokens`, and returns their range.
     fn add_cut_word(&mut self, analyzer: &Analyzer, word: &str) -> Range<u32> {
         let start = self.cut_tokens.len() as u32;
         let push = |vocabulary: &mut LocalVocabulary, w: &str, is_inner: bool| {
-            let id = vocabulary.id(analyzer, w);
+            let id = vocabulary.word(analyzer, w).id;
             if id != DROPPED {
                 vocabulary.cut_tokens.push(id << 1 | u32::from(is_inner));
             }
@@ -465,31 +474,36 @@ impl LocalVocabulary {
         analyzer.for_each_inner_word(word, |inner| push(self, inner, true));
         push(self, word, false);
         let range = start..self.cut_tokens.len() as u32;
-        self.cut_words.insert(word.into(), range.clone());
+        self.word(analyzer, word).tokens = range.clone();
         range
     }
 
-    /// The local id of `word`, or [`DROPPED`] if the filter chain drops it.
-    fn id(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
-        if let Some(&id) = self.words.get(word) {
-            return id;
+    /// The entry of `word`, added (its id given by the filter chain) if it is new.
+    fn word(&mut self, analyzer: &Analyzer, word: &str) -> &mut LocalWord {
+        if !self.words.contains_key(word) {
+            let id = if analyzer.keep(word) {
+                self.kept += 1;
+                self.kept - 1
+            } else {
+                DROPPED
+            };
+            self.words.insert(
+                word.into(),
+                LocalWord {
+                    id,
+                    tokens: NOT_CUT,
+                },
+            );
         }
-        let id = if analyzer.keep(word) {
-            self.kept += 1;
-            self.kept - 1
-        } else {
-            DROPPED
-        };
-        self.words.insert(word.into(), id);
-        id
+        self.words.get_mut(word).expect("present or just added")
     }
 
     /// The kept words, by local id.
     fn kept_words(&self) -> impl Iterator<Item = (&str, u32)> {
         self.words
             .iter()
-            .filter(|&(_, &id)| id != DROPPED)
-            .map(|(w, &id)| (&**w, id))
+            .filter(|(_, w)| w.id != DROPPED)
+            .map(|(word, w)| (&**word, w.id))
     }
 }
 
