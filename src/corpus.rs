@@ -112,6 +112,80 @@ pub struct ReportMeta {
     pub issuer: Option<String>,
     /// The report's title line.
     pub title: Option<String>,
+    /// The level of the reporting unit; `None` when it could not be found.
+    pub level: Option<AdminLevel>,
+    /// The reporting unit's name at its own level (`坡子街街道`, `岳阳县`, `湖北省司法厅`).
+    pub unit: Option<String>,
+    /// Where the reporting unit was found.
+    pub unit_source: Option<UnitSource>,
+    /// Whether the unit is a guess from a name's suffix, the gazetteer knowing no such unit.
+    pub unit_guessed: bool,
+    /// The date the report is signed with (`YYYY-MM-DD`), from its signature block.
+    pub document_date: Option<String>,
+}
+
+/// The administrative level of a reporting unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdminLevel {
+    /// A township-level unit: 镇, 乡, 街道, 苏木.
+    Township,
+    /// A county-level unit: 县, 区, 县级市, 旗.
+    County,
+    /// A prefecture-level unit: 地级市, 自治州, 地区, 盟.
+    Prefecture,
+    /// A provincial unit: 省, 自治区, 直辖市.
+    Province,
+    /// A government department at any level (厅, 局, 委…).
+    Department,
+}
+
+impl AdminLevel {
+    /// The name used in `reports.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminLevel::Township => "township",
+            AdminLevel::County => "county",
+            AdminLevel::Prefecture => "prefecture",
+            AdminLevel::Province => "province",
+            AdminLevel::Department => "department",
+        }
+    }
+}
+
+/// Where a report's unit was found, most trusted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitSource {
+    /// The analyst's `--manifest`.
+    Manifest,
+    /// The title line.
+    Title,
+    /// The page's 发布机构 / 来源 / 信息来源 labels.
+    Issuer,
+    /// The signature block at the end.
+    Signature,
+    /// The addressee line (the level above, so only its own unit when nothing else names one).
+    Addressee,
+    /// Mentions in the opening of the body.
+    Body,
+    /// The file's name.
+    File,
+}
+
+impl UnitSource {
+    /// The name used in `reports.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitSource::Manifest => "manifest",
+            UnitSource::Title => "title",
+            UnitSource::Issuer => "issuer",
+            UnitSource::Signature => "signature",
+            UnitSource::Addressee => "addressee",
+            UnitSource::Body => "body",
+            UnitSource::File => "file",
+        }
+    }
 }
 
 /// One input file, decoded, with its chrome marked and its metadata found.

@@ -32,6 +32,7 @@ pub mod report;
 pub mod segment;
 pub mod split;
 pub mod stability;
+pub mod text;
 pub mod tfidf;
 
 pub use error::{ConfigError, Error, Result};

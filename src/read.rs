@@ -171,7 +171,8 @@ pub fn read_one(
         presplit,
     };
     if report.presplit.is_none() {
-        report.meta = meta::find_meta(&report.text, &report.chrome);
+        let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+        report.meta = meta::find_meta(&report.text, &report.chrome, &stem);
     }
     manifest.apply(path, &mut report.meta);
     Ok(report)

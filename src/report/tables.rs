@@ -2,6 +2,7 @@
 
 use super::{csv_err, csv_writer};
 use crate::error::Result;
+use crate::corpus::{AdminLevel, ReportMeta};
 use crate::label::theme_id;
 use crate::pipeline::{Analysis, UNASSIGNED};
 use crate::split::BlockRole;
@@ -181,6 +182,10 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         "chars",
         "chrome_chars",
         "issuer",
+        "level",
+        "unit",
+        "unit_source",
+        "document_date",
     ])
     .map_err(csv_err(name))?;
     let mut units = vec![0usize; a.reports.len()];
@@ -206,6 +211,10 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
                 a.chars[i].total.to_string(),
                 a.chars[i].nonblank(BlockRole::Chrome).to_string(),
                 opt(&r.meta.issuer),
+                r.meta.level.map_or("unknown", AdminLevel::as_str).to_string(),
+                opt(&r.meta.unit),
+                unit_source(&r.meta),
+                opt(&r.meta.document_date),
             ],
         ));
     }
@@ -218,6 +227,7 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         ];
         row.extend(std::iter::repeat_n(String::new(), 6));
         row.extend(["0".to_string(), String::new(), String::new(), String::new()]);
+        row.extend(["unknown".to_string(), String::new(), String::new(), String::new()]);
         rows.push((s.id.clone(), row));
     }
     rows.sort_by(|x, y| x.0.cmp(&y.0));
@@ -225,6 +235,15 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         w.write_record(&row).map_err(csv_err(name))?;
     }
     w.flush().map_err(|e| crate::error::Error::io(name, e))
+}
+
+/// Where a report's unit was found, `-guess` appended when it is a suffix guess.
+fn unit_source(meta: &ReportMeta) -> String {
+    match (meta.unit_source, meta.unit_guessed) {
+        (Some(s), false) => s.as_str().to_string(),
+        (Some(s), true) => format!("{}-guess", s.as_str()),
+        (None, _) => String::new(),
+    }
 }
 
 /// `themes.csv`: one row per theme (and one for unassigned units, if any).
