@@ -369,6 +369,9 @@ fn apply(args: ApplyArgs) -> Result<()> {
 /// Writes the outputs, prints a summary, applies `--strict`.
 fn finish(analysis: &pipeline::Analysis, out: &Path, flags: &OutputArgs) -> Result<()> {
     crate::report::write_all(analysis, out)?;
+    for w in &analysis.warnings {
+        eprintln!("policy-themes: warning: {w}");
+    }
     if !flags.quiet {
         eprintln!(
             "policy-themes: {} report(s), {} skipped, {} units, {} themes over {} groups → {}",

@@ -400,7 +400,9 @@ impl Default for LabelParams {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
-    /// The township (default).
+    /// Each report's own reporting unit, at its level (default).
+    Unit,
+    /// The township.
     Township,
     /// The county or city.
     County,
@@ -414,7 +416,7 @@ pub enum GroupBy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReportParams {
-    /// What a group is (default township).
+    /// What a group is (default: the reporting unit).
     pub group_by: GroupBy,
     /// Write a UTF-8 BOM at the start of every CSV (default true, for Excel and WPS).
     pub bom: bool,
@@ -425,7 +427,7 @@ pub struct ReportParams {
 impl Default for ReportParams {
     fn default() -> Self {
         ReportParams {
-            group_by: GroupBy::Township,
+            group_by: GroupBy::Unit,
             bom: true,
             dump: false,
         }

@@ -122,6 +122,9 @@ pub struct ReportMeta {
     pub unit_guessed: bool,
     /// The date the report is signed with (`YYYY-MM-DD`), from its signature block.
     pub document_date: Option<String>,
+    /// What names the report where a grouping value is unknown: its title, else its file's
+    /// stem (so it is a group of its own, not pooled with other unknowns).
+    pub stand_in: Option<String>,
 }
 
 /// The administrative level of a reporting unit.

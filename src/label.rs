@@ -57,6 +57,15 @@ impl ThemeNames {
         Ok(toml::from_str(&text).map_err(|e| bad(e.to_string().replace('\n', " ")))?)
     }
 
+    /// The keys that name none of `themes` (by id or signature), sorted.
+    pub fn unmatched(&self, themes: &[Theme]) -> Vec<&str> {
+        self.names
+            .keys()
+            .filter(|k| !themes.iter().any(|t| &t.id == *k || &t.signature == *k))
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The name for a theme: by signature first (it survives renumbering), then by id.
     pub fn name_for(&self, id: &str, signature: &str) -> Option<String> {
         self.names

@@ -219,6 +219,8 @@ fn peak_rss_mib() -> Option<f64> {
 
 /// Read, split and segment: the stages `run` and `apply` share.
 pub(crate) struct Prepared {
+    /// What the reading found worth saying (the manifest's rows that match nothing…).
+    pub warnings: Vec<String>,
     pub reports: Vec<Report>,
     pub skipped: Vec<Skipped>,
     pub chars: Vec<CharCounts>,
@@ -254,7 +256,23 @@ fn prepare_with(
     stages: &mut Stages,
     analyzer: impl FnOnce() -> Result<Analyzer>,
 ) -> Result<Prepared> {
-    let files = read::list_files(&input.paths)?;
+    let mut warnings = Vec::new();
+    let mut files = read::list_files(&input.paths)?;
+    if let Some(at) = files.iter().position(|f| input.manifest.is_own_file(f)) {
+        let own = files.remove(at);
+        warnings.push(format!(
+            "{} is the --manifest: not read as a report",
+            own.display()
+        ));
+    }
+    let unmatched = input.manifest.unmatched(&files);
+    if !unmatched.is_empty() {
+        warnings.push(format!(
+            "{} manifest row(s) match no input file: {}",
+            unmatched.len(),
+            unmatched.join(", ")
+        ));
+    }
     if files.is_empty() {
         return Err(Error::EmptyCorpus(format!(
             "no .txt/.md/.html/.jsonl/.csv files under {}",
@@ -314,6 +332,7 @@ fn prepare_with(
         }))
     })?;
     Ok(Prepared {
+        warnings,
         reports,
         skipped: read.skipped,
         chars,
@@ -351,6 +370,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let mut stages = Stages::new(input.progress);
     let prepared = prepare(&config, input, &mut stages, &config.segment)?;
     let Prepared {
+        warnings,
         reports,
         skipped,
         chars,
@@ -360,7 +380,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     } = prepared;
     let mut segment_params = config.segment.clone();
     segment_params.stop_phrases.extend(place_names);
-    let mut warnings = Vec::new();
+    let mut warnings = warnings;
     let tfidf::Tfidf {
         model: tfidf_model,
         matrix,
@@ -415,6 +435,14 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             &input.names,
         )
     });
+    let unnamed = input.names.unmatched(&themes);
+    if !unnamed.is_empty() {
+        warnings.push(format!(
+            "{} name(s) of --labels match no theme: {}",
+            unnamed.len(),
+            unnamed.join(", ")
+        ));
+    }
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
     let fit = FitSummary {
         k,
@@ -500,6 +528,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     let mut stages = Stages::new(input.progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment)?;
     let Prepared {
+        warnings,
         reports,
         skipped,
         chars,
@@ -507,7 +536,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         tokens,
         ..
     } = prepared;
-    let mut warnings = Vec::new();
+    let mut warnings = warnings;
     let columns = tfidf::columns_for(&tokens, &model.tfidf);
     let matrix = stages.run("tfidf", 0, |_| {
         tfidf::weight_rows(&tokens, &columns, &model.tfidf)

@@ -170,9 +170,14 @@ pub fn read_one(
         meta: ReportMeta::default(),
         presplit,
     };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
     if report.presplit.is_none() {
-        let stem = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
         report.meta = meta::find_meta(&report.text, &report.chrome, &stem);
+    } else {
+        report.meta.stand_in = Some(stem.to_string());
     }
     manifest.apply(path, &mut report.meta);
     Ok(report)

@@ -32,15 +32,25 @@ pub struct Recurrence {
     pub by_year: Vec<(u16, Vec<usize>)>,
 }
 
-/// The group a unit belongs to.
+/// The group a unit belongs to. A report without the value is a group of its own, named by
+/// its title or file (`（未知：…）`), never pooled with other reports that lack it.
 pub fn group_of(meta: &ReportMeta, by: GroupBy) -> String {
     let value = match by {
+        GroupBy::Unit => meta
+            .unit
+            .clone()
+            .or_else(|| meta.township.clone())
+            .or_else(|| meta.county.clone())
+            .or_else(|| meta.province.clone()),
         GroupBy::Township => meta.township.clone(),
         GroupBy::County => meta.county.clone(),
         GroupBy::Province => meta.province.clone(),
         GroupBy::Year => meta.year.map(|y| y.to_string()),
     };
-    value.unwrap_or_else(|| UNKNOWN_GROUP.to_string())
+    value.unwrap_or_else(|| match &meta.stand_in {
+        Some(name) => format!("（未知：{name}）"),
+        None => UNKNOWN_GROUP.to_string(),
+    })
 }
 
 /// Counts themes by group, kind and year. `assignments[u]` is None for unassigned units.

@@ -902,6 +902,7 @@ fn split_presplit(
                 (&mut meta.township, &report.meta.township),
                 (&mut meta.county, &report.meta.county),
                 (&mut meta.province, &report.meta.province),
+                (&mut meta.stand_in, &report.meta.stand_in),
             ] {
                 if slot.is_none() {
                     slot.clone_from(fallback);

@@ -76,6 +76,7 @@ impl GroupNoun {
     /// The noun for groups made by `by`.
     pub fn of(by: GroupBy) -> GroupNoun {
         let (zh, en, en_plural) = match by {
+            GroupBy::Unit => ("单位", "unit", "units"),
             GroupBy::Township => ("乡镇", "township", "townships"),
             GroupBy::County => ("县市", "county", "counties"),
             GroupBy::Province => ("省份", "province", "provinces"),

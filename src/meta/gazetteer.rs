@@ -82,11 +82,61 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
 /// China's 55 minority peoples as they appear in autonomous units' names (longest first where
 /// one contains another), so `江华瑶族自治县` shortens to 江华.
 const PEOPLES: [&str; 55] = [
-    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
-    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西",
-    "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯",
-    "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京",
-    "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
 ];
 
 /// `name` without a trailing run of peoples (`土家族苗族`), or `name` itself.
@@ -129,7 +179,9 @@ fn other_forms(name: &str, level: Level) -> Vec<(String, Form)> {
                     out.push((stem.to_string(), Form::Short));
                     out.push((format!("{stem}州"), Form::Abbreviated));
                 }
-            } else if let Some(stem) = ["市", "地区", "盟"].iter().find_map(|s| name.strip_suffix(s))
+            } else if let Some(stem) = ["市", "地区", "盟"]
+                .iter()
+                .find_map(|s| name.strip_suffix(s))
                 && two_plus(stem)
             {
                 out.push((stem.to_string(), Form::Short));
@@ -441,7 +493,9 @@ mod tests {
         ] {
             let found = names(text);
             assert!(
-                found.iter().all(|n| n.ends_with('省') || n.chars().count() > 3),
+                found
+                    .iter()
+                    .all(|n| n.ends_with('省') || n.chars().count() > 3),
                 "{text}: {found:?}"
             );
         }

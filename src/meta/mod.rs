@@ -57,9 +57,8 @@ static ISSUER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 /// A township name guessed from its suffix, where the gazetteer knows none.
-static TOWNSHIP_GUESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\p{Han}{2,4}?(街道办事处|街道|镇|乡)").expect("valid regex")
-});
+static TOWNSHIP_GUESS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{Han}{2,4}?(街道办事处|街道|镇|乡)").expect("valid regex"));
 /// A department after its place: 司法厅, 市场监管局, 卫生健康委员会.
 static DEPARTMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\p{Han}{1,12}?(厅|局|委员会|委|办公室|中心|署|院|支队|大队)")
@@ -73,9 +72,32 @@ static OPENING_DEPARTMENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words ending in 镇/乡/街道 that are not place names (for the suffix guess).
 const NOT_TOWNSHIPS: [&str; 26] = [
-    "城镇", "乡镇", "村镇", "集镇", "全镇", "我镇", "本镇", "该镇", "各镇", "城乡", "家乡",
-    "下乡", "返乡", "故乡", "各乡", "全乡", "本乡", "我乡", "各街道", "全街道", "本街道",
-    "我街道", "该街道", "城市街道", "专业镇", "民族乡",
+    "城镇",
+    "乡镇",
+    "村镇",
+    "集镇",
+    "全镇",
+    "我镇",
+    "本镇",
+    "该镇",
+    "各镇",
+    "城乡",
+    "家乡",
+    "下乡",
+    "返乡",
+    "故乡",
+    "各乡",
+    "全乡",
+    "本乡",
+    "我乡",
+    "各街道",
+    "全街道",
+    "本街道",
+    "我街道",
+    "该街道",
+    "城市街道",
+    "专业镇",
+    "民族乡",
 ];
 /// Characters that do not begin a guessed township name (they end a preceding word or unit).
 const NOT_NAME_START: &str =
@@ -146,6 +168,12 @@ pub fn find_meta(text: &str, chrome: &[Span], file_stem: &str) -> ReportMeta {
         title: title.clone(),
         ..ReportMeta::default()
     };
+    meta.stand_in = Some(
+        meta.title
+            .clone()
+            .map(|t| prefix_within(&t, 60).to_string())
+            .unwrap_or_else(|| file_stem.to_string()),
+    );
     let context = Context::of(&view);
     let zones: [(UnitSource, Vec<String>); 3] = [
         (UnitSource::Title, title.into_iter().collect()),
@@ -153,7 +181,13 @@ pub fn find_meta(text: &str, chrome: &[Span], file_stem: &str) -> ReportMeta {
         (UnitSource::Signature, signature_lines(&view.tail)),
     ];
     let file = [file_stem.to_string()];
-    let addressee = || view.content.iter().take(4).find(|l| is_addressee(l)).cloned();
+    let addressee = || {
+        view.content
+            .iter()
+            .take(4)
+            .find(|l| is_addressee(l))
+            .cloned()
+    };
     // Each zone in order of trust: the gazetteer's units first, then a guess from a suffix.
     let found = zones
         .iter()
@@ -162,7 +196,10 @@ pub fn find_meta(text: &str, chrome: &[Span], file_stem: &str) -> ReportMeta {
         .or_else(|| Some((unit_or_guess(&file, &context)?, UnitSource::File)))
         .or_else(|| {
             let line = [addressee()?];
-            Some((Unit::Found(unit_in_lines(&line, &context)?), UnitSource::Addressee))
+            Some((
+                Unit::Found(unit_in_lines(&line, &context)?),
+                UnitSource::Addressee,
+            ))
         });
     if let Some((unit, source)) = found {
         meta.unit_source = Some(source);
@@ -649,7 +686,9 @@ fn department_in_opening(opening: &str, context: &Context) -> Option<FoundUnit> 
 fn is_addressee(line: &str) -> bool {
     line.chars().count() <= 40
         && line.ends_with([':', '：'])
-        && ["委", "政府", "办", "院", "局"].iter().any(|w| line.contains(w))
+        && ["委", "政府", "办", "院", "局"]
+            .iter()
+            .any(|w| line.contains(w))
 }
 
 /// The title: among the head's first lines, one about a report, short, not a sentence.
@@ -741,7 +780,8 @@ fn guess_township(lines: &[String], all: &str) -> Option<String> {
     lines.iter().find_map(|line| {
         TOWNSHIP_GUESS.find_iter(line).find_map(|m| {
             let s = m.as_str();
-            if s.ends_with('乡') && line[m.end()..].starts_with(['村', '镇', '土', '亲', '情']) {
+            if s.ends_with('乡') && line[m.end()..].starts_with(['村', '镇', '土', '亲', '情'])
+            {
                 return None;
             }
             s.char_indices()
@@ -831,14 +871,45 @@ fn find_issuer(tail: &[String]) -> Option<String> {
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// Per-file metadata given by the analyst (`--manifest`), keyed by path and by file name.
+/// One manifest cell: keep what was detected (empty), clear it (`-`), or set it.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell<T> {
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T: Clone> Cell<T> {
+    fn apply(&self, slot: &mut Option<T>) {
+        match self {
+            Cell::Keep => {}
+            Cell::Clear => *slot = None,
+            Cell::Set(v) => *slot = Some(v.clone()),
+        }
+    }
+}
+
+/// The overrides of one manifest row.
+#[derive(Debug, Clone)]
+struct ManifestRow {
+    unit: Cell<String>,
+    township: Cell<String>,
+    county: Cell<String>,
+    province: Cell<String>,
+    year: Cell<u16>,
+}
+
+/// Per-file metadata given by the analyst (`--manifest`), keyed by path and by file name. An
+/// empty cell keeps the detected value, `-` clears it, anything else replaces it.
 #[derive(Debug, Clone, Default)]
 pub struct Manifest {
-    rows: HashMap<String, ReportMeta>,
+    rows: HashMap<String, ManifestRow>,
+    /// The manifest's own file, which is never read as a report.
+    path: Option<std::path::PathBuf>,
 }
 
 impl Manifest {
-    /// Reads a CSV (`file, township, county, province, year`) or JSONL manifest.
+    /// Reads a CSV (`file, unit, township, county, province, year`) or JSONL manifest.
     pub fn from_file(path: &Path) -> Result<Manifest> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let bad = |message: String| {
@@ -882,50 +953,104 @@ impl Manifest {
         };
         for rec in records {
             let get = |k: &str| match rec.get(k) {
+                Some(serde_json::Value::String(s)) if s.trim() == "-" => Cell::Clear,
                 Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-                    Some(s.trim().to_string())
+                    Cell::Set(s.trim().to_string())
                 }
-                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                _ => None,
+                Some(serde_json::Value::Number(n)) => Cell::Set(n.to_string()),
+                _ => Cell::Keep,
             };
-            let file = get("file").ok_or_else(|| bad("every row needs a `file`".to_string()))?;
+            let Cell::Set(file) = get("file") else {
+                return Err(bad("every row needs a `file`".to_string()));
+            };
             let year = match get("year") {
-                Some(y) => Some(
+                Cell::Set(y) => Cell::Set(
                     y.parse()
                         .map_err(|_| bad(format!("{file}: year {y:?} is not a year")))?,
                 ),
-                None => None,
+                Cell::Clear => Cell::Clear,
+                Cell::Keep => Cell::Keep,
             };
-            let meta = ReportMeta {
+            let province = match get("province") {
+                Cell::Set(p) => Cell::Set(canonical_province(&p)),
+                other => other,
+            };
+            let row = ManifestRow {
+                unit: get("unit"),
                 township: get("township"),
                 county: get("county"),
-                province: get("province").map(|p| canonical_province(&p)),
+                province,
                 year,
-                ..ReportMeta::default()
             };
-            rows.insert(file, meta);
+            rows.insert(file, row);
         }
-        Ok(Manifest { rows })
+        Ok(Manifest {
+            rows,
+            path: Some(path.to_path_buf()),
+        })
     }
 
-    /// Overrides the fields the manifest gives for `path` (matched by path, then by file name).
+    /// The row for `path`, matched by path, then by file name.
+    fn row(&self, path: &Path) -> Option<&ManifestRow> {
+        let by_name = || {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| self.rows.get(n))
+        };
+        self.rows.get(&path.display().to_string()).or_else(by_name)
+    }
+
+    /// Overrides the fields the manifest gives for `path`; a unit it sets is marked as the
+    /// manifest's.
     pub fn apply(&self, path: &Path, meta: &mut ReportMeta) {
-        let by_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| self.rows.get(n));
-        let Some(row) = self.rows.get(&path.display().to_string()).or(by_name) else {
+        let Some(row) = self.row(path) else {
             return;
         };
-        macro_rules! take {
-            ($($f:ident),*) => {$(if row.$f.is_some() { meta.$f = row.$f.clone(); })*};
+        row.township.apply(&mut meta.township);
+        row.county.apply(&mut meta.county);
+        row.province.apply(&mut meta.province);
+        row.year.apply(&mut meta.year);
+        if row.unit != Cell::Keep {
+            row.unit.apply(&mut meta.unit);
+            meta.unit_source = meta.unit.as_ref().map(|_| UnitSource::Manifest);
+            meta.unit_guessed = false;
+            if row.unit == Cell::Clear {
+                meta.level = None;
+            }
         }
-        take!(township, county, province, year);
     }
 
     /// Whether the manifest has no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// Whether `path` is the manifest's own file.
+    pub fn is_own_file(&self, path: &Path) -> bool {
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        };
+        self.path.as_deref().is_some_and(|own| same(own, path))
+    }
+
+    /// The rows that name none of `files` (by path or by file name), sorted.
+    pub fn unmatched(&self, files: &[std::path::PathBuf]) -> Vec<&str> {
+        let mut keys: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for f in files {
+            keys.insert(f.display().to_string());
+            if let Some(n) = f.file_name().and_then(|n| n.to_str()) {
+                keys.insert(n.to_string());
+            }
+        }
+        let mut out: Vec<&str> = self
+            .rows
+            .keys()
+            .filter(|k| !keys.contains(*k))
+            .map(String::as_str)
+            .collect();
+        out.sort_unstable();
+        out
     }
 }
 
@@ -994,10 +1119,14 @@ mod tests {
     #[test]
     fn three_character_names_are_not_cut_and_the_page_label_counts() {
         for name in ["坡子街街道", "中梁山街道", "黄桷坪街道"] {
-            let (unit, _) = unit_of(&format!("{name}2024年法治政府建设工作情况报告\n一年来，我街道坚持依法行政。\n"));
+            let (unit, _) = unit_of(&format!(
+                "{name}2024年法治政府建设工作情况报告\n一年来，我街道坚持依法行政。\n"
+            ));
             assert_eq!(unit.as_deref(), Some(name));
         }
-        let m = meta_of("首页 > 信息公开\n发布机构:茈湖口镇 发布日期:2024-02-01\n一年来，我镇坚持依法行政，在区委领导下推进工作。\n");
+        let m = meta_of(
+            "首页 > 信息公开\n发布机构:茈湖口镇 发布日期:2024-02-01\n一年来，我镇坚持依法行政，在区委领导下推进工作。\n",
+        );
         assert_eq!(m.unit.as_deref(), Some("茈湖口镇"));
         assert_eq!(m.unit_source, Some(UnitSource::Issuer));
         assert_eq!(m.county.as_deref(), Some("资阳区"));
@@ -1005,38 +1134,54 @@ mod tests {
 
     #[test]
     fn departments_and_every_level_get_their_own_unit() {
-        let m = meta_of("【法治建设报告】湖北省司法厅2023年法治政府建设年度报告\n发文日期 2024-03-27\n2023年，省司法厅坚持以习近平新时代中国特色社会主义思想为指导。\n");
+        let m = meta_of(
+            "【法治建设报告】湖北省司法厅2023年法治政府建设年度报告\n发文日期 2024-03-27\n2023年，省司法厅坚持以习近平新时代中国特色社会主义思想为指导。\n",
+        );
         assert_eq!(m.unit.as_deref(), Some("湖北省司法厅"));
         assert_eq!(m.level, Some(AdminLevel::Department));
         assert_eq!(m.province.as_deref(), Some("湖北省"));
         assert_eq!(m.published.as_deref(), Some("2024-03-27"));
-        let m = meta_of("2023年，市市场监管局在市委市政府的坚强领导下，深入学习贯彻习近平法治思想。\n——“绍兴创新监管服务模式”获评最佳实践案例。\n");
+        let m = meta_of(
+            "2023年，市市场监管局在市委市政府的坚强领导下，深入学习贯彻习近平法治思想。\n——“绍兴创新监管服务模式”获评最佳实践案例。\n",
+        );
         assert_eq!(m.unit.as_deref(), Some("绍兴市市场监管局"));
         assert_eq!(m.level, Some(AdminLevel::Department));
         assert_eq!(
-            unit_of("2023年，荆州市认真贯彻落实习近平法治思想，以《法治政府建设实施纲要(2021—2025年)》为牵引。\n"),
+            unit_of(
+                "2023年，荆州市认真贯彻落实习近平法治思想，以《法治政府建设实施纲要(2021—2025年)》为牵引。\n"
+            ),
             (Some("荆州市".into()), Some(AdminLevel::Prefecture))
         );
         assert_eq!(
             unit_of("岳阳县2022年法治政府建设年度报告\n2022年，县委县政府高度重视。\n"),
             (Some("岳阳县".into()), Some(AdminLevel::County))
         );
-        let m = meta_of("2022年，在区委、区政府的坚强领导下，东城街道深入学习贯彻习近平法治思想，认真落实《清城区2022年法治政府建设工作要点》。现将我街道2022年法治政府建设的情况报告如下：\n");
+        let m = meta_of(
+            "2022年，在区委、区政府的坚强领导下，东城街道深入学习贯彻习近平法治思想，认真落实《清城区2022年法治政府建设工作要点》。现将我街道2022年法治政府建设的情况报告如下：\n",
+        );
         assert_eq!(m.unit.as_deref(), Some("东城街道"));
         assert_eq!(m.unit_source, Some(UnitSource::Body));
-        assert_eq!(m.county.as_deref(), Some("清城区"), "the duplicate placed by its county");
+        assert_eq!(
+            m.county.as_deref(),
+            Some("清城区"),
+            "the duplicate placed by its county"
+        );
     }
 
     #[test]
     fn county_short_names_inside_words_do_not_place_a_report() {
-        let m = meta_of("2024年度青山镇法治政府建设情况报告\n在党委领导和县委支持下，青山镇创建法治政府建设示范县，整合法治资源，会同有关部门，发展大城市、合作市场。\n");
+        let m = meta_of(
+            "2024年度青山镇法治政府建设情况报告\n在党委领导和县委支持下，青山镇创建法治政府建设示范县，整合法治资源，会同有关部门，发展大城市、合作市场。\n",
+        );
         assert_eq!(m.province, None, "{m:?}");
         assert_eq!(m.county, None, "{m:?}");
     }
 
     #[test]
     fn traditional_pages_are_matched_in_simplified_form() {
-        let m = meta_of("小龍門鄉2024年法治政府建設工作報告\n信息來源:辰溪縣小龍門鄉\n2024年，小龍門鄉在縣委、縣政府的領導下，堅持依法行政。\n");
+        let m = meta_of(
+            "小龍門鄉2024年法治政府建設工作報告\n信息來源:辰溪縣小龍門鄉\n2024年，小龍門鄉在縣委、縣政府的領導下，堅持依法行政。\n",
+        );
         assert_eq!(m.unit.as_deref(), Some("小龙门乡"));
         assert_eq!(m.county.as_deref(), Some("辰溪县"));
         assert_eq!(m.province.as_deref(), Some("湖南省"));
@@ -1044,7 +1189,9 @@ mod tests {
 
     #[test]
     fn a_township_the_gazetteer_lacks_is_guessed_and_marked() {
-        let m = meta_of("2025年，银杏大街街道在文峰区委、区政府的正确领导下，紧紧围绕基层治理中心工作。银杏大街街道党工委高度重视。\n");
+        let m = meta_of(
+            "2025年，银杏大街街道在文峰区委、区政府的正确领导下，紧紧围绕基层治理中心工作。银杏大街街道党工委高度重视。\n",
+        );
         assert_eq!(m.unit.as_deref(), Some("银杏大街街道"));
         assert!(m.unit_guessed);
         assert_eq!(m.county.as_deref(), Some("文峰区"));

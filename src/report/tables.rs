@@ -1,8 +1,8 @@
 //! The CSV tables: `measures.csv`, `reports.csv`, `themes.csv`, `group_theme.csv`.
 
 use super::{csv_err, csv_writer};
-use crate::error::Result;
 use crate::corpus::{AdminLevel, ReportMeta};
+use crate::error::Result;
 use crate::label::theme_id;
 use crate::pipeline::{Analysis, UNASSIGNED};
 use crate::split::BlockRole;
@@ -211,7 +211,10 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
                 a.chars[i].total.to_string(),
                 a.chars[i].nonblank(BlockRole::Chrome).to_string(),
                 opt(&r.meta.issuer),
-                r.meta.level.map_or("unknown", AdminLevel::as_str).to_string(),
+                r.meta
+                    .level
+                    .map_or("unknown", AdminLevel::as_str)
+                    .to_string(),
                 opt(&r.meta.unit),
                 unit_source(&r.meta),
                 opt(&r.meta.document_date),
@@ -227,7 +230,12 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         ];
         row.extend(std::iter::repeat_n(String::new(), 6));
         row.extend(["0".to_string(), String::new(), String::new(), String::new()]);
-        row.extend(["unknown".to_string(), String::new(), String::new(), String::new()]);
+        row.extend([
+            "unknown".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
         rows.push((s.id.clone(), row));
     }
     rows.sort_by(|x, y| x.0.cmp(&y.0));
