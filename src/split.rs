@@ -240,6 +240,33 @@ fn parse_marker(s: &str) -> Option<Marker> {
     })
 }
 
+/// Why a line of the split begins where it does: a line of the text, or a break recovered in
+/// a line that runs on (paragraphs flattened by scraping, headings run into the text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineStart {
+    /// The start of a line of the text (or of the text after chrome inside a line).
+    Line,
+    /// After a run of two or more U+3000 or NBSP inside a line: a flattened paragraph break.
+    Indent,
+    /// A heading marker after a sentence end (。；！？：) inside a line.
+    Sentence,
+    /// A sub-heading's marker right after a short heading inside a line (`一、主要举措（一）…`).
+    Heading,
+}
+
+impl LineStart {
+    /// The name shown by `split`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineStart::Line => "line",
+            LineStart::Indent => "indent",
+            LineStart::Sentence => "sentence",
+            LineStart::Heading => "heading",
+        }
+    }
+}
+
 /// One non-blank line of the report (its content, blanks and chrome excluded).
 #[derive(Debug, Clone, Copy)]
 struct Line {
@@ -247,15 +274,182 @@ struct Line {
     marker: Option<Marker>,
     /// End of the heading text within the line (== span.start when there is none).
     heading_end: usize,
+    /// Why the line begins here.
+    start: LineStart,
+}
+
+/// The last ordinal met of each marker shape, to tell a heading run into the text (`…成效。
+/// （二）…` after `（一）`) from a number that happens to follow a sentence. Numeral styles are
+/// pooled, as the level rules pool them (`（七）` then `（8）`).
+#[derive(Debug, Default)]
+struct Numbering {
+    last: Vec<(Shape, u32)>,
+}
+
+impl Numbering {
+    fn last(&self, m: Marker) -> Option<u32> {
+        self.last
+            .iter()
+            .find(|(k, _)| *k == m.shape)
+            .map(|&(_, n)| n)
+    }
+
+    /// Whether `m` plausibly continues the report's numbering: a first item, the next one, a
+    /// repeated one (broken numbering), or a section marker in Han numerals (`三、`).
+    fn continues(&self, m: Marker) -> bool {
+        let last = self.last(m);
+        m.ordinal == 1
+            || last.is_some_and(|n| m.ordinal == n + 1 || m.ordinal == n)
+            || (m.shape == Shape::Dun && m.numeral == Numeral::Han)
+    }
+
+    /// Whether `m` opens a sub-level or continues one (for a marker right after a heading).
+    fn opens_or_follows(&self, m: Marker) -> bool {
+        m.ordinal == 1 || self.last(m).is_some_and(|n| m.ordinal == n + 1)
+    }
+
+    fn see(&mut self, m: Marker) {
+        match self.last.iter_mut().find(|(k, _)| *k == m.shape) {
+            Some(entry) => entry.1 = m.ordinal,
+            None => self.last.push((m.shape, m.ordinal)),
+        }
+    }
+}
+
+/// Whether running text goes on with the report's closing: a closing formula or paragraph
+/// (`特此报告`, `总之`, `法治政府建设关系…`), or the signature block (a short name, then the date
+/// the text ends with).
+fn is_closing_start(rest: &str) -> bool {
+    const FORMULAS: [&str; 9] = [
+        "特此报告",
+        "以上报告",
+        "专此报告",
+        "总之",
+        "综上",
+        "新的一年",
+        "法治政府建设关系",
+        "展望未来",
+        "在新的",
+    ];
+    static SIGNATURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[^。，,；]{4,80}?(?:\d{4}|二〇[〇一二三四五六七八九]{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,20}$")
+            .expect("valid regex")
+    });
+    FORMULAS.iter().any(|f| rest.starts_with(f)) || (rest.len() < 400 && SIGNATURE.is_match(rest))
+}
+
+/// Clause openers that stand alone after a sentence (`。二是…`), never after `；` or `，`.
+fn is_clause_opener(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some(c), Some('是' | '要')) if "一二三四五六七八九十".contains(c)
+    )
+}
+
+/// Where the lines that a piece of running text holds begin, after its first: paragraph
+/// breaks recovered from runs of two or more U+3000/NBSP, and headings where they stand in
+/// running text: after a sentence end, after such a run, or right after a short heading.
+/// Numbers inside sentences (`第1.5条`, `（2021-2025年）`, `1.2万人`, `2.0版本`, `二是` after `；`)
+/// are not headings. Offsets are relative to `piece`.
+fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> {
+    let mut out = Vec::new();
+    // The current line's start, whether it opened with a marker, and whether it holds a `。`.
+    let mut line_start = 0;
+    let mut line_marked = parse_marker(piece).inspect(|&m| numbering.see(m)).is_some();
+    let saved = Numbering {
+        last: numbering.last.clone(),
+    };
+    let mut found_heading = false;
+    let mut clause_breaks: Vec<usize> = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut blank_run = 0;
+    let mut chars_in_line = 0usize;
+    let mut sentence_in_line = false;
+    for (i, c) in piece.char_indices() {
+        if matches!(c, '\u{3000}' | '\u{a0}') {
+            blank_run += 1;
+            continue;
+        }
+        if c == ' ' || c == '\t' {
+            continue;
+        }
+        let after_run = blank_run >= 2;
+        blank_run = 0;
+        let at_sentence_end = prev.is_some_and(|p| "。；！？：:;!?".contains(p));
+        let at_full_stop = prev.is_some_and(|p| "。！？".contains(p));
+        let mut start = None;
+        if i > line_start && (after_run || at_sentence_end || line_marked) {
+            let rest = &piece[i..];
+            if let Some(m) = parse_marker(rest) {
+                let short_heading = line_marked && chars_in_line <= 50 && !sentence_in_line;
+                if (after_run || at_sentence_end) && numbering.continues(m) {
+                    start = Some((
+                        if after_run {
+                            LineStart::Indent
+                        } else {
+                            LineStart::Sentence
+                        },
+                        Some(m),
+                    ));
+                } else if short_heading && !at_sentence_end && numbering.opens_or_follows(m) {
+                    start = Some((LineStart::Heading, Some(m)));
+                }
+            } else if after_run {
+                start = Some((LineStart::Indent, None));
+            } else if (at_full_stop && is_clause_opener(rest))
+                || (prev.is_some_and(|p| "：:".contains(p)) && rest.starts_with("一是"))
+                || (at_full_stop && is_closing_start(rest))
+            {
+                clause_breaks.push(i);
+                start = Some((LineStart::Sentence, None));
+            } else if line_marked
+                && chars_in_line <= 50
+                && !sentence_in_line
+                && rest.starts_with("一是")
+            {
+                // `二、存在的不足和原因一是…`: the heading ends where its first clause begins.
+                start = Some((LineStart::Heading, None));
+            }
+        }
+        if let Some((why, marker)) = start {
+            found_heading |= marker.is_some();
+            out.push((i, why));
+            line_start = i;
+            line_marked = marker.is_some();
+            if let Some(m) = marker {
+                numbering.see(m);
+            }
+            chars_in_line = 0;
+            sentence_in_line = false;
+        }
+        chars_in_line += 1;
+        sentence_in_line |= c == '。';
+        prev = Some(c);
+    }
+    // A line that holds no heading is a paragraph as written: its sentences and clauses stay
+    // together, and runs of blanks inside it (a signature's two names) do not cut it.
+    if !found_heading {
+        *numbering = saved;
+        out.clear();
+    }
+    // Where runs of blanks mark the paragraphs, they are the paragraphs: a clause opener after a
+    // sentence only stands in for a lost paragraph break when nothing else marks them.
+    if out.iter().any(|&(_, why)| why == LineStart::Indent) {
+        out.retain(|(at, _)| !clause_breaks.contains(at));
+    }
+    out
 }
 
 /// Splits the text into content lines (blanks trimmed), cutting chrome out: whole-line chrome, a
 /// docx artefact before a heading, or chrome inside a line (which splits the line in two). Every
-/// chrome span becomes a chrome block.
+/// chrome span becomes a chrome block. A line that runs on is cut where [`breaks_in`] finds
+/// paragraphs and headings in it.
 fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
     let text = &report.text;
     let mut lines = Vec::new();
     let mut chrome = report.chrome.iter().copied().peekable();
+    let mut numbering = Numbering::default();
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
         let line_end = offset + raw.len();
@@ -277,21 +471,47 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
         let mut first = true;
         for piece in pieces {
             let raw = piece.of(text);
-            let start = piece.start + (raw.len() - raw.trim_start_matches(is_blank).len());
-            let end = piece.start + raw.trim_end_matches(is_blank).len();
-            if start >= end {
-                continue;
-            }
-            let content = &text[start..end];
-            // Only the line's first piece can open with a heading marker.
-            let marker = if first { parse_marker(content) } else { None };
-            first = false;
-            let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
-            lines.push(Line {
-                span: Span::new(start, end),
-                marker,
-                heading_end,
+            // Only the line's first piece can open with a heading marker, or a piece after chrome
+            // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
+            let before = text[..piece.start].trim_end_matches(|c: char| {
+                c != '\n' && !c.is_alphanumeric() && !"。；！？".contains(c)
             });
+            let may_mark = first
+                || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
+                || before.ends_with(['。', '；', '！', '？']);
+            let mut cuts = vec![(0, LineStart::Line, may_mark)];
+            let content = raw.trim_start_matches(is_blank);
+            let lead = raw.len() - content.len();
+            cuts.extend(
+                breaks_in(content, &mut numbering)
+                    .into_iter()
+                    .map(|(at, why)| (lead + at, why, true)),
+            );
+            // An empty piece (chrome at the line's start) leaves the next piece first.
+            first &= raw.trim_matches(is_blank).is_empty();
+            for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
+                let until = cuts.get(n + 1).map_or(raw.len(), |c| c.0);
+                let part = &raw[at..until];
+                let start =
+                    piece.start + at + (part.len() - part.trim_start_matches(is_blank).len());
+                let end = piece.start + at + part.trim_end_matches(is_blank).len();
+                if start >= end {
+                    continue;
+                }
+                let content = &text[start..end];
+                let marker = if may_mark {
+                    parse_marker(content)
+                } else {
+                    None
+                };
+                let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
+                lines.push(Line {
+                    span: Span::new(start, end),
+                    marker,
+                    heading_end,
+                    start: why,
+                });
+            }
         }
     }
     lines
@@ -319,8 +539,29 @@ fn heading_len(content: &str, marker: Marker) -> usize {
             return marker.len + i + c.len_utf8();
         }
     }
-    marker.len
+    // A heading run into its text without a stop, as flattened text leaves it (`（一）推动学习
+    // 宣传情况党政主要负责人…`): it ends after the last word that ends headings in its first
+    // 45 characters.
+    let window = rest
+        .char_indices()
+        .take(45)
+        .find(|&(_, c)| "，,。；;：:".contains(c))
+        .map(|(i, _)| i)
+        .or_else(|| rest.char_indices().nth(45).map(|(i, _)| i))
+        .unwrap_or(rest.len());
+    HEADING_ENDINGS
+        .iter()
+        .filter_map(|w| rest[..window].rfind(w).map(|at| at + w.len()))
+        .max()
+        .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
+        .map_or(marker.len, |end| marker.len + end)
 }
+
+/// Words that end a section or measure heading (`…主要举措和成效`, `…职责情况`, `…主要安排`).
+const HEADING_ENDINGS: [&str; 14] = [
+    "情况", "成效", "举措", "措施", "职责", "思路", "安排", "计划", "打算", "原因", "问题", "不足",
+    "任务", "回顾",
+];
 
 /// An open heading level while reading the report.
 #[derive(Debug, Clone)]
@@ -413,6 +654,10 @@ const KIND_WORDS: [(SectionKind, &[&str]); 4] = [
             "努力方向",
             "展望",
             "意见建议",
+            "重点任务",
+            "主要任务",
+            "重点工作",
+            "总体要求",
         ],
     ),
     (
@@ -444,6 +689,34 @@ fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
         return Some(SectionKind::Measures);
     }
     best.map(|(_, k)| k)
+}
+
+/// The kind a heading names outright, for headings that switch the section's kind in reports
+/// beyond the township template: a year after the report's (`2025年主要任务` in a report on
+/// 2024) or a plans word opens plans; `工作回顾` / `主要成效` open measures; else the kinds of
+/// leadership, shortcomings and plans by their words.
+fn explicit_kind(heading: &str, report_year: Option<u16>) -> Option<SectionKind> {
+    let names_later_year = report_year.is_some_and(|y| {
+        heading
+            .match_indices('年')
+            .filter_map(|(at, _)| {
+                heading[..at]
+                    .get(at.saturating_sub(4)..)?
+                    .parse::<u16>()
+                    .ok()
+            })
+            .any(|named| named > y)
+    });
+    if names_later_year {
+        return Some(SectionKind::Plans);
+    }
+    if ["工作回顾", "主要成效", "主要成绩"]
+        .iter()
+        .any(|w| heading.contains(w))
+    {
+        return Some(SectionKind::Measures);
+    }
+    kind_of(heading, false).filter(|k| *k != SectionKind::Measures)
 }
 
 /// Whether a heading names more than one kind (`存在问题及改进措施`), so its sub-headings decide.
@@ -562,11 +835,33 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
     let mut i = preamble_end;
     let mut section_kind = SectionKind::Measures;
     let mut mixed = false;
+    // The kind an unnumbered heading or a plans section switched to, which later sections that
+    // name no kind keep.
+    let mut switched: Option<SectionKind> = None;
     // Kind of each open level, so a sub-heading's kind lasts until its siblings.
     let mut level_kinds: Vec<SectionKind> = Vec::new();
     while i < body_end {
         let line = lines[i];
         let Some(level) = levels[i] else {
+            // An unnumbered heading line that names a kind (`2025年重点工作`) switches it.
+            let text = line.span.of(&report.text);
+            if text.chars().count() <= 30
+                && !text.contains(['。', '，', ','])
+                && let Some(kind) = explicit_kind(text, report.meta.year)
+            {
+                section_kind = kind;
+                switched = Some(kind);
+                level_kinds.clear();
+                level_kinds.push(kind);
+                builder.blocks.push(Block {
+                    role: BlockRole::Heading,
+                    kind,
+                    span: line.span,
+                    level: 0,
+                });
+                i += 1;
+                continue;
+            }
             // Paragraphs outside any item: units of the current section.
             let kind = *level_kinds.last().unwrap_or(&section_kind);
             builder.paragraph(line, kind, level_kinds.len());
@@ -580,6 +875,16 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         let has_children = (i + 1..next).any(|j| levels[j].is_some());
         let heading_words =
             &report.text[line.span.start + line.marker.map_or(0, |m| m.len)..line.heading_end];
+        // A heading run into its text with no stop (`二、…第一责任人职责情况我镇…`) names its kind
+        // in its first words.
+        let heading_words = if heading_words.is_empty() && line.start != LineStart::Line {
+            let rest =
+                &report.text[line.span.start + line.marker.map_or(0, |m| m.len)..line.span.end];
+            let end = rest.char_indices().nth(30).map_or(rest.len(), |(i, _)| i);
+            &rest[..end]
+        } else {
+            heading_words
+        };
         let run_in = line.heading_end < line.span.end;
         if level == 1 {
             let body: String = lines[i..next]
@@ -594,8 +899,15 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
                 && kind_of(heading_words, false).is_none()
             {
                 SectionKind::Preamble
+            } else if let Some(kind) = explicit_kind(heading_words, report.meta.year) {
+                switched = (kind == SectionKind::Plans).then_some(kind);
+                kind
             } else {
-                kind_of(heading_words, false).unwrap_or(SectionKind::Measures)
+                // After a plans section, a section naming no kind goes on with the plans
+                // (`三、全面加强政府自身建设` in a government work report).
+                switched.unwrap_or_else(|| {
+                    kind_of(heading_words, false).unwrap_or(SectionKind::Measures)
+                })
             };
             level_kinds.clear();
             level_kinds.push(section_kind);
@@ -742,6 +1054,7 @@ impl UnitBuilder<'_> {
                     span: rest,
                     marker: None,
                     heading_end: rest.start,
+                    start: line.start,
                 },
                 kind,
                 level,
