@@ -338,6 +338,36 @@ fn is_closing_start(rest: &str) -> bool {
     FORMULAS.iter().any(|f| rest.starts_with(f)) || (rest.len() < 400 && SIGNATURE.is_match(rest))
 }
 
+/// Whether `c` can begin a marker, a clause opener or a closing (a cheap test before parsing).
+fn may_open(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '（' | '(' | '#' | '①'
+                ..='⑳'
+                    | '一'
+                    | '二'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+                    | '特'
+                    | '以'
+                    | '专'
+                    | '总'
+                    | '综'
+                    | '新'
+                    | '法'
+                    | '展'
+                    | '在'
+        )
+        || c >= '\u{4e00}'
+}
+
 /// Clause openers that stand alone after a sentence (`。二是…`), never after `；` or `，`.
 fn is_clause_opener(s: &str) -> bool {
     let mut chars = s.chars();
@@ -376,10 +406,14 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
         }
         let after_run = blank_run >= 2;
         blank_run = 0;
-        let at_sentence_end = prev.is_some_and(|p| "。；！？：:;!?".contains(p));
-        let at_full_stop = prev.is_some_and(|p| "。！？".contains(p));
+        let at_sentence_end = matches!(
+            prev,
+            Some('。' | '；' | '！' | '？' | '：' | ':' | ';' | '!' | '?')
+        );
+        let at_full_stop = matches!(prev, Some('。' | '！' | '？'));
         let mut start = None;
-        if i > line_start && (after_run || at_sentence_end || line_marked) {
+        // Only these characters begin a marker, a clause opener or a closing.
+        if (after_run || at_sentence_end || line_marked) && i > line_start && may_open(c) {
             let rest = &piece[i..];
             if let Some(m) = parse_marker(rest) {
                 let short_heading = line_marked && chars_in_line <= 50 && !sentence_in_line;
@@ -719,6 +753,14 @@ fn explicit_kind(heading: &str, report_year: Option<u16>) -> Option<SectionKind>
     kind_of(heading, false).filter(|k| *k != SectionKind::Measures)
 }
 
+/// The kind an unnumbered line switches to when it is a heading naming one outright
+/// (`2025年重点工作` alone on its line in a government work report).
+fn switch_kind(line: &str, report_year: Option<u16>) -> Option<SectionKind> {
+    (line.chars().count() <= 30 && !line.contains(['。', '，', ',', '：', ':']))
+        .then(|| explicit_kind(line, report_year))
+        .flatten()
+}
+
 /// Whether a heading names more than one kind (`存在问题及改进措施`), so its sub-headings decide.
 fn is_mixed(heading: &str) -> bool {
     KIND_WORDS
@@ -832,6 +874,15 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         .iter()
         .all(|l| l.is_none_or(|l| l == 1))
         && levels[preamble_end..body_end].iter().flatten().count() > 0;
+    // Each unnumbered line's switch of kind, once (item extents look ahead over them).
+    let switches: Vec<Option<SectionKind>> = lines
+        .iter()
+        .zip(&levels)
+        .map(|(l, level)| match level {
+            Some(_) => None,
+            None => switch_kind(l.span.of(&report.text), report.meta.year),
+        })
+        .collect();
     let mut i = preamble_end;
     let mut section_kind = SectionKind::Measures;
     let mut mixed = false;
@@ -844,11 +895,7 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         let line = lines[i];
         let Some(level) = levels[i] else {
             // An unnumbered heading line that names a kind (`2025年重点工作`) switches it.
-            let text = line.span.of(&report.text);
-            if text.chars().count() <= 30
-                && !text.contains(['。', '，', ','])
-                && let Some(kind) = explicit_kind(text, report.meta.year)
-            {
+            if let Some(kind) = switches[i] {
                 section_kind = kind;
                 switched = Some(kind);
                 level_kinds.clear();
@@ -870,7 +917,10 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         };
         // The extent of this item: up to the next line at the same or a higher level.
         let next = (i + 1..body_end)
-            .find(|&j| levels[j].is_some_and(|l| l <= level))
+            .find(|&j| match levels[j] {
+                Some(l) => l <= level,
+                None => switches[j].is_some(),
+            })
             .unwrap_or(body_end);
         let has_children = (i + 1..next).any(|j| levels[j].is_some());
         let heading_words =
@@ -1426,6 +1476,110 @@ mod tests {
         }
     }
 
+    /// The units' texts (blanks removed) and kinds.
+    fn unit_texts(s: &Split) -> Vec<(String, SectionKind)> {
+        s.units
+            .iter()
+            .map(|u| {
+                let t: String = u.text.chars().filter(|c| !is_blank(*c)).collect();
+                (t, u.section_kind)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headings_run_into_text_are_found_and_numbers_in_sentences_are_not() {
+        let text = "现将情况报告如下：一、主要举措和成效（一）加强组织领导。成立领导小组，第1.5条规定的事项全部落实，（2021-2025年）规划完成，培训1.2万人，2.0版本上线。（二）推进普法宣传。一是宣传宪法；二是培育法律明白人。二、存在的不足和原因一是学习不够深入。二是队伍力量薄弱。三、2025年工作安排（一）深化依法行政。完善制度。";
+        let (_, s) = split(text, UnitLevel::Measure);
+        let units = unit_texts(&s);
+        let heads: Vec<(SectionKind, &str)> = units
+            .iter()
+            .map(|(t, k)| {
+                (
+                    *k,
+                    &t[..t.char_indices().nth(9).map_or(t.len(), |(i, _)| i)],
+                )
+            })
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                (SectionKind::Measures, "（一）加强组织领导"),
+                (SectionKind::Measures, "（二）推进普法宣传"),
+                (SectionKind::Shortcomings, "一是学习不够深入。"),
+                (SectionKind::Shortcomings, "二是队伍力量薄弱。"),
+                (SectionKind::Plans, "（一）深化依法行政"),
+            ],
+            "{units:?}"
+        );
+        // The numbers inside the first measure's sentences did not cut it.
+        assert!(units[0].0.contains("2.0版本上线"));
+        assert!(units[1].0.contains("二是培育法律明白人"));
+    }
+
+    #[test]
+    fn lined_text_keeps_its_paragraphs_and_a_heading_free_line_is_not_cut() {
+        let text = "一、主要举措\n依法行政是核心。一是坚持民主集中制。二是坚持政务公开。\n中共某镇委员会\u{3000}\u{3000}某镇人民政府\n";
+        let (r, s) = split(text, UnitLevel::Paragraph);
+        assert_eq!(s.units.len(), 1, "{:?}", unit_texts(&s));
+        assert!(accounting_errors(&r, &s).is_empty());
+    }
+
+    #[test]
+    fn a_later_year_or_an_unnumbered_plans_heading_opens_plans() {
+        let mut r = report(
+            "一、2024年工作回顾\n（一）稳住经济。增长5%，就业稳定，物价平稳。\n二、2025年主要任务\n（一）扩大内需。促进消费，扩大有效投资。\n三、加强政府自身建设\n（一）依法行政。严格规范公正文明执法。\n",
+        );
+        r.meta.year = Some(2024);
+        let s = split_report(&r, 0, &SplitParams::default());
+        let kinds: Vec<SectionKind> = s.units.iter().map(|u| u.section_kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SectionKind::Measures,
+                SectionKind::Plans,
+                SectionKind::Plans
+            ]
+        );
+        // An unnumbered heading line switches the kind of the numbered items after it.
+        let mut r = report(
+            "各位代表：\n一年来主要做了以下工作：\n（一）稳住经济。增长5%，就业稳定，物价平稳，民生改善。\n2025年重点工作\n（二）扩大内需。促进消费，扩大投资，稳定外贸，提振信心。\n",
+        );
+        r.meta.year = Some(2024);
+        let s = split_report(&r, 0, &SplitParams::default());
+        let kinds: Vec<SectionKind> = s.units.iter().map(|u| u.section_kind).collect();
+        assert_eq!(kinds.last(), Some(&SectionKind::Plans), "{kinds:?}");
+    }
+
+    /// The bundled seed reports, flattened as scraping flattens them, split into the units the
+    /// lined files give: ≥ 95% joined by two U+3000, ≥ 85% joined by nothing (paragraph breaks
+    /// without any mark cannot all be recovered).
+    #[test]
+    fn flattened_seeds_give_the_units_of_the_lined_files() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+        let mut found = [(0usize, 0usize); 2];
+        for entry in std::fs::read_dir(dir).expect("data/sample") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("seed");
+            let lined = unit_texts(&split(&text, UnitLevel::Measure).1);
+            let lines: Vec<&str> = text
+                .lines()
+                .map(trim_blank)
+                .filter(|l| !l.is_empty())
+                .collect();
+            for (n, joiner) in ["\u{3000}\u{3000}", ""].into_iter().enumerate() {
+                let flat = lines.join(joiner);
+                let (r, s) = split(&flat, UnitLevel::Measure);
+                assert!(accounting_errors(&r, &s).is_empty());
+                let got = unit_texts(&s);
+                found[n].0 += lined.iter().filter(|u| got.contains(u)).count();
+                found[n].1 += lined.len();
+            }
+        }
+        let share = |(a, b): (usize, usize)| a as f64 / b as f64;
+        assert!(share(found[0]) >= 0.95, "joined by U+3000: {:?}", found[0]);
+        assert!(share(found[1]) >= 0.85, "joined by nothing: {:?}", found[1]);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -1446,11 +1600,15 @@ mod tests {
                 Just("某某镇人民政府".to_string()),
                 "[\\PC]{0,40}",
             ], 0..30)) {
-            let text = lines.join("\n");
-            for unit in [UnitLevel::Measure, UnitLevel::Clause, UnitLevel::Paragraph] {
-                let (r, s) = split(&text, unit);
-                let errors = accounting_errors(&r, &s);
-                prop_assert!(errors.is_empty(), "{:?}\n{}", errors, text);
+            // As written, and flattened the two ways scraping flattens: joined by two U+3000
+            // or by nothing.
+            for joiner in ["\n", "\u{3000}\u{3000}", ""] {
+                let text = lines.join(joiner);
+                for unit in [UnitLevel::Measure, UnitLevel::Clause, UnitLevel::Paragraph] {
+                    let (r, s) = split(&text, unit);
+                    let errors = accounting_errors(&r, &s);
+                    prop_assert!(errors.is_empty(), "{:?}\n{}", errors, text);
+                }
             }
         }
 
