@@ -56,6 +56,10 @@ pub struct OutputArgs {
     /// Write CSV files without the UTF-8 byte-order mark (which Excel and WPS want).
     #[arg(long)]
     pub no_bom: bool,
+    /// Write CSV text cells as they are: no `'` before a cell that starts with = + - @ (which
+    /// Excel and WPS would run as a formula).
+    #[arg(long)]
+    pub raw_csv: bool,
     /// Exit with status 1 if any input file was skipped.
     #[arg(long)]
     pub strict: bool,
@@ -257,6 +261,9 @@ impl OutputArgs {
         if self.no_bom {
             c.report.bom = false;
         }
+        if self.raw_csv {
+            c.report.raw_csv = true;
+        }
         if self.strict {
             c.read.strict = true;
         }
@@ -351,6 +358,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
     args.output.apply(&mut scratch);
     report.group_by = scratch.report.group_by;
     report.bom = scratch.report.bom;
+    report.raw_csv = scratch.report.raw_csv;
     let input = RunInput {
         paths: args.paths.clone(),
         manifest,

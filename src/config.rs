@@ -418,6 +418,10 @@ pub struct ReportParams {
     pub group_by: GroupBy,
     /// Write a UTF-8 BOM at the start of every CSV (default true, for Excel and WPS).
     pub bom: bool,
+    /// Write CSV text cells as they are (default false: a cell that starts with `=`, `+`, `-`,
+    /// `@`, tab or CR and is not a number gets a `'` first, so Excel and WPS show it as text
+    /// instead of running it as a formula).
+    pub raw_csv: bool,
     /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
     pub dump: bool,
 }
@@ -427,6 +431,7 @@ impl Default for ReportParams {
         ReportParams {
             group_by: GroupBy::Township,
             bom: true,
+            raw_csv: false,
             dump: false,
         }
     }
