@@ -7,6 +7,7 @@ use crate::error::{ConfigError, Error, Result};
 use crate::fitted::FittedModel;
 use crate::label::ThemeNames;
 use crate::meta::Manifest;
+use crate::output::OutputDir;
 use crate::pipeline::{self, RunInput};
 use crate::read;
 use crate::split::{self, BlockRole};
@@ -60,6 +61,9 @@ pub struct OutputArgs {
     /// Excel and WPS would run as a formula).
     #[arg(long)]
     pub raw_csv: bool,
+    /// If another run is writing into --out, wait for it instead of exiting with status 1.
+    #[arg(long)]
+    pub wait: bool,
     /// Exit with status 1 if any input file was skipped.
     #[arg(long)]
     pub strict: bool,
@@ -269,8 +273,8 @@ impl OutputArgs {
         }
     }
 
-    /// Sets the thread count, checks the output folder can be written, reads the manifest.
-    fn prepare(&self, default_out: &str) -> Result<(PathBuf, Manifest)> {
+    /// Sets the thread count, locks and checks the output folder, reads the manifest.
+    fn prepare(&self, default_out: &str) -> Result<(OutputDir, Manifest)> {
         if let Some(n) = self.threads {
             if n == 0 {
                 return Err(ConfigError::OutOfRange {
@@ -289,7 +293,7 @@ impl OutputArgs {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from(default_out));
-        check_writable(&out)?;
+        let out = OutputDir::prepare(&out, self.wait)?;
         let manifest = match &self.manifest {
             Some(p) => Manifest::from_file(p)?,
             None => Manifest::default(),
@@ -308,14 +312,6 @@ fn unit_level(u: UnitArg) -> UnitLevel {
         UnitArg::Clause => UnitLevel::Clause,
         UnitArg::Paragraph => UnitLevel::Paragraph,
     }
-}
-
-/// Creates `out` and proves it can hold a file, before any work is done.
-fn check_writable(out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let probe = out.join(".policy-themes-write-test");
-    std::fs::write(&probe, b"").map_err(|e| Error::io(out, e))?;
-    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))
 }
 
 fn run(args: RunArgs) -> Result<()> {
@@ -342,7 +338,7 @@ fn run(args: RunArgs) -> Result<()> {
         progress: args.output.progress(),
     };
     let analysis = pipeline::run(config, &input)?;
-    let result = finish(&analysis, &out, &args.output);
+    let result = finish(&analysis, out, &args.output);
     // The process ends next: returning the memory of hundreds of thousands of small allocations
     // one by one would only delay the exit (a tenth of a second on a large corpus).
     std::mem::forget(analysis);
@@ -371,12 +367,16 @@ fn apply(args: ApplyArgs) -> Result<()> {
         c.read.strict = scratch.read.strict;
         c.validate()?
     };
-    finish(&analysis, &out, &args.output)
+    finish(&analysis, out, &args.output)
 }
 
-/// Writes the outputs, prints a summary, applies `--strict`.
-fn finish(analysis: &pipeline::Analysis, out: &Path, flags: &OutputArgs) -> Result<()> {
-    crate::report::write_all(analysis, out)?;
+/// Writes the outputs into the new folder, switches it in, prints a summary, applies `--strict`.
+fn finish(analysis: &pipeline::Analysis, out: OutputDir, flags: &OutputArgs) -> Result<()> {
+    crate::report::write_all(analysis, out.staging())?;
+    let path = out.path().to_path_buf();
+    for warning in out.commit()? {
+        eprintln!("policy-themes: warning: {warning}");
+    }
     if !flags.quiet {
         eprintln!(
             "policy-themes: {} report(s), {} skipped, {} units, {} themes over {} groups → {}",
@@ -385,7 +385,7 @@ fn finish(analysis: &pipeline::Analysis, out: &Path, flags: &OutputArgs) -> Resu
             analysis.units.len(),
             analysis.themes.len(),
             analysis.recurrence.groups.len(),
-            out.display()
+            path.display()
         );
     }
     if analysis.config.read.strict && !analysis.skipped.is_empty() {

@@ -80,6 +80,18 @@ pub enum Error {
     /// With `--strict`, some input was skipped.
     #[error("--strict: {0} input file(s) skipped")]
     Strict(usize),
+    /// Another run is writing into the same `--out` (it holds the lock beside it).
+    #[error("{}: in use by another policy-themes run (pass --wait to wait for it)", .0.display())]
+    OutInUse(PathBuf),
+    /// `--out` is not a folder this program may write: a link, a file, or a non-empty folder
+    /// that is not a policy-themes output.
+    #[error("--out {}: {reason}", path.display())]
+    NotAnOutput {
+        /// The `--out` given.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -91,10 +103,11 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 2 for usage and configuration, 1 for everything else.
+    /// The process exit code for this error: 2 for usage, configuration and an `--out` that is
+    /// not a policy-themes output; 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) => 2,
+            Error::Config(_) | Error::NotAnOutput { .. } => 2,
             _ => 1,
         }
     }

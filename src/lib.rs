@@ -22,6 +22,7 @@ pub mod error;
 pub mod fitted;
 pub mod label;
 pub mod meta;
+pub mod output;
 pub mod parallel;
 pub mod phrases;
 pub mod pipeline;
