@@ -183,25 +183,64 @@ fn sample_dir() -> PathBuf {
 }
 
 /// Parses the command line, runs it, prints any error on one line; returns the exit code.
+///
+/// A failed write is an error like any other: SIGXFSZ is ignored, so a write past the file-size
+/// limit (`ulimit -f`) returns EFBIG and is reported instead of killing the process. A panic (a
+/// bug) is reported on one line too, and exits with status 1.
 pub fn main() -> i32 {
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code; nothing else
+    // in the program handles SIGXFSZ.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("{}", panic_line(&message, info.location()));
+        }));
+    }
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Run(Box::default())) {
-        Command::Run(args) => run(*args),
-        Command::Split(args) => split_cmd(args),
-        Command::Apply(args) => apply(args),
-        Command::PrintConfig => {
-            print!("{}", Config::default().to_toml());
-            Ok(())
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match cli.command.unwrap_or(Command::Run(Box::default())) {
+            Command::Run(args) => run(*args),
+            Command::Split(args) => split_cmd(args),
+            Command::Apply(args) => apply(args),
+            Command::PrintConfig => {
+                print!("{}", Config::default().to_toml());
+                Ok(())
+            }
         }
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("policy-themes: error: {e}");
+    }));
+    match outcome {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => {
+            eprintln!(
+                "policy-themes: error: {}",
+                crate::error::escaped(&e.to_string())
+            );
             e.exit_code()
         }
+        // The hook has said what happened.
+        Err(_) => 1,
     }
 }
+
+/// The one line a panic prints (unless `RUST_BACKTRACE` asks for the full report).
+fn panic_line(message: &str, location: Option<&std::panic::Location>) -> String {
+    let at = location.map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+    format!(
+        "policy-themes: internal error (a bug, please report it; RUST_BACKTRACE=1 shows more): {}{at}",
+        crate::error::escaped(message)
+    )
+}
+
+/// Threads allowed per core: more only adds contention (and memory per thread).
+const THREADS_PER_CORE: usize = 4;
 
 impl RunArgs {
     /// The configuration: defaults, then `--config`, then flags.
@@ -284,9 +323,16 @@ impl OutputArgs {
                 }
                 .into());
             }
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            let cap = THREADS_PER_CORE * cores;
+            if n > cap {
+                eprintln!(
+                    "policy-themes: warning: --threads {n} lowered to {cap} ({THREADS_PER_CORE} per core, {cores} cores)"
+                );
+            }
             // Fails only if the pool was already built, which the binary never does.
             let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
+                .num_threads(n.min(cap))
                 .build_global();
         }
         let out = self
@@ -419,7 +465,7 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
         ) {
             Ok(r) => r,
             Err(s) => {
-                eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
+                eprintln!("policy-themes: skipped {}", s.message());
                 failed += 1;
                 continue;
             }

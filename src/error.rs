@@ -2,7 +2,29 @@
 //! configuration rule, whose message names the key to fix. A bad input file is not an error: it is
 //! recorded as a skipped report (see [`crate::read`]) and the run goes on.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+/// `s` with its control characters escaped (`\n`, `\t`, `\u{1b}`, …), so that a message
+/// built from file names and input stays one line and cannot forge another; `s` itself when it
+/// has none.
+pub fn escaped(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
 
 /// The result type of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -270,7 +270,7 @@ fn prepare_with(
         read::read_files(&files, &config.read, &input.manifest)
     });
     for s in &read.skipped {
-        eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
+        eprintln!("policy-themes: skipped {}", s.message());
     }
     // Each report is split and its characters counted by role in one task, while its text is
     // in cache: past this point only the counts of the text and blocks are read.
