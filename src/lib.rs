@@ -20,6 +20,7 @@ pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod fitted;
+pub mod html;
 pub mod label;
 pub mod meta;
 pub mod output;

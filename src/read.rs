@@ -3,8 +3,8 @@
 //! Files are listed (folders recursively, in sorted order), read and decoded in parallel with
 //! rayon, and returned in that order, so ids do not depend on thread timing. Decoding: a BOM
 //! (UTF-8, UTF-16LE/BE) wins; else valid UTF-8; else chardetng's guess (GBK/GB18030, Big5, …),
-//! refused if it does not decode cleanly. `.html`/`.htm` are parsed with `scraper`, one line per
-//! text block, scripts, styles and navigation dropped. `.jsonl`/`.csv` tables with a `text` field
+//! refused if it does not decode cleanly. `.html`/`.htm` give one line per text block, scripts,
+//! styles, navigation and templates dropped, in time linear in the page ([`crate::html`]). `.jsonl`/`.csv` tables with a `text` field
 //! are pre-split units. Page chrome is recognised here ([`find_chrome`]) and recorded as spans,
 //! never deleted, so splitting can account for every character. Metadata comes from [`crate::meta`].
 //!
@@ -223,84 +223,7 @@ pub fn decode(bytes: Vec<u8>) -> std::result::Result<(String, &'static str), Str
     Ok((text.into_owned(), encoding.name()))
 }
 
-/// Extracts the text blocks of an HTML page, one line per block; scripts, styles, navigation and
-/// forms are dropped.
-pub fn html_to_text(html: &str) -> String {
-    use scraper::Node;
-    const SKIP: [&str; 9] = [
-        "script", "style", "noscript", "nav", "head", "form", "select", "button", "iframe",
-    ];
-    const BLOCK: [&str; 24] = [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "table",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "blockquote",
-        "pre",
-        "title",
-        "dd",
-        "dt",
-        "hr",
-    ];
-    let doc = scraper::Html::parse_document(html);
-    let mut out = String::new();
-    let mut stack = vec![(doc.tree.root(), false)];
-    // Depth-first walk with an explicit stack; `true` marks the closing visit of a block.
-    while let Some((node, closing)) = stack.pop() {
-        let block = matches!(node.value(), Node::Element(e) if BLOCK.contains(&e.name()));
-        if closing {
-            if block && !out.ends_with('\n') {
-                out.push('\n');
-            }
-            continue;
-        }
-        match node.value() {
-            Node::Text(t) => out.push_str(&t.replace(['\n', '\r'], " ")),
-            Node::Element(e) if SKIP.contains(&e.name()) && e.name() != "head" => continue,
-            Node::Element(e) if e.name() == "head" => {
-                // Keep the page title: it often names the township and year.
-                if let Some(title) = node
-                    .descendants()
-                    .find(|d| matches!(d.value(), Node::Element(t) if t.name() == "title"))
-                {
-                    stack.push((title, false));
-                }
-                continue;
-            }
-            _ => {}
-        }
-        if block && !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
-        }
-        stack.push((node, true));
-        let children: Vec<_> = node.children().collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, false));
-        }
-    }
-    let lines: Vec<&str> = out
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    let mut text = lines.join("\n");
-    text.push('\n');
-    text
-}
+pub use crate::html::html_to_text;
 
 /// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
 const CHROME_LABELS: [&str; 30] = [
