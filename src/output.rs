@@ -159,11 +159,17 @@ impl OutputDir {
             carry_over(&self.out, &self.staging)?;
             let set_aside = switch(&self.staging, &self.out)?;
             self.done = true;
-            if !remove_ours(&set_aside, &self.out)? {
-                self.warnings.push(format!(
+            // The new result is in place: what is left of the old one is only worth a warning.
+            match remove_ours(&set_aside, &self.out) {
+                Ok(true) => {}
+                Ok(false) => self.warnings.push(format!(
                     "kept the previous result in {}: files were added to it during the run",
                     set_aside.display()
-                ));
+                )),
+                Err(e) => self.warnings.push(format!(
+                    "could not remove the previous result in {}: {e}",
+                    set_aside.display()
+                )),
             }
         } else {
             fs::rename(&self.staging, &self.out).map_err(|e| Error::io(&self.out, e))?;
