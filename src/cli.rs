@@ -568,3 +568,21 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_one_line_with_where_it_happened() {
+        let line = panic_line("index out of bounds\nsecond line", None);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(
+            line.ends_with("index out of bounds\\nsecond line"),
+            "{line}"
+        );
+        let here = std::panic::Location::caller();
+        let line = panic_line("boom", Some(here));
+        assert!(line.contains(&format!(" at {}:{}", here.file(), here.line())));
+    }
+}

@@ -404,7 +404,7 @@ fn devices_fifos_loops_and_unreadable_folders_are_skipped_with_a_reason() {
 #[test]
 fn the_walk_lists_files_in_the_sorted_order_of_their_paths() {
     let root = crate::util::shared_corpus();
-    let found = policy_themes::read::list_files(&[root.clone()]).unwrap();
+    let found = policy_themes::read::list_files(&[root]).unwrap();
     assert!(found.len() > 3475);
     assert!(found.iter().all(|f| f.skip.is_none()));
     let paths: Vec<&PathBuf> = found.iter().map(|f| &f.path).collect();
