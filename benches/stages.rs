@@ -10,7 +10,7 @@ use policy_themes::{cluster, read, reduce, segment, split, tfidf};
 use std::hint::black_box;
 use std::path::PathBuf;
 
-fn sample_files() -> Vec<PathBuf> {
+fn sample_files() -> Vec<read::Found> {
     read::list_files(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample")])
         .expect("data/sample")
 }

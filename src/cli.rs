@@ -7,6 +7,7 @@ use crate::error::{ConfigError, Error, Result};
 use crate::fitted::FittedModel;
 use crate::label::ThemeNames;
 use crate::meta::Manifest;
+use crate::output::OutputDir;
 use crate::pipeline::{self, RunInput};
 use crate::read;
 use crate::split::{self, BlockRole};
@@ -56,6 +57,13 @@ pub struct OutputArgs {
     /// Write CSV files without the UTF-8 byte-order mark (which Excel and WPS want).
     #[arg(long)]
     pub no_bom: bool,
+    /// Write CSV text cells as they are: no `'` before a cell that starts with = + - @ (which
+    /// Excel and WPS would run as a formula).
+    #[arg(long)]
+    pub raw_csv: bool,
+    /// If another run is writing into --out, wait for it instead of exiting with status 1.
+    #[arg(long)]
+    pub wait: bool,
     /// Exit with status 1 if any input file was skipped.
     #[arg(long)]
     pub strict: bool,
@@ -175,25 +183,64 @@ fn sample_dir() -> PathBuf {
 }
 
 /// Parses the command line, runs it, prints any error on one line; returns the exit code.
+///
+/// A failed write is an error like any other: SIGXFSZ is ignored, so a write past the file-size
+/// limit (`ulimit -f`) returns EFBIG and is reported instead of killing the process. A panic (a
+/// bug) is reported on one line too, and exits with status 1.
 pub fn main() -> i32 {
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code; nothing else
+    // in the program handles SIGXFSZ.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("{}", panic_line(&message, info.location()));
+        }));
+    }
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Run(Box::default())) {
-        Command::Run(args) => run(*args),
-        Command::Split(args) => split_cmd(args),
-        Command::Apply(args) => apply(args),
-        Command::PrintConfig => {
-            print!("{}", Config::default().to_toml());
-            Ok(())
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match cli.command.unwrap_or(Command::Run(Box::default())) {
+            Command::Run(args) => run(*args),
+            Command::Split(args) => split_cmd(args),
+            Command::Apply(args) => apply(args),
+            Command::PrintConfig => {
+                print!("{}", Config::default().to_toml());
+                Ok(())
+            }
         }
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("policy-themes: error: {e}");
+    }));
+    match outcome {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => {
+            eprintln!(
+                "policy-themes: error: {}",
+                crate::error::escaped(&e.to_string())
+            );
             e.exit_code()
         }
+        // The hook has said what happened.
+        Err(_) => 1,
     }
 }
+
+/// The one line a panic prints (unless `RUST_BACKTRACE` asks for the full report).
+fn panic_line(message: &str, location: Option<&std::panic::Location>) -> String {
+    let at = location.map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+    format!(
+        "policy-themes: internal error (a bug, please report it; RUST_BACKTRACE=1 shows more): {}{at}",
+        crate::error::escaped(message)
+    )
+}
+
+/// Threads allowed per core: more only adds contention (and memory per thread).
+const THREADS_PER_CORE: usize = 4;
 
 impl RunArgs {
     /// The configuration: defaults, then `--config`, then flags.
@@ -257,13 +304,16 @@ impl OutputArgs {
         if self.no_bom {
             c.report.bom = false;
         }
+        if self.raw_csv {
+            c.report.raw_csv = true;
+        }
         if self.strict {
             c.read.strict = true;
         }
     }
 
-    /// Sets the thread count, checks the output folder can be written, reads the manifest.
-    fn prepare(&self, default_out: &str) -> Result<(PathBuf, Manifest)> {
+    /// Sets the thread count, locks and checks the output folder, reads the manifest.
+    fn prepare(&self, default_out: &str) -> Result<(OutputDir, Manifest)> {
         if let Some(n) = self.threads {
             if n == 0 {
                 return Err(ConfigError::OutOfRange {
@@ -273,16 +323,23 @@ impl OutputArgs {
                 }
                 .into());
             }
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            let cap = THREADS_PER_CORE * cores;
+            if n > cap {
+                eprintln!(
+                    "policy-themes: warning: --threads {n} lowered to {cap} ({THREADS_PER_CORE} per core, {cores} cores)"
+                );
+            }
             // Fails only if the pool was already built, which the binary never does.
             let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
+                .num_threads(n.min(cap))
                 .build_global();
         }
         let out = self
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from(default_out));
-        check_writable(&out)?;
+        let out = OutputDir::prepare(&out, self.wait)?;
         let manifest = match &self.manifest {
             Some(p) => Manifest::from_file(p)?,
             None => Manifest::default(),
@@ -301,14 +358,6 @@ fn unit_level(u: UnitArg) -> UnitLevel {
         UnitArg::Clause => UnitLevel::Clause,
         UnitArg::Paragraph => UnitLevel::Paragraph,
     }
-}
-
-/// Creates `out` and proves it can hold a file, before any work is done.
-fn check_writable(out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let probe = out.join(".policy-themes-write-test");
-    std::fs::write(&probe, b"").map_err(|e| Error::io(out, e))?;
-    std::fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))
 }
 
 fn run(args: RunArgs) -> Result<()> {
@@ -335,7 +384,7 @@ fn run(args: RunArgs) -> Result<()> {
         progress: args.output.progress(),
     };
     let analysis = pipeline::run(config, &input)?;
-    let result = finish(&analysis, &out, &args.output);
+    let result = finish(&analysis, out, &args.output);
     // The process ends next: returning the memory of hundreds of thousands of small allocations
     // one by one would only delay the exit (a tenth of a second on a large corpus).
     std::mem::forget(analysis);
@@ -351,6 +400,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
     args.output.apply(&mut scratch);
     report.group_by = scratch.report.group_by;
     report.bom = scratch.report.bom;
+    report.raw_csv = scratch.report.raw_csv;
     let input = RunInput {
         paths: args.paths.clone(),
         manifest,
@@ -363,14 +413,15 @@ fn apply(args: ApplyArgs) -> Result<()> {
         c.read.strict = scratch.read.strict;
         c.validate()?
     };
-    finish(&analysis, &out, &args.output)
+    finish(&analysis, out, &args.output)
 }
 
-/// Writes the outputs, prints a summary, applies `--strict`.
-fn finish(analysis: &pipeline::Analysis, out: &Path, flags: &OutputArgs) -> Result<()> {
-    crate::report::write_all(analysis, out)?;
-    for w in &analysis.warnings {
-        eprintln!("policy-themes: warning: {w}");
+/// Writes the outputs into the new folder, switches it in, prints a summary, applies `--strict`.
+fn finish(analysis: &pipeline::Analysis, out: OutputDir, flags: &OutputArgs) -> Result<()> {
+    crate::report::write_all(analysis, out.staging())?;
+    let path = out.path().to_path_buf();
+    for warning in analysis.warnings.iter().cloned().chain(out.commit()?) {
+        eprintln!("policy-themes: warning: {warning}");
     }
     if !flags.quiet {
         eprintln!(
@@ -380,7 +431,7 @@ fn finish(analysis: &pipeline::Analysis, out: &Path, flags: &OutputArgs) -> Resu
             analysis.units.len(),
             analysis.themes.len(),
             analysis.recurrence.groups.len(),
-            out.display()
+            path.display()
         );
     }
     if analysis.config.read.strict && !analysis.skipped.is_empty() {
@@ -414,7 +465,7 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
         ) {
             Ok(r) => r,
             Err(s) => {
-                eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
+                eprintln!("policy-themes: skipped {}", s.message());
                 failed += 1;
                 continue;
             }
@@ -516,4 +567,22 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_one_line_with_where_it_happened() {
+        let line = panic_line("index out of bounds\nsecond line", None);
+        assert!(!line.contains('\n'), "{line}");
+        assert!(
+            line.ends_with("index out of bounds\\nsecond line"),
+            "{line}"
+        );
+        let here = std::panic::Location::caller();
+        let line = panic_line("boom", Some(here));
+        assert!(line.contains(&format!(" at {}:{}", here.file(), here.line())));
+    }
 }

@@ -420,6 +420,10 @@ pub struct ReportParams {
     pub group_by: GroupBy,
     /// Write a UTF-8 BOM at the start of every CSV (default true, for Excel and WPS).
     pub bom: bool,
+    /// Write CSV text cells as they are (default false: a cell that starts with `=`, `+`, `-`,
+    /// `@`, tab or CR and is not a number gets a `'` first, so Excel and WPS show it as text
+    /// instead of running it as a formula).
+    pub raw_csv: bool,
     /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
     pub dump: bool,
 }
@@ -429,8 +433,33 @@ impl Default for ReportParams {
         ReportParams {
             group_by: GroupBy::Unit,
             bom: true,
+            raw_csv: false,
             dump: false,
         }
+    }
+}
+
+/// The most refits `cluster.stability` (`--stability`) may ask for.
+pub const MAX_STABILITY: usize = 100;
+
+/// A TOML error on one line: `line L, column C: message` (the parser's own text quotes the
+/// source over several lines).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
     }
 }
 
@@ -458,16 +487,9 @@ impl Config {
         })
     }
 
-    /// Parses TOML text; the error is the parser's message, on one line.
+    /// Parses TOML text; the error is the parser's message, on one line ([`toml_error`]).
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| {
-            e.to_string()
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^'))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        toml::from_str(text).map_err(|e| toml_error(text, &e))
     }
 
     /// The configuration as TOML, as `print-config` shows it.
@@ -599,6 +621,12 @@ impl Config {
             c.cluster.min_known_terms,
         )?;
         range(
+            c.cluster.stability <= MAX_STABILITY,
+            "cluster.stability",
+            "must be <= 100 (each refit is a whole k-means fit, twice)",
+            c.cluster.stability,
+        )?;
+        range(
             c.label.top_terms >= 1,
             "label.top_terms",
             "must be >= 1",
@@ -637,6 +665,28 @@ mod tests {
     fn unknown_key_is_named() {
         let err = Config::from_toml("[cluster]\nkay = 3\n").unwrap_err();
         assert!(err.contains("kay"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_is_one_line_with_its_position() {
+        let err = Config::from_toml("[cluster]\nk = \"x\"\n").unwrap_err();
+        assert_eq!(
+            err,
+            "line 2, column 5: cluster.k: cannot read \"x\": a number of themes or `auto`"
+        );
+        let err = Config::from_toml("[cluster\nk = 3\n").unwrap_err();
+        assert!(err.starts_with("line 1, column 9: "), "{err}");
+        assert!(!err.contains('\n') && !err.contains(" | "), "{err}");
+    }
+
+    #[test]
+    fn stability_beyond_the_cap_is_rejected_with_the_key() {
+        let mut c = Config::default();
+        c.cluster.stability = MAX_STABILITY;
+        assert!(c.clone().validate().is_ok());
+        c.cluster.stability = 1_000_000;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.starts_with("cluster.stability must be <= 100"), "{err}");
     }
 
     #[test]

@@ -250,6 +250,18 @@ pub struct Skipped {
     pub sha256: Option<String>,
 }
 
+impl Skipped {
+    /// `FILE: REASON` on one line, control characters of both escaped (a file name may hold a
+    /// line break).
+    pub fn message(&self) -> String {
+        format!(
+            "{}: {}",
+            crate::error::escaped(&self.file),
+            crate::error::escaped(&self.reason)
+        )
+    }
+}
+
 /// How a unit was delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -2,7 +2,29 @@
 //! configuration rule, whose message names the key to fix. A bad input file is not an error: it is
 //! recorded as a skipped report (see [`crate::read`]) and the run goes on.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
+
+/// `s` with its control characters escaped (`\n`, `\t`, `\u{1b}`, …), so that a message
+/// built from file names and input stays one line and cannot forge another; `s` itself when it
+/// has none.
+pub fn escaped(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
 
 /// The result type of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -80,6 +102,18 @@ pub enum Error {
     /// With `--strict`, some input was skipped.
     #[error("--strict: {0} input file(s) skipped")]
     Strict(usize),
+    /// Another run is writing into the same `--out` (it holds the lock beside it).
+    #[error("{}: in use by another policy-themes run (pass --wait to wait for it)", .0.display())]
+    OutInUse(PathBuf),
+    /// `--out` is not a folder this program may write: a link, a file, or a non-empty folder
+    /// that is not a policy-themes output.
+    #[error("--out {}: {reason}", path.display())]
+    NotAnOutput {
+        /// The `--out` given.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -91,10 +125,11 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 2 for usage and configuration, 1 for everything else.
+    /// The process exit code for this error: 2 for usage, configuration and an `--out` that is
+    /// not a policy-themes output; 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) => 2,
+            Error::Config(_) | Error::NotAnOutput { .. } => 2,
             _ => 1,
         }
     }

@@ -16,7 +16,7 @@ use crate::label::Theme;
 use crate::reduce::Lsa;
 use crate::segment::resolve_lists;
 use crate::tfidf::TfidfModel;
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -120,7 +120,8 @@ impl FittedModel {
         })
     }
 
-    /// Reads a model folder, refusing another format version.
+    /// Reads a model folder, refusing another format version and any model whose parts do not
+    /// fit together ([`FittedModel::validate`]): the error names the file and the problem.
     pub fn load(dir: &Path) -> Result<FittedModel> {
         let bad = |message: String| Error::Model {
             path: dir.to_path_buf(),
@@ -133,7 +134,7 @@ impl FittedModel {
         let version = raw.get("format_version").and_then(|v| v.as_u64());
         if version != Some(FORMAT_VERSION as u64) {
             return Err(bad(format!(
-                "format version {} but this program (policy-themes {}) reads version {FORMAT_VERSION}; refit with `run`",
+                "model.json: format version {} but this program (policy-themes {}) reads version {FORMAT_VERSION}; refit with `run`",
                 version.map_or("missing".to_string(), |v| v.to_string()),
                 crate::VERSION
             )));
@@ -144,21 +145,9 @@ impl FittedModel {
             .map_err(|e| bad(format!("cannot read kmeans.json: {e}")))?;
         let themes: Themes =
             serde_json::from_str(&kmeans).map_err(|e| bad(format!("kmeans.json: {e}")))?;
-        let v: Array2<f64> = ndarray_npy::read_npy(dir.join("components.npy"))
+        let (components, n_terms, dims) = read_components(&dir.join("components.npy"))
             .map_err(|e| bad(format!("components.npy: {e}")))?;
-        let (n_terms, dims) = v.dim();
-        if n_terms != json.tfidf.vocabulary.len()
-            || dims != json.lsa.dims
-            || themes.model.centroids().ncols() != dims
-        {
-            return Err(bad(format!(
-                "components.npy is {n_terms} × {dims}, but the vocabulary has {} terms and LSA {} dims",
-                json.tfidf.vocabulary.len(),
-                json.lsa.dims
-            )));
-        }
-        let components = v.as_standard_layout().iter().copied().collect();
-        Ok(FittedModel {
+        let model = FittedModel {
             program_version: json.program_version,
             config: json.config,
             segment: json.segment,
@@ -172,8 +161,132 @@ impl FittedModel {
             },
             themes,
             labels: json.labels,
-        })
+        };
+        if json.lsa.n_terms != n_terms || json.lsa.dims != dims {
+            return Err(bad(format!(
+                "components.npy is {n_terms} × {dims}, but model.json says {} × {}",
+                json.lsa.n_terms, json.lsa.dims
+            )));
+        }
+        model.validate().map_err(bad)?;
+        Ok(model)
     }
+
+    /// Checks that the parts of a model fit together, so that placing new text on it cannot
+    /// fail half-way or give garbage: a valid configuration; as many df and idf values as
+    /// vocabulary terms, the terms in order and unique, idf finite and positive; an LSA
+    /// projection of vocabulary × dims, finite, with a singular value and variance ratio per
+    /// dimension; at least one centre, each of dims finite coordinates; one theme number per
+    /// centre, the numbers a permutation, and one label per theme. The error names the file.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        self.config
+            .clone()
+            .validate()
+            .map_err(|e| format!("model.json: configuration: {e}"))?;
+        let tfidf = &self.tfidf;
+        let terms = tfidf.vocabulary.len();
+        if tfidf.df.len() != terms || tfidf.idf.len() != terms {
+            return Err(format!(
+                "model.json: {terms} vocabulary terms but {} df and {} idf values",
+                tfidf.df.len(),
+                tfidf.idf.len()
+            ));
+        }
+        if let Some(i) = (1..terms).find(|&i| tfidf.vocabulary[i - 1] >= tfidf.vocabulary[i]) {
+            return Err(format!(
+                "model.json: the vocabulary is not in order at term {i} ({:?})",
+                tfidf.vocabulary[i]
+            ));
+        }
+        if let Some(i) = tfidf.idf.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+            return Err(format!(
+                "model.json: idf of term {i} is {} (not a positive number)",
+                tfidf.idf[i]
+            ));
+        }
+        let lsa = &self.lsa;
+        if lsa.n_terms != terms || lsa.components.len() != terms * lsa.dims {
+            return Err(format!(
+                "components.npy: {} × {} for a vocabulary of {terms} terms",
+                lsa.n_terms, lsa.dims
+            ));
+        }
+        if lsa.dims == 0 {
+            return Err("components.npy: no dimensions".to_string());
+        }
+        if let Some(i) = lsa.components.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "components.npy: entry ({}, {}) is {}",
+                i / lsa.dims,
+                i % lsa.dims,
+                lsa.components[i]
+            ));
+        }
+        if lsa.singular_values.len() != lsa.dims || lsa.explained_variance_ratio.len() != lsa.dims {
+            return Err(format!(
+                "model.json: {} singular values and {} variance ratios for {} dimensions",
+                lsa.singular_values.len(),
+                lsa.explained_variance_ratio.len(),
+                lsa.dims
+            ));
+        }
+        if !lsa
+            .singular_values
+            .iter()
+            .chain(&lsa.explained_variance_ratio)
+            .all(|v| v.is_finite())
+        {
+            return Err("model.json: a singular value or variance ratio is not finite".into());
+        }
+        let centroids = self.themes.model.centroids();
+        let (k, width) = centroids.dim();
+        if k == 0 || width != lsa.dims {
+            return Err(format!(
+                "kmeans.json: {k} centres of {width} coordinates, but the LSA has {} dimensions",
+                lsa.dims
+            ));
+        }
+        if centroids.iter().any(|v| !v.is_finite()) {
+            return Err("kmeans.json: a centre has a coordinate that is not finite".to_string());
+        }
+        let rank = &self.themes.rank;
+        let mut seen = vec![false; k];
+        let permutation = rank.len() == k
+            && rank
+                .iter()
+                .all(|&r| r < k && !std::mem::replace(&mut seen[r], true));
+        if !permutation {
+            return Err(format!(
+                "kmeans.json: the theme numbers {rank:?} are not a numbering of the {k} centres"
+            ));
+        }
+        if self.labels.len() != k {
+            return Err(format!(
+                "model.json: {} theme labels for {k} centres in kmeans.json",
+                self.labels.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads the LSA projection (terms × dims, f64) from a `.npy` file: the whole file is read
+/// (its real size, never a size its header declares) and viewed in place, so a header that
+/// declares more data than the file has is refused before anything of that size is allocated.
+fn read_components(path: &Path) -> std::result::Result<(Vec<f64>, usize, usize), String> {
+    use ndarray_npy::ViewNpyExt;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len() as usize;
+    // Read into u64 words, so the data (64-byte aligned in a well-formed file) can be viewed
+    // as f64 without a copy.
+    let mut words = vec![0u64; len.div_ceil(8)];
+    let bytes = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut words)[..len];
+    file.read_exact(bytes).map_err(|e| e.to_string())?;
+    let bytes = &bytemuck::cast_slice::<u64, u8>(&words)[..len];
+    let v = ArrayView2::<f64>::view_npy(bytes).map_err(|e| e.to_string())?;
+    let (n_terms, dims) = v.dim();
+    Ok((v.iter().copied().collect(), n_terms, dims))
 }
 
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {

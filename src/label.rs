@@ -54,7 +54,7 @@ impl ThemeNames {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-        Ok(toml::from_str(&text).map_err(|e| bad(e.to_string().replace('\n', " ")))?)
+        Ok(toml::from_str(&text).map_err(|e| bad(crate::config::toml_error(&text, &e)))?)
     }
 
     /// The keys that name none of `themes` (by id or signature), sorted.

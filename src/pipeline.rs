@@ -258,14 +258,18 @@ fn prepare_with(
 ) -> Result<Prepared> {
     let mut warnings = Vec::new();
     let mut files = read::list_files(&input.paths)?;
-    if let Some(at) = files.iter().position(|f| input.manifest.is_own_file(f)) {
+    if let Some(at) = files
+        .iter()
+        .position(|f| input.manifest.is_own_file(&f.path))
+    {
         let own = files.remove(at);
         warnings.push(format!(
             "{} is the --manifest: not read as a report",
-            own.display()
+            crate::error::escaped(&own.path.display().to_string())
         ));
     }
-    let unmatched = input.manifest.unmatched(&files);
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let unmatched = input.manifest.unmatched(&paths);
     if !unmatched.is_empty() {
         warnings.push(format!(
             "{} manifest row(s) match no input file: {}",
@@ -288,7 +292,7 @@ fn prepare_with(
         read::read_files(&files, &config.read, &input.manifest)
     });
     for s in &read.skipped {
-        eprintln!("policy-themes: skipped {}: {}", s.file, s.reason);
+        eprintln!("policy-themes: skipped {}", s.message());
     }
     // Each report is split and its characters counted by role in one task, while its text is
     // in cache: past this point only the counts of the text and blocks are read.

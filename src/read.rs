@@ -3,8 +3,9 @@
 //! Files are listed (folders recursively, in sorted order), read and decoded in parallel with
 //! rayon, and returned in that order, so ids do not depend on thread timing. Decoding: a BOM
 //! (UTF-8, UTF-16LE/BE) wins; else valid UTF-8; else chardetng's guess (GBK/GB18030, Big5, …),
-//! refused if it does not decode cleanly. `.html`/`.htm` are parsed with `scraper`, one line per
-//! text block, scripts, styles and navigation dropped. `.jsonl`/`.csv` tables with a `text` field
+//! refused if it does not decode cleanly; UTF-16 without a BOM is told by its NUL bytes.
+//! `.html`/`.htm` give one line per text block, scripts, styles and navigation dropped, in time
+//! linear in the page ([`crate::html`]). `.jsonl`/`.csv` tables with a `text` field
 //! are pre-split units. Page chrome is recognised here ([`find_chrome`]) and recorded as spans,
 //! never deleted, so splitting can account for every character. Metadata comes from [`crate::meta`].
 //!
@@ -32,36 +33,117 @@ pub struct ReadOutput {
     pub skipped: Vec<Skipped>,
 }
 
-/// Lists the files under `paths` (folders walked recursively, entries sorted by path; files given
-/// by name are kept whatever their extension). A path that does not exist is an error.
-pub fn list_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// An input found under the given paths: a file to read, or an entry the walk passed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The path as given, or found under a given folder.
+    pub path: PathBuf,
+    /// Why it cannot be read, when the walk already knows (an unreadable folder, a link loop,
+    /// a device, FIFO or socket); it is then skipped without being opened.
+    pub skip: Option<String>,
+}
+
+impl Found {
+    /// A file to read.
+    pub fn file(path: impl Into<PathBuf>) -> Found {
+        Found {
+            path: path.into(),
+            skip: None,
+        }
+    }
+}
+
+/// Lists the inputs under `paths`: folders walked recursively (links followed, a link back to
+/// a folder above it named as a loop), entries sorted by file name, so files come in the sorted
+/// order of their paths; files given by name are kept whatever their extension. A folder that
+/// holds a policy-themes output (its marker, [`crate::output::MARKER`]) or is a run's work folder
+/// is not entered, so an output inside an input folder is never read back. Unreadable folders,
+/// loops and entries that are not regular files are listed with the reason they are skipped. A
+/// path that does not exist is an error.
+pub fn list_files(paths: &[PathBuf]) -> Result<Vec<Found>> {
     let mut files = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found)?;
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(Error::MissingPath(path.clone()));
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => walk(path, &mut files),
+            Ok(_) => files.push(Found::file(path)),
+            Err(_) => return Err(Error::MissingPath(path.clone())),
         }
     }
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+fn walk(root: &Path, out: &mut Vec<Found>) {
+    let entries = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !e.file_type().is_dir()
+                || !(e
+                    .file_name()
+                    .to_str()
+                    .is_some_and(crate::output::is_work_folder_name)
+                    || crate::output::is_output_folder(e.path()))
+        });
     for entry in entries {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if has_extension(&path, &EXTENSIONS) {
-            out.push(path);
+        match entry {
+            Ok(e) if e.file_type().is_dir() || !has_extension(e.path(), &EXTENSIONS) => {}
+            Ok(e) if e.file_type().is_file() => out.push(Found::file(e.into_path())),
+            Ok(e) => out.push(Found {
+                skip: Some(format!("not a regular file ({})", kind(e.file_type()))),
+                path: e.into_path(),
+            }),
+            Err(e) => {
+                let Some(path) = e.path().map(Path::to_path_buf) else {
+                    continue;
+                };
+                let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+                    || std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+                let reason = if let Some(ancestor) = e.loop_ancestor() {
+                    format!(
+                        "a symbolic link loop (back to {})",
+                        crate::error::escaped(&ancestor.display().to_string())
+                    )
+                } else if is_dir {
+                    format!("unreadable folder: {}", io_reason(e))
+                } else if has_extension(&path, &EXTENSIONS) {
+                    format!("unreadable: {}", io_reason(e))
+                } else {
+                    continue;
+                };
+                out.push(Found {
+                    path,
+                    skip: Some(reason),
+                });
+            }
         }
     }
-    Ok(())
+}
+
+/// The I/O error inside a walk error, as a reason.
+fn io_reason(e: walkdir::Error) -> String {
+    match e.into_io_error() {
+        Some(io) => io.to_string(),
+        None => "cannot be walked".to_string(),
+    }
+}
+
+/// What kind of entry a file type is, for a reason.
+fn kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
 }
 
 fn has_extension(path: &Path, exts: &[&str]) -> bool {
@@ -70,13 +152,25 @@ fn has_extension(path: &Path, exts: &[&str]) -> bool {
         .is_some_and(|e| exts.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Reads and decodes every file; duplicates (same SHA-256) are kept once, the rest skipped.
-pub fn read_files(files: &[PathBuf], params: &ReadParams, manifest: &Manifest) -> ReadOutput {
+/// Reads and decodes every file; duplicates (same SHA-256) are kept once, the rest skipped, as
+/// are the entries the walk passed over.
+pub fn read_files(files: &[Found], params: &ReadParams, manifest: &Manifest) -> ReadOutput {
     let width = files.len().to_string().len().max(4);
     let results: Vec<std::result::Result<Report, Skipped>> = files
         .par_iter()
         .enumerate()
-        .map(|(i, path)| read_one(&format!("r{i:0width$}"), path, params, manifest))
+        .map(|(i, found)| {
+            let id = format!("r{i:0width$}");
+            match &found.skip {
+                Some(reason) => Err(Skipped {
+                    id,
+                    file: found.path.display().to_string(),
+                    reason: reason.clone(),
+                    sha256: None,
+                }),
+                None => read_one(&id, &found.path, params, manifest),
+            }
+        })
         .collect();
     let mut out = ReadOutput::default();
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -116,21 +210,21 @@ pub fn read_one(
         sha256,
     };
     let limit = (params.max_file_mb * 1024.0 * 1024.0) as u64;
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > limit => {
-            return Err(skip(
-                format!(
-                    "too large ({:.1} MB > read.max_file_mb = {})",
-                    m.len() as f64 / 1048576.0,
-                    params.max_file_mb
-                ),
-                None,
-            ));
-        }
-        Ok(_) => {}
-        Err(e) => return Err(skip(format!("unreadable: {e}"), None)),
-    }
-    let bytes = std::fs::read(path).map_err(|e| skip(format!("unreadable: {e}"), None))?;
+    let too_large = |size: String| {
+        skip(
+            format!(
+                "too large ({size} MB > read.max_file_mb = {})",
+                params.max_file_mb
+            ),
+            None,
+        )
+    };
+    let bytes = read_regular(path, limit).map_err(|e| match e {
+        ReadFailure::Irregular(kind) => skip(format!("not a regular file ({kind})"), None),
+        ReadFailure::Stat(len) => too_large(format!("{:.1}", len as f64 / 1048576.0)),
+        ReadFailure::Read(limit) => too_large(format!("more than {:.1}", limit as f64 / 1048576.0)),
+        ReadFailure::Io(e) => skip(format!("unreadable: {e}"), None),
+    })?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let (decoded, encoding) = decode(bytes).map_err(|r| skip(r, Some(sha256.clone())))?;
     if decoded.trim().is_empty() {
@@ -183,6 +277,51 @@ pub fn read_one(
     Ok(report)
 }
 
+/// Why a file's bytes were not read.
+enum ReadFailure {
+    /// Not a regular file (a device, FIFO, socket or folder): never read.
+    Irregular(&'static str),
+    /// Its size as the system gives it is over the limit.
+    Stat(u64),
+    /// More than the limit came out of it (a file that grew, or that reports no size).
+    Read(u64),
+    /// Opening or reading failed.
+    Io(std::io::Error),
+}
+
+/// The bytes of a regular file, at most `limit`: a device, FIFO or socket is refused before it
+/// is opened (and checked again on the open file, which may have been swapped meanwhile, opened
+/// without blocking so a FIFO cannot hang the run); at most `limit + 1` bytes are read, so a
+/// file that grows or reports no size cannot exhaust memory.
+fn read_regular(path: &Path, limit: u64) -> std::result::Result<Vec<u8>, ReadFailure> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let meta = std::fs::metadata(path).map_err(ReadFailure::Io)?;
+    if !meta.is_file() {
+        return Err(ReadFailure::Irregular(kind(meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Err(ReadFailure::Stat(meta.len()));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(ReadFailure::Io)?;
+    let opened = file.metadata().map_err(ReadFailure::Io)?;
+    if !opened.is_file() {
+        return Err(ReadFailure::Irregular(kind(opened.file_type())));
+    }
+    let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize + 1);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadFailure::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadFailure::Read(limit));
+    }
+    Ok(bytes)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -199,15 +338,18 @@ pub fn decode(bytes: Vec<u8>) -> std::result::Result<(String, &'static str), Str
         }
         return Ok((text.into_owned(), encoding.name()));
     }
+    let binary = || "binary: contains NUL bytes".to_string();
     // UTF-8 is taken as it is, without a copy.
     let bytes = match String::from_utf8(bytes) {
-        Ok(text) if text.contains('\0') => return Err("binary: contains NUL bytes".to_string()),
+        Ok(text) if text.contains('\0') => {
+            return utf16_without_bom(text.as_bytes()).ok_or_else(binary);
+        }
         Ok(text) => return Ok((text, "UTF-8")),
         Err(e) => e.into_bytes(),
     };
     let bytes = bytes.as_slice();
     if bytes.contains(&0) {
-        return Err("binary: contains NUL bytes".to_string());
+        return utf16_without_bom(bytes).ok_or_else(binary);
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
@@ -229,84 +371,36 @@ pub fn decode(bytes: Vec<u8>) -> std::result::Result<(String, &'static str), Str
     Ok((text.into_owned(), encoding.name()))
 }
 
-/// Extracts the text blocks of an HTML page, one line per block; scripts, styles, navigation and
-/// forms are dropped.
-pub fn html_to_text(html: &str) -> String {
-    use scraper::Node;
-    const SKIP: [&str; 9] = [
-        "script", "style", "noscript", "nav", "head", "form", "select", "button", "iframe",
-    ];
-    const BLOCK: [&str; 24] = [
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "table",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "blockquote",
-        "pre",
-        "title",
-        "dd",
-        "dt",
-        "hr",
-    ];
-    let doc = scraper::Html::parse_document(html);
-    let mut out = String::new();
-    let mut stack = vec![(doc.tree.root(), false)];
-    // Depth-first walk with an explicit stack; `true` marks the closing visit of a block.
-    while let Some((node, closing)) = stack.pop() {
-        let block = matches!(node.value(), Node::Element(e) if BLOCK.contains(&e.name()));
-        if closing {
-            if block && !out.ends_with('\n') {
-                out.push('\n');
-            }
-            continue;
-        }
-        match node.value() {
-            Node::Text(t) => out.push_str(&t.replace(['\n', '\r'], " ")),
-            Node::Element(e) if SKIP.contains(&e.name()) && e.name() != "head" => continue,
-            Node::Element(e) if e.name() == "head" => {
-                // Keep the page title: it often names the township and year.
-                if let Some(title) = node
-                    .descendants()
-                    .find(|d| matches!(d.value(), Node::Element(t) if t.name() == "title"))
-                {
-                    stack.push((title, false));
-                }
-                continue;
-            }
-            _ => {}
-        }
-        if block && !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
-        }
-        stack.push((node, true));
-        let children: Vec<_> = node.children().collect();
-        for child in children.into_iter().rev() {
-            stack.push((child, false));
-        }
+/// UTF-16 without a byte-order mark, for bytes with NULs that are not UTF-8: an ASCII
+/// character (a digit, a line break) has a zero byte in UTF-16, which binary data has too, so
+/// both byte orders are decoded and the one that reads as text is taken: it decodes cleanly,
+/// has no NUL character, has Chinese in it, and at least 90% of its characters are Chinese,
+/// ASCII or the punctuation Chinese text uses. Binary data decoded as UTF-16 is a scatter over
+/// the whole range (a third of which is Han), as is text decoded in the wrong byte order.
+fn utf16_without_bom(bytes: &[u8]) -> Option<(String, &'static str)> {
+    if !bytes.len().is_multiple_of(2) {
+        return None;
     }
-    let lines: Vec<&str> = out
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    let mut text = lines.join("\n");
-    text.push('\n');
-    text
+    let textlike = |c: char| {
+        c.is_ascii_graphic()
+            || matches!(c, ' ' | '\n' | '\r' | '\t')
+            || matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}' | '\u{2000}'..='\u{206f}')
+    };
+    [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE]
+        .into_iter()
+        .filter_map(|encoding| {
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            let chars = text.chars().count().max(1);
+            let share = text.chars().filter(|&c| textlike(c)).count() as f64 / chars as f64;
+            let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            (!had_errors && chinese && !text.contains('\0') && share >= 0.9)
+                .then(|| (share, text.into_owned(), encoding.name()))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, text, name)| (text, name))
 }
+
+pub use crate::html::html_to_text;
 
 /// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
 const CHROME_LABELS: [&str; 30] = [
@@ -518,8 +612,27 @@ impl Row {
     }
 }
 
+/// Refuses a second row with the same id: ids name units in every output.
+#[derive(Default)]
+struct IdLines(HashMap<String, u64>);
+
+impl IdLines {
+    /// Notes that the unit on `line` has id `id` (if any); a repeated id is an error naming
+    /// both lines.
+    fn check(&mut self, unit: &PresplitUnit, line: u64) -> std::result::Result<(), String> {
+        let Some(id) = &unit.id else {
+            return Ok(());
+        };
+        match self.0.insert(id.clone(), line) {
+            Some(first) => Err(format!("duplicate id {id:?} on lines {first} and {line}")),
+            None => Ok(()),
+        }
+    }
+}
+
 fn parse_jsonl(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
     let mut units = Vec::new();
+    let mut ids = IdLines::default();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -527,7 +640,10 @@ fn parse_jsonl(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
         let row: Row =
             serde_json::from_str(line).map_err(|e| format!("bad JSON on line {}: {e}", i + 1))?;
         match row.into_unit() {
-            Some(u) => units.push(u),
+            Some(u) => {
+                ids.check(&u, i as u64 + 1)?;
+                units.push(u)
+            }
             None => {
                 return Err(format!(
                     "line {} has no `text` field (a manifest? pass it with --manifest)",
@@ -552,8 +668,10 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
         return Err("no `text` column (a manifest? pass it with --manifest)".to_string());
     }
     let mut units = Vec::new();
+    let mut ids = IdLines::default();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("bad CSV row {}: {e}", i + 2))?;
+        let line = record.position().map_or(i as u64 + 2, |p| p.line());
         let field = |name: &str| {
             headers
                 .iter()
@@ -571,7 +689,10 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<PresplitUnit>, String> {
             section_kind: field("section_kind"),
             label: field("label").map(serde_json::Value::String),
         };
-        units.extend(row.into_unit());
+        if let Some(unit) = row.into_unit() {
+            ids.check(&unit, line)?;
+            units.push(unit);
+        }
     }
     if units.is_empty() {
         return Err("empty: no rows".to_string());
@@ -621,6 +742,62 @@ mod tests {
             );
         }
         assert_eq!(count_nonblank(&every_blank), 0);
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_decoded_and_binary_is_not() {
+        let text = "江湾镇2023年法治政府建设情况年度报告\n一、加强组织领导，进一步统一思想。\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(le).unwrap(), (text.to_string(), "UTF-16LE"));
+        assert_eq!(decode(be).unwrap(), (text.to_string(), "UTF-16BE"));
+        let noise: Vec<u8> = (0u32..4096)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .chain([0, 0x41, 0, 0x42])
+            .collect();
+        assert!(decode(noise).unwrap_err().starts_with("binary"));
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_at_most_the_limit() {
+        let none = Manifest::default();
+        let skipped =
+            read_one("r0", Path::new("/dev/null"), &ReadParams::default(), &none).unwrap_err();
+        assert_eq!(skipped.reason, "not a regular file (a character device)");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        // Refused before it is opened: opening a FIFO with no writer would block.
+        let skipped = read_one("r0", &fifo, &ReadParams::default(), &none).unwrap_err();
+        assert_eq!(skipped.reason, "not a regular file (a FIFO)");
+        // /proc files report a size of 0 but have content: the limit applies to what is read.
+        let tiny = ReadParams {
+            max_file_mb: 0.0001,
+            ..ReadParams::default()
+        };
+        let skipped = read_one("r0", Path::new("/proc/self/maps"), &tiny, &none).unwrap_err();
+        assert!(
+            skipped.reason.starts_with("too large (more than"),
+            "{}",
+            skipped.reason
+        );
+    }
+
+    #[test]
+    fn a_repeated_id_in_a_table_is_refused_with_its_lines() {
+        let jsonl = "{\"id\": 7, \"text\": \"甲\"}\n\n{\"id\": 8, \"text\": \"乙\"}\n{\"id\": 7, \"text\": \"丙\"}\n";
+        assert_eq!(
+            parse_jsonl(jsonl).unwrap_err(),
+            "duplicate id \"7\" on lines 1 and 4"
+        );
+        let csv = "id,text\na,\"甲\n甲\"\nb,乙\na,丙\n";
+        assert_eq!(
+            parse_csv(csv).unwrap_err(),
+            "duplicate id \"a\" on lines 2 and 5"
+        );
+        // Rows without ids are fine.
+        assert_eq!(parse_csv("text\n甲\n甲\n").unwrap().len(), 2);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `--dump` the debug files of §5. Tables stream to any `io::Write`; the JSON and HTML writers
 //! return their bytes.
 
+mod guard;
 mod html;
 mod json;
 mod tables;
@@ -96,12 +97,20 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     Ok(written)
 }
 
-/// A CSV writer over `out`, which first gets a UTF-8 BOM when asked.
-pub(crate) fn csv_writer<W: Write>(mut out: W, bom: bool) -> std::io::Result<csv::Writer<W>> {
+/// A CSV writer over `out`, which first gets a UTF-8 BOM when asked; its text cells are
+/// guarded against formula injection unless `raw` ([`guard`]).
+pub(crate) fn csv_writer<W: Write>(
+    mut out: W,
+    bom: bool,
+    raw: bool,
+) -> std::io::Result<guard::CsvOut<W>> {
     if bom {
         out.write_all(&[0xEF, 0xBB, 0xBF])?;
     }
-    Ok(csv::WriterBuilder::new().from_writer(out))
+    Ok(guard::CsvOut::new(
+        csv::WriterBuilder::new().from_writer(out),
+        raw,
+    ))
 }
 
 /// Maps a CSV error on `name`.

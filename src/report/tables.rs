@@ -24,7 +24,8 @@ const TASKS_PER_WINDOW: usize = 8;
 pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
     let name = "measures.csv";
     let io = |e| crate::error::Error::io(name, e);
-    let mut w = csv_writer(Vec::new(), bom).map_err(io)?;
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
     w.write_record([
         "measure_id",
         "report_id",
@@ -45,8 +46,7 @@ pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> R
         "text",
     ])
     .map_err(csv_err(name))?;
-    out.write_all(&w.into_inner().map_err(|e| io(e.into_error()))?)
-        .map_err(io)?;
+    out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
     let window = ROWS_PER_TASK * TASKS_PER_WINDOW;
     // Each window is formatted while the one before it is written.
     let mut formatted: Vec<Vec<u8>> = Vec::new();
@@ -58,7 +58,7 @@ pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> R
                     .step_by(ROWS_PER_TASK)
                     .collect::<Vec<_>>()
                     .into_par_iter()
-                    .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last)))
+                    .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last), !raw))
                     .collect::<Vec<Vec<u8>>>()
             },
             || write_parts(&mut out, &formatted),
@@ -78,8 +78,9 @@ fn write_parts(out: &mut impl Write, parts: &[Vec<u8>]) -> std::io::Result<()> {
 /// The `measures.csv` rows of the units `units`, as CSV bytes: the bytes csv's writer would
 /// give (a test compares them), formatted here because csv's per-field machinery was most of
 /// the write stage's longest task (5.3 million fields on laws; a field needs only two SIMD
-/// searches to know it can be copied as it is).
-fn measure_rows(a: &Analysis, units: std::ops::Range<usize>) -> Vec<u8> {
+/// searches to know it can be copied as it is). Text cells are guarded against formula
+/// injection when `guard` ([`super::guard`]).
+fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let theme_ids: Vec<String> = (0..a.themes.len()).map(theme_id).collect();
     // A row's numbers are formatted into buffers kept from row to row: four allocations a row
@@ -122,7 +123,7 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>) -> Vec<u8> {
             unit.label.as_deref().unwrap_or(""),
             &unit.text,
         ];
-        push_record(&mut out, &fields);
+        push_record(&mut out, &fields, guard);
     }
     out
 }
@@ -130,12 +131,14 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>) -> Vec<u8> {
 /// Appends one record of two or more fields as csv's writer does with its defaults: fields
 /// joined by commas, ended by LF, a field quoted when it holds a comma, a quote, CR or LF, and
 /// its quotes doubled (`QuoteStyle::Necessary`; a record of one empty field, which csv quotes,
-/// never occurs here).
-fn push_record(out: &mut Vec<u8>, fields: &[&str]) {
-    for (i, field) in fields.iter().enumerate() {
+/// never occurs here). With `guard`, a field that would be taken for a formula gets a `'`
+/// first (one byte looked at for almost every field).
+fn push_record(out: &mut Vec<u8>, fields: &[&str], guard: bool) {
+    for (i, &field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
+        let field = super::guard::guarded(field, guard);
         let bytes = field.as_bytes();
         // Most fields are a few bytes (ids, names, numbers), for which setting up the SIMD
         // searches costs more than looking at each byte.
@@ -166,7 +169,8 @@ fn push_record(out: &mut Vec<u8>, fields: &[&str]) {
 /// `reports.csv`: one row per input file, read or skipped, in input order.
 pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let name = "reports.csv";
-    let mut w = csv_writer(out, bom).map_err(|e| crate::error::Error::io(name, e))?;
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
     w.write_record([
         "report_id",
         "file",
@@ -257,7 +261,8 @@ fn unit_source(meta: &ReportMeta) -> String {
 /// `themes.csv`: one row per theme (and one for unassigned units, if any).
 pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let name = "themes.csv";
-    let mut w = csv_writer(out, bom).map_err(|e| crate::error::Error::io(name, e))?;
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
     w.write_record([
         "theme",
         "label",
@@ -318,7 +323,8 @@ pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()>
 /// `plans_followed.csv`: per township and year, each planned theme and its measures next year.
 pub fn write_plans_followed<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let name = "plans_followed.csv";
-    let mut w = csv_writer(out, bom).map_err(|e| crate::error::Error::io(name, e))?;
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
     w.write_record([
         "township",
         "year",
@@ -363,7 +369,8 @@ fn unassigned_free_groups(a: &Analysis) -> usize {
 /// `group_theme.csv`: units per group and theme.
 pub fn write_group_theme<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let name = "group_theme.csv";
-    let mut w = csv_writer(out, bom).map_err(|e| crate::error::Error::io(name, e))?;
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
     let k = a.themes.len();
     let with_unassigned = a.unassigned() > 0;
     let mut header = vec!["group".to_string()];
@@ -410,18 +417,29 @@ mod tests {
             "全面落实行政执法三项制度,规范行政执法行为。",
             "坚持“谁执法谁普法”，落实\"谁执法谁普法\"普法责任制",
             "坚持依法行政推进法治政府建设\n全面落实行政执法责任制",
+            // Cells a spreadsheet would run as formulas.
+            "=HYPERLINK(\"http://x\",\"点击\")",
+            "-0.1234",
+            "@SUM(A1)",
+            "\r\n=1+2,3",
+            "-依法行政，推进法治政府建设，全面落实行政执法责任制",
         ];
-        let mut ours = Vec::new();
-        push_record(&mut ours, &fields);
-        push_record(&mut ours, &fields[..2]);
-        let mut w = csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(Vec::new());
-        w.write_record(fields).unwrap();
-        w.write_record(&fields[..2]).unwrap();
-        assert_eq!(
-            String::from_utf8(ours).unwrap(),
-            String::from_utf8(w.into_inner().unwrap()).unwrap()
-        );
+        for guard in [false, true] {
+            let mut ours = Vec::new();
+            push_record(&mut ours, &fields, guard);
+            push_record(&mut ours, &fields[..2], guard);
+            let mut w = super::super::guard::CsvOut::new(
+                csv::WriterBuilder::new()
+                    .flexible(true)
+                    .from_writer(Vec::new()),
+                !guard,
+            );
+            w.write_record(fields).unwrap();
+            w.write_record(&fields[..2]).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(w.into_inner().unwrap()).unwrap()
+            );
+        }
     }
 }

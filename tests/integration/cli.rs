@@ -131,6 +131,8 @@ fn help_explains_every_flag_and_print_config_round_trips() {
         "--config",
         "--threads",
         "--no-bom",
+        "--raw-csv",
+        "--wait",
         "--strict",
         "--quiet",
         "--dump",

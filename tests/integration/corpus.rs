@@ -8,8 +8,11 @@ use rayon::prelude::*;
 
 /// Every file of one shared corpus folder, split at every unit level, loses nothing.
 fn accounts_for(folder: &str, unit: UnitLevel) -> usize {
-    let files = list_files(&[shared_corpus().join(folder)])
-        .expect("../shared/corpus beside the repository");
+    let files: Vec<_> = list_files(&[shared_corpus().join(folder)])
+        .expect("../shared/corpus beside the repository")
+        .into_iter()
+        .map(|found| found.path)
+        .collect();
     let params = SplitParams {
         unit,
         ..SplitParams::default()

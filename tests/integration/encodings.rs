@@ -1,7 +1,7 @@
 use crate::util::{sample, tempdir};
 use policy_themes::config::{ReadParams, SplitParams};
 use policy_themes::meta::Manifest;
-use policy_themes::read::{read_one, trim_blank};
+use policy_themes::read::{Found, read_one, trim_blank};
 use policy_themes::split::split_report;
 use std::path::Path;
 
@@ -117,8 +117,11 @@ fn bad_files_are_skipped_with_a_reason_and_duplicates_once() {
     let b = dir.path().join("b.txt");
     std::fs::copy(&seeds()[0], &a).unwrap();
     std::fs::copy(&seeds()[0], &b).unwrap();
-    let out =
-        policy_themes::read::read_files(&[a, b], &ReadParams::default(), &Manifest::default());
+    let out = policy_themes::read::read_files(
+        &[Found::file(a), Found::file(b)],
+        &ReadParams::default(),
+        &Manifest::default(),
+    );
     assert_eq!(out.reports.len(), 1);
     assert!(
         out.skipped[0].reason.starts_with("duplicate of"),

@@ -13,6 +13,9 @@ mod determinism;
 mod encodings;
 /// fit → save → load → apply gives the run's assignments; other model versions are refused.
 mod model;
+/// Issue 20: atomic output, the folder's marker and lock, links, safe input walking, CSV
+/// formula cells, one-line messages.
+mod reliability;
 /// The default run on the bundled sample: every output file and column, real content.
 mod sample;
 /// TF-IDF equals scikit-learn's on committed reference fixtures.

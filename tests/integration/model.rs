@@ -1,5 +1,6 @@
 use crate::util::{read_csv, run, run_ok, sample, tempdir};
 use policy_themes::fitted::FittedModel;
+use std::path::{Path, PathBuf};
 
 #[test]
 fn apply_on_the_fitted_corpus_and_a_gbk_copy_gives_the_run_s_themes() {
@@ -99,4 +100,240 @@ fn a_model_of_another_format_version_is_refused() {
         stderr.contains("format version 99") && stderr.contains("reads version 2"),
         "{stderr}"
     );
+}
+
+/// Fits the sample into `dir/fit` and returns its model folder.
+fn fit_sample(dir: &Path) -> PathBuf {
+    let fit = dir.join("fit");
+    run_ok(&["run", "--out", fit.to_str().unwrap(), "--quiet"]);
+    fit.join("model")
+}
+
+/// A copy of the model folder `model` in `to`, changed by `tamper`.
+fn tampered(model: &Path, to: &Path, tamper: impl FnOnce(&Path)) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for f in ["model.json", "kmeans.json", "components.npy"] {
+        std::fs::copy(model.join(f), to.join(f)).unwrap();
+    }
+    tamper(to);
+    to.to_path_buf()
+}
+
+fn edit_json(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(path, serde_json::to_vec(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn a_tampered_model_is_refused_naming_the_file_and_the_problem() {
+    let dir = tempdir();
+    let model = fit_sample(dir.path());
+    type Tamper = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Tamper, &str, &str)> = vec![
+        (
+            "huge",
+            // A header declaring 10^12 × 68 values: the old reader allocated them and aborted.
+            Box::new(|m: &Path| {
+                let path = m.join("components.npy");
+                let mut bytes = std::fs::read(&path).unwrap();
+                let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+                let header = String::from_utf8(bytes[10..10 + len].to_vec()).unwrap();
+                let start = header.find("'shape': (").unwrap() + "'shape': (".len();
+                let end = start + header[start..].find(')').unwrap();
+                let grown = format!("{}1000000000000, 68{}", &header[..start], &header[end..]);
+                let padding = " ".repeat(grown.len() - header.len()) + "\n";
+                let same_length = grown.replacen(&padding, "\n", 1);
+                assert_eq!(same_length.len(), header.len());
+                bytes[10..10 + len].copy_from_slice(same_length.as_bytes());
+                std::fs::write(&path, bytes).unwrap();
+            }),
+            "components.npy",
+            "",
+        ),
+        (
+            "rank",
+            Box::new(|m: &Path| edit_json(&m.join("kmeans.json"), |v| v["rank"][0] = 99.into())),
+            "kmeans.json",
+            "not a numbering",
+        ),
+        (
+            "labels",
+            Box::new(|m: &Path| {
+                edit_json(&m.join("model.json"), |v| {
+                    let extra = v["labels"][0].clone();
+                    v["labels"].as_array_mut().unwrap().push(extra);
+                })
+            }),
+            "model.json",
+            "theme labels",
+        ),
+        (
+            "idf",
+            Box::new(|m: &Path| {
+                edit_json(&m.join("model.json"), |v| {
+                    v["tfidf"]["idf"].as_array_mut().unwrap().pop();
+                })
+            }),
+            "model.json",
+            "idf values",
+        ),
+        (
+            "nan",
+            Box::new(|m: &Path| {
+                let path = m.join("components.npy");
+                let mut bytes = std::fs::read(&path).unwrap();
+                let data = 10 + u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+                bytes[data..data + 8].copy_from_slice(&f64::NAN.to_le_bytes());
+                std::fs::write(&path, bytes).unwrap();
+            }),
+            "components.npy",
+            "NaN",
+        ),
+        (
+            "centres",
+            Box::new(|m: &Path| {
+                edit_json(&m.join("kmeans.json"), |v| {
+                    let c = &mut v["model"]["centroids"];
+                    let d = c["dim"][1].as_u64().unwrap() as usize;
+                    c["dim"][0] = 9.into();
+                    let data = c["data"].as_array_mut().unwrap();
+                    data.truncate(data.len() - d);
+                })
+            }),
+            "kmeans.json",
+            "",
+        ),
+    ];
+    for (name, tamper, file, problem) in cases {
+        let m = tampered(&model, &dir.path().join(name), tamper);
+        let out = run(&[
+            "apply",
+            "--model",
+            m.to_str().unwrap(),
+            sample().to_str().unwrap(),
+            "--out",
+            dir.path().join(format!("out-{name}")).to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(
+            stderr.contains(file) && stderr.contains(problem),
+            "{name}: {stderr}"
+        );
+    }
+}
+
+/// One change to a saved model.
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Cut the file at this share of its length.
+    Truncate(usize, f64),
+    /// XOR one byte, at this share of the length.
+    Flip(usize, f64, u8),
+    /// Set a number inside the JSON (the n-th number met) to another value.
+    Number(usize, usize, i64),
+}
+
+const FILES: [&str; 3] = ["model.json", "kmeans.json", "components.npy"];
+
+fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..3usize, 0.0..1.0f64).prop_map(|(f, at)| Mutation::Truncate(f, at)),
+        (0..3usize, 0.0..1.0f64, 1..=255u8).prop_map(|(f, at, x)| Mutation::Flip(f, at, x)),
+        (0..2usize, 0..2000usize, -3..1_000_000i64).prop_map(|(f, n, v)| Mutation::Number(f, n, v)),
+    ]
+}
+
+/// Sets the n-th number of a JSON value (depth first), if there are that many.
+fn set_number(v: &mut serde_json::Value, n: &mut usize, to: i64) -> bool {
+    match v {
+        serde_json::Value::Number(_) => {
+            if *n == 0 {
+                *v = to.into();
+                return true;
+            }
+            *n -= 1;
+            false
+        }
+        serde_json::Value::Array(items) => items.iter_mut().any(|i| set_number(i, n, to)),
+        serde_json::Value::Object(map) => map.values_mut().any(|i| set_number(i, n, to)),
+        _ => false,
+    }
+}
+
+fn mutate(dir: &Path, m: &Mutation) {
+    let at = |len: usize, share: f64| ((len as f64 * share) as usize).min(len.saturating_sub(1));
+    match *m {
+        Mutation::Truncate(f, share) => {
+            let path = dir.join(FILES[f]);
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(&path, &bytes[..at(bytes.len(), share)]).unwrap();
+        }
+        Mutation::Flip(f, share, x) => {
+            let path = dir.join(FILES[f]);
+            let mut bytes = std::fs::read(&path).unwrap();
+            let i = at(bytes.len(), share);
+            bytes[i] ^= x;
+            std::fs::write(&path, bytes).unwrap();
+        }
+        Mutation::Number(f, n, to) => {
+            let path = dir.join(FILES[f]);
+            // Only while the file is still JSON (an earlier mutation may have cut it).
+            if let Ok(mut v) = serde_json::from_slice(&std::fs::read(&path).unwrap()) {
+                set_number(&mut v, &mut { n }, to);
+                std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn mutated_models_load_or_fail_cleanly_and_never_panic() {
+    use policy_themes::config::ReportParams;
+    use policy_themes::pipeline::{RunInput, apply};
+    let dir = tempdir();
+    let model = fit_sample(dir.path());
+    let input = RunInput {
+        paths: vec![sample().join("001_848877a066f19620.txt")],
+        ..RunInput::default()
+    };
+    let case = std::sync::atomic::AtomicUsize::new(0);
+    let config = proptest::test_runner::Config {
+        cases: 96,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    runner
+        .run(&proptest::collection::vec(mutation(), 1..3), |mutations| {
+            let n = case.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let m = tampered(&model, &dir.path().join(format!("m{n}")), |m| {
+                mutations.iter().for_each(|x| mutate(m, x))
+            });
+            match FittedModel::load(&m) {
+                Err(e) => {
+                    let message = e.to_string();
+                    proptest::prop_assert!(!message.contains('\n'), "{}", message);
+                    proptest::prop_assert!(
+                        FILES.iter().any(|f| message.contains(f)),
+                        "{}",
+                        message
+                    );
+                }
+                // A change that leaves a valid model (a flipped digit of a weight, a stop word
+                // changed) is a model: placing text on it must work.
+                Ok(loaded) => {
+                    let placed = apply(loaded, ReportParams::default(), &input);
+                    if let Err(e) = placed {
+                        proptest::prop_assert!(!e.to_string().contains('\n'), "{}", e);
+                    }
+                }
+            }
+            std::fs::remove_dir_all(&m).unwrap();
+            Ok(())
+        })
+        .unwrap();
 }

@@ -17,9 +17,14 @@ pub fn shared_corpus() -> PathBuf {
     root().join("../shared/corpus")
 }
 
+/// The binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_policy-themes")
+}
+
 /// Runs the binary with `args` in the repository root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policy-themes"))
+    Command::new(bin())
         .args(args)
         .current_dir(root())
         .output()
