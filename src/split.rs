@@ -338,7 +338,21 @@ fn is_closing_start(rest: &str) -> bool {
     FORMULAS.iter().any(|f| rest.starts_with(f)) || (rest.len() < 400 && SIGNATURE.is_match(rest))
 }
 
-/// Whether `c` can begin a marker, a clause opener or a closing (a cheap test before parsing).
+/// Lead bytes of what may end a sentence or make a blank before a heading: `。` and U+3000
+/// (0xE3), full-width `；！？：` (0xEF), NBSP (0xC2), ASCII `:;!?` and white space.
+static MAY_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = [0xE3u8, 0xEF, 0xC2, b':', b';', b'!', b'?', b' ', b'\t'];
+    let mut n = 0;
+    while n < bytes.len() {
+        table[bytes[n] as usize] = true;
+        n += 1;
+    }
+    table
+};
+
+/// Whether `c` can begin a marker, a clause opener or a closing formula (a cheap test before
+/// parsing).
 fn may_open(c: char) -> bool {
     c.is_ascii_digit()
         || matches!(
@@ -365,7 +379,6 @@ fn may_open(c: char) -> bool {
                     | '展'
                     | '在'
         )
-        || c >= '\u{4e00}'
 }
 
 /// Clause openers that stand alone after a sentence (`。二是…`), never after `；` or `，`.
@@ -396,12 +409,36 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
     let mut blank_run = 0;
     let mut chars_in_line = 0usize;
     let mut sentence_in_line = false;
-    for (i, c) in piece.char_indices() {
+    let bytes = piece.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Past a marked line's first characters and away from a sentence end or a blank, no
+        // line can begin: jump to the next byte that may end a sentence or start a blank.
+        let in_heading_window = line_marked && chars_in_line <= 50;
+        let after_stop = matches!(
+            prev,
+            Some('。' | '；' | '！' | '？' | '：' | ':' | ';' | '!' | '?')
+        );
+        if !in_heading_window && !after_stop && blank_run == 0 {
+            match bytes[i..].iter().position(|&b| MAY_STOP[usize::from(b)]) {
+                Some(skip) if skip > 0 => {
+                    i += skip;
+                    chars_in_line = chars_in_line.max(51);
+                    prev = None;
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        let c = piece[i..].chars().next().expect("a char boundary");
+        let width = c.len_utf8();
         if matches!(c, '\u{3000}' | '\u{a0}') {
             blank_run += 1;
+            i += width;
             continue;
         }
         if c == ' ' || c == '\t' {
+            i += width;
             continue;
         }
         let after_run = blank_run >= 2;
@@ -413,7 +450,12 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
         let at_full_stop = matches!(prev, Some('。' | '！' | '？'));
         let mut start = None;
         // Only these characters begin a marker, a clause opener or a closing.
-        if (after_run || at_sentence_end || line_marked) && i > line_start && may_open(c) {
+        // A signature may begin with any character, but only near the end.
+        let near_end = bytes.len() - i < 400;
+        if (after_run || at_sentence_end || line_marked)
+            && i > line_start
+            && (may_open(c) || near_end || after_run)
+        {
             let rest = &piece[i..];
             if let Some(m) = parse_marker(rest) {
                 let short_heading = line_marked && chars_in_line <= 50 && !sentence_in_line;
@@ -460,6 +502,7 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
         chars_in_line += 1;
         sentence_in_line |= c == '。';
         prev = Some(c);
+        i += width;
     }
     // A line that holds no heading is a paragraph as written: its sentences and clauses stay
     // together, and runs of blanks inside it (a signature's two names) do not cut it.
@@ -756,9 +799,11 @@ fn explicit_kind(heading: &str, report_year: Option<u16>) -> Option<SectionKind>
 /// The kind an unnumbered line switches to when it is a heading naming one outright
 /// (`2025年重点工作` alone on its line in a government work report).
 fn switch_kind(line: &str, report_year: Option<u16>) -> Option<SectionKind> {
-    (line.chars().count() <= 30 && !line.contains(['。', '，', ',', '：', ':']))
-        .then(|| explicit_kind(line, report_year))
-        .flatten()
+    (line.len() <= 30 * 4
+        && line.chars().nth(30).is_none()
+        && !line.contains(['。', '，', ',', '：', ':']))
+    .then(|| explicit_kind(line, report_year))
+    .flatten()
 }
 
 /// Whether a heading names more than one kind (`存在问题及改进措施`), so its sub-headings decide.
