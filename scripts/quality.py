@@ -58,8 +58,16 @@ def main():
     seeds = [int(s) for s in args.seeds.split(",")]
     rows = []
     for name in args.sets.split(","):
-        path = os.path.join(LABELED, name + ".jsonl")
-        k = len({json.loads(l)["label"] for l in open(path, encoding="utf-8") if l.strip()})
+        source = os.path.join(LABELED, name + ".jsonl")
+        records = [json.loads(l) for l in open(source, encoding="utf-8") if l.strip()]
+        k = len({r["label"] for r in records})
+        # The sets' own ids repeat (csldcp), and policy-themes refuses a table with repeated
+        # ids: the copy it reads keeps text and label only, so units are numbered by line.
+        staged = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+        with staged:
+            for r in records:
+                staged.write(json.dumps({"text": r["text"], "label": r["label"]}, ensure_ascii=False) + "\n")
+        path = staged.name
         scores, seconds = [], []
         for seed in seeds:
             with tempfile.TemporaryDirectory() as out:
@@ -70,6 +78,7 @@ def main():
                 with open(os.path.join(out, "measures.csv"), encoding="utf-8-sig") as f:
                     units = list(csv.DictReader(f))
             scores.append(nmi_ari([u["label"] for u in units], [u["theme"] for u in units]))
+        os.unlink(path)
         nmi = sum(s[0] for s in scores) / len(scores)
         ari = sum(s[1] for s in scores) / len(scores)
         ref = REFERENCE.get(name, (float("nan"), float("nan")))

@@ -111,6 +111,9 @@ pub struct RunArgs {
     /// Refit N times with other seeds and on N bootstrap samples; report each theme's stability.
     #[arg(long, value_name = "N")]
     pub stability: Option<usize>,
+    /// Guide the themes by a codebook: `gangyao` (the 纲要 chapters, built in) or a TOML file.
+    #[arg(long, value_name = "FILE|gangyao")]
+    pub codebook: Option<String>,
     /// TOML configuration file (see `print-config`); flags override it.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -287,6 +290,9 @@ impl RunArgs {
         }
         if let Some(n) = self.stability {
             c.cluster.stability = n;
+        }
+        if let Some(cb) = &self.codebook {
+            c.cluster.codebook = Some(cb.clone());
         }
         self.output.apply(&mut c);
         if self.dump {

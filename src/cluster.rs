@@ -18,7 +18,7 @@ use linfa::DatasetBase;
 use linfa::traits::{Fit, FitWith, Predict};
 use linfa_clustering::{IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::Distance;
-use ndarray::{Array2, ArrayView, ArrayView1, ArrayView2, Axis, Dimension};
+use ndarray::{Array1, Array2, ArrayView, ArrayView1, ArrayView2, Axis, Dimension};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
@@ -234,10 +234,49 @@ impl Themes {
             })
             .collect()
     }
+
+    /// Each row's next-nearest theme after its own `assignments[i]` (by cosine to the centres)
+    /// and that cosine; `None` with one theme.
+    pub fn second_nearest(
+        &self,
+        x: ArrayView2<f32>,
+        assignments: &[usize],
+    ) -> Vec<Option<(usize, f64)>> {
+        let centroids = self.centroids();
+        let norms: Vec<f64> = centroids
+            .rows()
+            .into_iter()
+            .map(|c| dot(c, c).sqrt())
+            .collect();
+        assignments
+            .par_iter()
+            .enumerate()
+            .map(|(i, &own)| {
+                (0..centroids.nrows())
+                    .filter(|&t| t != own)
+                    .map(|t| {
+                        let cos = if norms[t] > 0.0 {
+                            dot(x.row(i), centroids.row(t)) / norms[t]
+                        } else {
+                            0.0
+                        };
+                        (t, cos)
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            })
+            .collect()
+    }
 }
 
-/// Fits the themes of the rows of `x` (unit-length, or zero for units without terms).
-pub fn cluster(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Clustering> {
+/// Fits the themes of the rows of `x` (unit-length, or zero for units without terms). With
+/// `guides` (rows in the same space: a codebook's supported entries), the first centres of every
+/// start are those rows (as many as k allows) and the rest are chosen by greedy k-means++ from
+/// the data, so guided themes and free themes are fitted together.
+pub fn cluster(
+    x: ArrayView2<f32>,
+    params: &ClusterParams,
+    guides: Option<ArrayView2<f32>>,
+) -> Result<Clustering> {
     let n = x.nrows();
     let (k, scan) = match params.k {
         KChoice::Fixed(k) => (k, Vec::new()),
@@ -256,10 +295,14 @@ pub fn cluster(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Clustering>
     if k > n {
         return Err(Error::TooFewUnits { k, units: n });
     }
+    let guides = guides.map(|g| {
+        let rows = g.nrows().min(k);
+        g.slice_move(ndarray::s![..rows, ..])
+    });
     let (model, method) = if n > params.minibatch_above {
-        (fit_minibatch(x, k, params)?, "minibatch")
+        (fit_minibatch(x, k, params, guides)?, "minibatch")
     } else {
-        (fit_full(x, k, params, params.n_runs)?, "kmeans")
+        (fit_full(x, k, params, params.n_runs, guides)?, "kmeans")
     };
     Ok(finish(x, model, method, scan))
 }
@@ -340,11 +383,12 @@ fn fit_full(
     k: usize,
     params: &ClusterParams,
     n_runs: usize,
+    guides: Option<ArrayView2<f32>>,
 ) -> Result<KMeans<f32, LanesL2>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let mut best: Option<KMeans<f32, LanesL2>> = None;
     for _ in 0..n_runs {
-        let (start, _) = greedy_kmeans_plus_plus(x, k, &mut rng);
+        let (start, _) = start_centres(x, k, &mut rng, guides);
         let model = KMeans::params_with(k, rng.clone(), LanesL2)
             .n_runs(1)
             .max_n_iterations(params.max_iterations)
@@ -424,6 +468,64 @@ fn greedy_kmeans_plus_plus(
     (x.select(Axis(0), &centers), potential)
 }
 
+/// The start of one k-means run: greedy k-means++, or with `guides` those rows first and greedy
+/// k-means++ for the rest (each new centre the best of a few D²-weighted candidates, D the
+/// distance to the nearest centre so far, guides included).
+fn start_centres(
+    x: ArrayView2<f32>,
+    k: usize,
+    rng: &mut Xoshiro256Plus,
+    guides: Option<ArrayView2<f32>>,
+) -> (Array2<f32>, f64) {
+    let Some(guides) = guides.filter(|g| g.nrows() > 0) else {
+        return greedy_kmeans_plus_plus(x, k, rng);
+    };
+    let n = x.nrows();
+    let to_row = |c: ArrayView1<f32>| -> Vec<f64> {
+        (0..n)
+            .into_par_iter()
+            .map(|i| squared_distance(x.row(i), c))
+            .collect()
+    };
+    let mut closest: Vec<f64> = vec![f64::INFINITY; n];
+    for g in guides.axis_iter(Axis(0)) {
+        for (c, d) in closest.iter_mut().zip(to_row(g)) {
+            *c = c.min(d);
+        }
+    }
+    let mut centres: Vec<Array1<f32>> = guides.axis_iter(Axis(0)).map(|g| g.to_owned()).collect();
+    let trials = 2 + (k as f64).ln() as usize;
+    while centres.len() < k {
+        let potential: f64 = closest.iter().sum();
+        let mut cumulative = Vec::with_capacity(n);
+        let mut acc = 0.0;
+        for d in &closest {
+            acc += d;
+            cumulative.push(acc);
+        }
+        let mut chosen: Option<(f64, usize, Vec<f64>)> = None;
+        for _ in 0..trials {
+            let target = rng.gen_range(0.0..1.0) * potential;
+            let candidate = cumulative.partition_point(|&c| c < target).min(n - 1);
+            let merged: Vec<f64> = closest
+                .iter()
+                .zip(to_row(x.row(candidate)))
+                .map(|(a, b)| a.min(b))
+                .collect();
+            let pot: f64 = merged.iter().sum();
+            if chosen.as_ref().is_none_or(|(p, _, _)| pot < *p) {
+                chosen = Some((pot, candidate, merged));
+            }
+        }
+        let (_, candidate, merged) = chosen.expect("at least two trials");
+        centres.push(x.row(candidate).to_owned());
+        closest = merged;
+    }
+    let views: Vec<ArrayView1<f32>> = centres.iter().map(|c| c.view()).collect();
+    let start = ndarray::stack(Axis(0), &views).expect("rows of one width");
+    (start, closest.iter().sum())
+}
+
 /// Squared distances (in f64) of rows `first..` of `x` to the rows `centres`, into `out` (one
 /// row of `centres.len()` per row of `x`, as many as `out` holds).
 #[inline(always)]
@@ -468,13 +570,14 @@ fn fit_minibatch(
     x: ArrayView2<f32>,
     k: usize,
     params: &ClusterParams,
+    guides: Option<ArrayView2<f32>>,
 ) -> Result<KMeans<f32, LanesL2>> {
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.shuffle(&mut rng);
     let first = gather_rows(x, &order[..params.batch_size.min(order.len())]);
     let start = (0..params.n_runs.max(1))
-        .map(|_| greedy_kmeans_plus_plus(first.view(), k, &mut rng))
+        .map(|_| start_centres(first.view(), k, &mut rng, guides))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(centres, _)| centres)
         .expect("at least one start");
@@ -551,7 +654,7 @@ fn scan_k(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Vec<KScore>> {
         .max(params.k_range.min);
     (params.k_range.min..=max_k)
         .map(|k| {
-            let model = fit_full(sample.view(), k, params, params.n_runs.min(2))?;
+            let model = fit_full(sample.view(), k, params, params.n_runs.min(2), None)?;
             let labels: Vec<usize> = model.predict(&sample).to_vec();
             Ok(KScore {
                 k,
@@ -659,7 +762,7 @@ mod tests {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()
         };
-        let c = cluster(x.view(), &params).unwrap();
+        let c = cluster(x.view(), &params, None).unwrap();
         let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
             s[a] += 1;
             s
@@ -675,7 +778,7 @@ mod tests {
             k_range: KRange { min: 2, max: 6 },
             ..ClusterParams::default()
         };
-        let c = cluster(blobs().view(), &params).unwrap();
+        let c = cluster(blobs().view(), &params, None).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
     }
@@ -688,7 +791,7 @@ mod tests {
             batch_size: 16,
             ..ClusterParams::default()
         };
-        let c = cluster(blobs().view(), &params).unwrap();
+        let c = cluster(blobs().view(), &params, None).unwrap();
         assert_eq!(c.method, "minibatch");
         assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
     }
@@ -730,7 +833,7 @@ mod tests {
             ..ClusterParams::default()
         };
         assert!(matches!(
-            cluster(x.view(), &params),
+            cluster(x.view(), &params, None),
             Err(Error::TooFewUnits { k: 3, units: 2 })
         ));
     }

@@ -97,6 +97,11 @@ pub struct SegmentParams {
     pub min_chars: usize,
     /// Keep only these part-of-speech tag prefixes (e.g. `["n", "v"]`); empty keeps all.
     pub pos: Vec<String>,
+    /// Times a measure's own heading is cut again beside its text (default 2): the heading
+    /// names what the measure is about, so its words weigh more (reports/QUALITY.md).
+    pub heading_weight: usize,
+    /// Times its section's heading is cut beside the text (default 0).
+    pub section_heading_weight: usize,
 }
 
 impl Default for SegmentParams {
@@ -112,6 +117,8 @@ impl Default for SegmentParams {
             stop_phrases: Vec::new(),
             min_chars: 2,
             pos: Vec::new(),
+            heading_weight: 2,
+            section_heading_weight: 0,
         }
     }
 }
@@ -353,6 +360,14 @@ pub struct ClusterParams {
     /// Refits with other seeds and on bootstrap samples to measure each theme's stability
     /// (default 0: not measured).
     pub stability: usize,
+    /// A codebook that guides the themes: `gangyao` (the built-in 纲要 chapters) or a TOML file
+    /// (default none: free themes; themes are named after the built-in codebook either way).
+    pub codebook: Option<String>,
+    /// A codebook entry guides a theme when at least this share of the units per theme
+    /// (units / k) lie nearest to it with at least `codebook_min_cosine` (default 0.25).
+    pub codebook_min_support: f64,
+    /// Cosine of a unit to an entry that counts as support (default 0.2).
+    pub codebook_min_cosine: f64,
 }
 
 impl Default for ClusterParams {
@@ -370,6 +385,9 @@ impl Default for ClusterParams {
             silhouette_sample: 5_000,
             min_known_terms: 1,
             stability: 0,
+            codebook: None,
+            codebook_min_support: 0.25,
+            codebook_min_cosine: 0.2,
         }
     }
 }

@@ -30,6 +30,12 @@ pub struct Theme {
     pub top_terms: Vec<(String, f64)>,
     /// Indices of the example units (nearest the centre first).
     pub examples: Vec<usize>,
+    /// The nearest codebook entry's name (the codebook in force, the built-in 纲要 by default).
+    #[serde(default)]
+    pub codebook: Option<String>,
+    /// Cosine of the theme's centre to that entry.
+    #[serde(default)]
+    pub codebook_similarity: Option<f64>,
 }
 
 /// The theme id of theme number `t` (0-based).
@@ -154,6 +160,8 @@ pub fn label_themes(
                 size: members[c].len(),
                 top_terms,
                 examples: nearest(&members[c], similarity, params.examples),
+                codebook: None,
+                codebook_similarity: None,
             }
         })
         .collect()

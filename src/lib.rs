@@ -16,6 +16,7 @@
 pub mod chart;
 pub mod cli;
 pub mod cluster;
+pub mod codebook;
 pub mod config;
 pub mod corpus;
 pub mod error;

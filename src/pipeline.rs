@@ -2,6 +2,7 @@
 //! recurrence, giving one [`Analysis`] that every writer takes. Only this module knows the order.
 
 use crate::cluster::{self, KScore};
+use crate::codebook::{self, Codebook};
 use crate::config::{GroupBy, ReportParams, SegmentParams, ValidConfig};
 use crate::corpus::{Report, Skipped, Unit};
 use crate::error::{Error, Result};
@@ -70,6 +71,8 @@ pub struct Analysis {
     pub assignments: Vec<Option<usize>>,
     /// Cosine similarity of each unit to its theme's centre.
     pub similarity: Vec<f64>,
+    /// Each unit's next-nearest theme and its cosine (None: unassigned, or one theme).
+    pub second: Vec<Option<(usize, f64)>>,
     /// The themes, largest first.
     pub themes: Vec<Theme>,
     /// Recurrence across groups, kinds and years.
@@ -226,6 +229,8 @@ pub(crate) struct Prepared {
     pub chars: Vec<CharCounts>,
     pub units: Vec<Unit>,
     pub tokens: TokenizedCorpus,
+    /// The extra texts given to [`prepare`] (a codebook's entries), cut the same way.
+    pub extra_tokens: TokenizedCorpus,
     /// The corpus's place names, added to the stop phrases.
     pub place_names: Vec<String>,
 }
@@ -238,10 +243,11 @@ pub(crate) fn prepare(
     input: &RunInput,
     stages: &mut Stages,
     segment: &SegmentParams,
+    extra: &[String],
 ) -> Result<Prepared> {
     std::thread::scope(|scope| {
         let loading = scope.spawn(|| Analyzer::new(segment));
-        prepare_with(config, input, stages, || {
+        prepare_with(config, input, stages, segment, extra, || {
             loading
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -254,6 +260,8 @@ fn prepare_with(
     config: &ValidConfig,
     input: &RunInput,
     stages: &mut Stages,
+    segment: &SegmentParams,
+    extra: &[String],
     analyzer: impl FnOnce() -> Result<Analyzer>,
 ) -> Result<Prepared> {
     let mut warnings = Vec::new();
@@ -327,13 +335,17 @@ fn prepare_with(
     reports.iter_mut().for_each(Report::release_text);
     release_free_memory();
     let place_names = place_names(&reports);
-    let tokens = stages.run("segment", units.len(), |bar| -> Result<TokenizedCorpus> {
+    let (tokens, extra_tokens) = stages.run("segment", units.len(), |bar| -> Result<_> {
         let mut analyzer = analyzer()?;
         analyzer.add_stop_phrases(&place_names);
-        let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
-        Ok(segment::segment_with_progress(&analyzer, &texts, &|n| {
-            bar.inc(n as u64)
-        }))
+        let texts: Vec<std::borrow::Cow<str>> = units
+            .par_iter()
+            .map(|u| weighted_text(u, segment))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+        let tokens = segment::segment_with_progress(&analyzer, &texts, &|n| bar.inc(n as u64));
+        let extra_tokens = segment::segment_with_progress(&analyzer, extra, &|_| {});
+        Ok((tokens, extra_tokens))
     })?;
     Ok(Prepared {
         warnings,
@@ -342,8 +354,35 @@ fn prepare_with(
         chars,
         units,
         tokens,
+        extra_tokens,
         place_names,
     })
+}
+
+/// What is cut for a unit: its text, with its heading and its section's heading repeated as
+/// `segment` weighs them (the text itself when both weights are 0 or the headings are empty).
+fn weighted_text<'u>(unit: &'u Unit, segment: &SegmentParams) -> std::borrow::Cow<'u, str> {
+    let heading = unit.heading.trim();
+    let section = unit.section_heading.trim();
+    let extra = (!heading.is_empty()) as usize * segment.heading_weight
+        + (!section.is_empty()) as usize * segment.section_heading_weight;
+    if extra == 0 {
+        return std::borrow::Cow::Borrowed(&unit.text);
+    }
+    let mut text = String::with_capacity(unit.text.len() + extra * (heading.len() + 1));
+    text.push_str(&unit.text);
+    for (part, times) in [
+        (section, segment.section_heading_weight),
+        (heading, segment.heading_weight),
+    ] {
+        if !part.is_empty() {
+            for _ in 0..times {
+                text.push('\n');
+                text.push_str(part);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(text)
 }
 
 /// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾).
@@ -372,7 +411,18 @@ fn place_names(reports: &[Report]) -> Vec<String> {
 /// Runs the whole pipeline and fits the themes.
 pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let mut stages = Stages::new(input.progress);
-    let prepared = prepare(&config, input, &mut stages, &config.segment)?;
+    let guided = config.cluster.codebook.is_some();
+    let codebook = match &config.cluster.codebook {
+        Some(arg) => Codebook::from_arg(arg)?,
+        None => Codebook::gangyao(),
+    };
+    let prepared = prepare(
+        &config,
+        input,
+        &mut stages,
+        &config.segment,
+        &codebook.texts(),
+    )?;
     let Prepared {
         warnings,
         reports,
@@ -380,6 +430,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         chars,
         units,
         tokens,
+        extra_tokens: codebook_tokens,
         place_names,
     } = prepared;
     let mut segment_params = config.segment.clone();
@@ -407,11 +458,43 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         &mut warnings,
     );
     let mut reduced = reduced;
-    let clustering = stages.run("cluster", 0, |_| {
-        with_rows(&mut reduced, &with_terms, |x| {
-            cluster::cluster(x, &config.cluster)
+    // The codebook's entries, weighted and projected as units are.
+    let projected = {
+        let columns = tfidf::columns_for(&codebook_tokens, &tfidf_model);
+        let matrix = tfidf::weight_rows(&codebook_tokens, &columns, &tfidf_model);
+        codebook::Projected::new(lsa.transform(&matrix))
+    };
+    let (clustering, guides) = stages.run("cluster", 0, |_| {
+        with_rows(&mut reduced, &with_terms, |x| -> Result<_> {
+            let k_for_support = match config.cluster.k {
+                crate::config::KChoice::Fixed(k) => k,
+                crate::config::KChoice::Auto => config.cluster.k_range.min,
+            };
+            let guides = guided.then(|| {
+                let min_units = (config.cluster.codebook_min_support * x.nrows() as f64
+                    / k_for_support.max(1) as f64)
+                    .ceil() as usize;
+                let kept = projected.supported(x, config.cluster.codebook_min_cosine, min_units);
+                projected.rows.select(ndarray::Axis(0), &kept)
+            });
+            let clustering =
+                cluster::cluster(x, &config.cluster, guides.as_ref().map(|g| g.view()))?;
+            Ok((clustering, guides))
         })
     })?;
+    if let Some(g) = &guides {
+        let unsupported = codebook.entries.len() - g.nrows();
+        if unsupported > 0 {
+            warnings.push(format!(
+                "{unsupported} of the {} codebook entries have too little support in this corpus: free themes take their place",
+                codebook.entries.len()
+            ));
+        }
+    }
+    let second_kept = with_rows(&mut reduced, &with_terms, |x| {
+        clustering.themes.second_nearest(x, &clustering.assignments)
+    });
+    let second = spread_second(units.len(), &with_terms, second_kept);
     let (assignments, similarity) = spread(
         units.len(),
         &with_terms,
@@ -422,7 +505,14 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         0 => None,
         n => Some(stages.run("stability", 0, |_| {
             with_rows(&mut reduced, &with_terms, |x| {
-                stability::measure(x, &clustering.assignments, clustering.k, &config.cluster, n)
+                stability::measure(
+                    x,
+                    &clustering.assignments,
+                    clustering.k,
+                    &config.cluster,
+                    n,
+                    guides.as_ref().map(|g| g.view()),
+                )
             })
         })?),
     };
@@ -439,6 +529,13 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             &input.names,
         )
     });
+    let mut themes = themes;
+    for (theme, centre) in themes.iter_mut().zip(clustering.centroids.rows()) {
+        if let Some((e, cos)) = projected.nearest(centre) {
+            theme.codebook = Some(codebook.entries[e].name.clone());
+            theme.codebook_similarity = Some(cos);
+        }
+    }
     let unnamed = input.names.unmatched(&themes);
     if !unnamed.is_empty() {
         warnings.push(format!(
@@ -479,6 +576,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         units,
         assignments,
         similarity,
+        second,
         themes,
         recurrence,
         stability,
@@ -530,7 +628,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
     config.report = report;
     let config = config.validate()?;
     let mut stages = Stages::new(input.progress);
-    let prepared = prepare(&config, input, &mut stages, &model.segment)?;
+    let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
     let Prepared {
         warnings,
         reports,
@@ -553,13 +651,15 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         &mut warnings,
     );
     let centroids = model.themes.centroids();
-    let (assignments, similarity, inertia) = stages.run("cluster", 0, |_| {
+    let (assignments, similarity, second, inertia) = stages.run("cluster", 0, |_| {
         with_rows(&mut reduced, &with_terms, |x| {
             let themes = model.themes.assign(x);
             let sims = model.themes.similarity(x, &themes);
             let inertia = cluster::inertia(x, &centroids, &themes);
+            let second = model.themes.second_nearest(x, &themes);
             let (assignments, similarity) = spread(units.len(), &with_terms, &themes, &sims);
-            (assignments, similarity, inertia)
+            let second = spread_second(units.len(), &with_terms, second);
+            (assignments, similarity, second, inertia)
         })
     });
     let k = model.labels.len();
@@ -595,6 +695,7 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         units,
         assignments,
         similarity,
+        second,
         themes,
         recurrence,
         stability: None,
@@ -646,6 +747,20 @@ fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f
     }
     for (&i, row) in left_out.iter().zip(set_aside.chunks_exact(d.max(1))) {
         data[i * d..(i + 1) * d].copy_from_slice(row);
+    }
+    out
+}
+
+/// Each unit's next-nearest theme, from the rows kept for clustering (`kept[i]` is the unit of
+/// `second[i]`); the others have none.
+fn spread_second(
+    n: usize,
+    kept: &[usize],
+    second: Vec<Option<(usize, f64)>>,
+) -> Vec<Option<(usize, f64)>> {
+    let mut out = vec![None; n];
+    for (&u, s) in kept.iter().zip(second) {
+        out[u] = s;
     }
     out
 }

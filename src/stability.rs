@@ -29,12 +29,14 @@ pub struct Stability {
 }
 
 /// Refits `refits` times each way and compares with `base` (the run's theme of each row of `x`).
+/// Refits are guided by `guides` as the run was.
 pub fn measure(
     x: ArrayView2<f32>,
     base: &[usize],
     k: usize,
     params: &ClusterParams,
     refits: usize,
+    guides: Option<ArrayView2<f32>>,
 ) -> Result<Stability> {
     let n = x.nrows();
     let fixed = ClusterParams {
@@ -51,6 +53,7 @@ pub fn measure(
                 seed: params.seed.wrapping_add(i),
                 ..fixed.clone()
             },
+            guides,
         )?;
         ari_seeds += adjusted_rand_index(base, &reseeded.assignments);
         add_best_jaccard(base, &reseeded.assignments, k, &mut jaccard_sums);
@@ -62,6 +65,7 @@ pub fn measure(
                 seed: params.seed.wrapping_add(1000 + i),
                 ..fixed.clone()
             },
+            guides,
         )?;
         let assigned = boot.themes.assign(x);
         ari_boot += adjusted_rand_index(base, &assigned);
@@ -164,8 +168,8 @@ mod tests {
         };
         // Exact duplicates of three well separated points.
         let clean = points(&[(0.0, 30), (2.1, 30), (4.2, 30)], 0.0, 1);
-        let fit = cluster::cluster(clean.view(), &params).unwrap();
-        let s = measure(clean.view(), &fit.assignments, 3, &params, 3).unwrap();
+        let fit = cluster::cluster(clean.view(), &params, None).unwrap();
+        let s = measure(clean.view(), &fit.assignments, 3, &params, 3, None).unwrap();
         assert!(
             s.per_theme.iter().all(|&j| (j - 1.0).abs() < 1e-12),
             "{:?}",
@@ -175,8 +179,8 @@ mod tests {
         // Uniform noise on the circle: no theme survives refits intact.
         let pi = std::f64::consts::PI;
         let noise = points(&[(pi, 300)], pi, 2);
-        let fit = cluster::cluster(noise.view(), &params).unwrap();
-        let s = measure(noise.view(), &fit.assignments, 3, &params, 3).unwrap();
+        let fit = cluster::cluster(noise.view(), &params, None).unwrap();
+        let s = measure(noise.view(), &fit.assignments, 3, &params, 3, None).unwrap();
         let mean = s.per_theme.iter().sum::<f64>() / 3.0;
         assert!(mean < 0.95, "{:?}", s.per_theme);
     }

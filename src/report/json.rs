@@ -44,6 +44,8 @@ pub fn render_themes(a: &Analysis) -> Vec<u8> {
                 }).collect::<Vec<_>>(),
                 "by_section_kind": by_kind,
                 "stability": a.stability.as_ref().map(|s| s.per_theme[t]),
+                "codebook": theme.codebook,
+                "codebook_similarity": theme.codebook_similarity,
             })
         })
         .collect();

@@ -44,6 +44,8 @@ pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> R
         "similarity",
         "label",
         "text",
+        "theme2",
+        "similarity2",
     ])
     .map_err(csv_err(name))?;
     out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
@@ -85,7 +87,13 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
     let theme_ids: Vec<String> = (0..a.themes.len()).map(theme_id).collect();
     // A row's numbers are formatted into buffers kept from row to row: four allocations a row
     // otherwise, 1.2 million on laws.
-    let [mut year, mut start, mut end, mut similarity] = [(); 4].map(|_| String::new());
+    let [
+        mut year,
+        mut start,
+        mut end,
+        mut similarity,
+        mut similarity2,
+    ] = [(); 5].map(|_| String::new());
     let put = |buf: &mut String, value: std::fmt::Arguments| {
         buf.clear();
         buf.write_fmt(value).expect("a String takes any text");
@@ -104,6 +112,16 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
         put(&mut start, format_args!("{}", unit.chars.start));
         put(&mut end, format_args!("{}", unit.chars.end));
         put(&mut similarity, format_args!("{:.4}", a.similarity[u]));
+        let theme2 = match a.second[u] {
+            Some((t, cos)) => {
+                put(&mut similarity2, format_args!("{cos:.4}"));
+                theme_ids[t].as_str()
+            }
+            None => {
+                similarity2.clear();
+                ""
+            }
+        };
         let fields = [
             unit.id.as_str(),
             report.id.as_str(),
@@ -122,6 +140,8 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
             &similarity,
             unit.label.as_deref().unwrap_or(""),
             &unit.text,
+            theme2,
+            &similarity2,
         ];
         push_record(&mut out, &fields, guard);
     }
@@ -272,6 +292,8 @@ pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()>
         "top_terms",
         "examples",
         "stability",
+        "codebook",
+        "codebook_similarity",
     ])
     .map_err(csv_err(name))?;
     for (t, theme) in a.themes.iter().enumerate() {
@@ -298,6 +320,10 @@ pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()>
             &a.stability
                 .as_ref()
                 .map_or(String::new(), |s| format!("{:.3}", s.per_theme[t])),
+            theme.codebook.as_deref().unwrap_or(""),
+            &theme
+                .codebook_similarity
+                .map_or(String::new(), |c| format!("{c:.4}")),
         ])
         .map_err(csv_err(name))?;
     }
@@ -311,6 +337,8 @@ pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()>
             &unassigned.to_string(),
             &groups.to_string(),
             &format!("{share:.4}"),
+            "",
+            "",
             "",
             "",
             "",
