@@ -32,6 +32,8 @@ pub struct KScore {
     pub k: usize,
     /// Mean silhouette on the sample.
     pub silhouette: f64,
+    /// Standard error of that mean (the units' silhouettes' standard deviation / √m).
+    pub silhouette_se: f64,
     /// Sum of squared distances to the centres, on the sample.
     pub inertia: f64,
 }
@@ -282,13 +284,9 @@ pub fn cluster(
         KChoice::Fixed(k) => (k, Vec::new()),
         KChoice::Auto => {
             let scan = scan_k(x, params)?;
-            let best = scan
-                .iter()
-                .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette).then(b.k.cmp(&a.k)))
-                .map(|s| s.k)
-                .ok_or_else(|| {
-                    Error::Cluster("the k range is empty for this corpus".to_string())
-                })?;
+            let best = choose_k(&scan).map(|s| s.k).ok_or_else(|| {
+                Error::Cluster("the k range is empty for this corpus".to_string())
+            })?;
             (best, scan)
         }
     };
@@ -646,19 +644,22 @@ fn scan_k(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Vec<KScore>> {
     let dist = pairwise_distances(sample.view());
     // At least five units per theme on average: silhouette keeps rising with k on small corpora
     // (k = 30 for 69 units), which gives themes of two units.
+    // A range above the cap is scanned at the cap (the pipeline says so).
     let max_k = params
         .k_range
         .max
         .min(m.saturating_sub(1))
         .min(m / 5)
-        .max(params.k_range.min);
-    (params.k_range.min..=max_k)
+        .max(2);
+    (params.k_range.min.min(max_k)..=max_k)
         .map(|k| {
             let model = fit_full(sample.view(), k, params, params.n_runs.min(2), None)?;
             let labels: Vec<usize> = model.predict(&sample).to_vec();
+            let (silhouette, silhouette_se) = silhouette(&dist, m, &labels, k);
             Ok(KScore {
                 k,
-                silhouette: silhouette(&dist, m, &labels, k),
+                silhouette,
+                silhouette_se,
                 inertia: inertia(sample.view(), model.centroids(), &labels),
             })
         })
@@ -679,12 +680,12 @@ fn pairwise_distances(x: ArrayView2<f32>) -> Vec<f64> {
 }
 
 /// Mean silhouette (Rousseeuw 1987) from a distance matrix; a unit alone in its cluster scores 0.
-fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> f64 {
+fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> (f64, f64) {
     let sizes = labels.iter().fold(vec![0usize; k], |mut s, &l| {
         s[l] += 1;
         s
     });
-    let total: f64 = (0..m)
+    let total: Vec<f64> = (0..m)
         .into_par_iter()
         .map(|i| {
             let mut sums = vec![0.0; k];
@@ -706,10 +707,24 @@ fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> f64 {
                 (b - a) / a.max(b)
             }
         })
-        .collect::<Vec<f64>>()
+        .collect::<Vec<f64>>();
+    let mean = total.iter().sum::<f64>() / m as f64;
+    let var = total.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (m.max(2) - 1) as f64;
+    (mean, (var / m as f64).sqrt())
+}
+
+/// The k of a scan: the smallest whose silhouette is within one standard error of the best
+/// (the one-standard-error rule of Breiman et al. 1984, as for choosing a tree's size). On
+/// text the silhouette keeps creeping up with k by less than its own noise (0.03 → 0.09 over
+/// 5..30), and the plain maximum drifts to the top of any range; the smallest k the data
+/// cannot tell from the best does not.
+fn choose_k(scan: &[KScore]) -> Option<&KScore> {
+    let best = scan
         .iter()
-        .sum();
-    total / m as f64
+        .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette).then(b.k.cmp(&a.k)))?;
+    scan.iter()
+        .filter(|s| s.silhouette >= best.silhouette - best.silhouette_se)
+        .min_by_key(|s| s.k)
 }
 
 #[cfg(test)]
@@ -781,6 +796,54 @@ mod tests {
         let c = cluster(blobs().view(), &params, None).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
+    }
+
+    #[test]
+    fn guides_are_the_first_centres_and_the_rest_come_from_the_data() {
+        let x = blobs();
+        let guides = array![[1.0f32, 0.0], [0.0, 1.0]];
+        let mut rng = Xoshiro256Plus::seed_from_u64(7);
+        let (start, _) = start_centres(x.view(), 3, &mut rng, Some(guides.view()));
+        assert_eq!(start.slice(ndarray::s![..2, ..]), guides);
+        assert!(x.rows().into_iter().any(|r| r == start.row(2)));
+        // Guided themes are fitted: the centres move to the data.
+        let params = ClusterParams {
+            k: KChoice::Fixed(3),
+            ..ClusterParams::default()
+        };
+        let c = cluster(x.view(), &params, Some(guides.view())).unwrap();
+        assert_eq!(c.k, 3);
+        assert_eq!(
+            c.themes
+                .assign(x.view())
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
+    }
+
+    #[test]
+    fn the_one_standard_error_rule_takes_the_smallest_k_near_the_best() {
+        let score = |k, silhouette, silhouette_se| KScore {
+            k,
+            silhouette,
+            silhouette_se,
+            inertia: 0.0,
+        };
+        let rising = [
+            score(5, 0.030, 0.004),
+            score(6, 0.036, 0.004),
+            score(7, 0.037, 0.004),
+            score(8, 0.039, 0.004),
+        ];
+        assert_eq!(choose_k(&rising).map(|s| s.k), Some(6));
+        let sharp = [
+            score(5, 0.03, 0.001),
+            score(6, 0.10, 0.001),
+            score(7, 0.05, 0.001),
+        ];
+        assert_eq!(choose_k(&sharp).map(|s| s.k), Some(6));
     }
 
     #[test]

@@ -119,11 +119,16 @@ pub fn label_themes(
             *f += x;
         }
     }
+    // Place names and bare numbers (渝北区, 二十) name no theme.
+    let not_theme_terms: Vec<bool> = vocabulary
+        .par_iter()
+        .map(|t| crate::meta::is_place_name(t) || is_numeral(t))
+        .collect();
     (0..k)
         .into_par_iter()
         .map(|c| {
             let mut weights: Vec<(usize, f64)> = (0..v)
-                .filter(|&t| tf[c][t] > 0)
+                .filter(|&t| tf[c][t] > 0 && !not_theme_terms[t])
                 .map(|t| {
                     (
                         t,
@@ -145,12 +150,7 @@ pub fn label_themes(
                 .map(|(t, _)| t.as_str())
                 .collect::<Vec<_>>()
                 .join("+");
-            let auto = top_terms
-                .iter()
-                .take(params.label_terms)
-                .map(|(t, _)| t.as_str())
-                .collect::<Vec<_>>()
-                .join("·");
+            let auto = label_words(&top_terms, params.label_terms).join("·");
             let name = names.name_for(&id, &signature);
             Theme {
                 label: name.clone().unwrap_or(auto),
@@ -165,6 +165,55 @@ pub fn label_themes(
             }
         })
         .collect()
+}
+
+/// Pairs of themes whose distinctive terms nearly coincide (cosine of their top-term weights
+/// at least `min_cosine`), most alike first: one subject split in two, worth merging.
+pub fn near_duplicates(themes: &[Theme], min_cosine: f64) -> Vec<(usize, usize, f64)> {
+    let norm = |t: &Theme| t.top_terms.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+    let mut out = Vec::new();
+    for i in 0..themes.len() {
+        for j in i + 1..themes.len() {
+            let dot: f64 = themes[i]
+                .top_terms
+                .iter()
+                .filter_map(|(term, w)| {
+                    let other = themes[j].top_terms.iter().find(|(t, _)| t == term)?;
+                    Some(w * other.1)
+                })
+                .sum();
+            let denominator = norm(&themes[i]) * norm(&themes[j]);
+            if denominator > 0.0 && dot / denominator >= min_cosine {
+                out.push((i, j, dot / denominator));
+            }
+        }
+    }
+    out.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    out
+}
+
+/// Whether a term is a number alone, in Arabic or Chinese numerals (`2023`, `二十`, `十四五`).
+fn is_numeral(term: &str) -> bool {
+    term.chars()
+        .all(|c| c.is_ascii_digit() || "零一二三四五六七八九十百千万两".contains(c))
+}
+
+/// The words of a label: the top terms in order, leaving out a term that is a piece of one
+/// already taken or holds one (执法 beside 综合行政执法), so a label names `n` different things.
+fn label_words(top_terms: &[(String, f64)], n: usize) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(n);
+    for (term, _) in top_terms {
+        if out.len() == n {
+            break;
+        }
+        if !out
+            .iter()
+            .any(|w| w.contains(term.as_str()) || term.contains(w))
+        {
+            out.push(term);
+        }
+    }
+    out
 }
 
 /// The units of each of the `k` themes, in order.
@@ -195,6 +244,43 @@ pub fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_name_different_things_and_no_numbers() {
+        let terms: Vec<(String, f64)> = ["执法", "综合行政执法", "行政执法", "队伍", "培训"]
+            .iter()
+            .map(|t| (t.to_string(), 1.0))
+            .collect();
+        assert_eq!(label_words(&terms, 3), ["执法", "队伍", "培训"]);
+        assert!(is_numeral("二十") && is_numeral("2023") && !is_numeral("二中全会"));
+        assert!(crate::meta::is_place_name("渝北区") && crate::meta::is_place_name("广东"));
+        assert!(!crate::meta::is_place_name("合作") && !crate::meta::is_place_name("调解"));
+    }
+
+    #[test]
+    fn themes_that_share_their_terms_are_flagged() {
+        let theme = |terms: &[(&str, f64)]| Theme {
+            id: String::new(),
+            label: String::new(),
+            name: None,
+            signature: String::new(),
+            size: 1,
+            top_terms: terms.iter().map(|&(t, w)| (t.to_string(), w)).collect(),
+            examples: Vec::new(),
+            codebook: None,
+            codebook_similarity: None,
+        };
+        let themes = [
+            theme(&[("学习", 0.3), ("理论", 0.2), ("干部", 0.1)]),
+            theme(&[("调解", 0.3), ("纠纷", 0.2)]),
+            theme(&[("学习", 0.2), ("思想", 0.2), ("理论", 0.1)]),
+        ];
+        let pairs = near_duplicates(&themes, 0.3);
+        assert_eq!(
+            pairs.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            [(0, 2)]
+        );
+    }
 
     #[test]
     fn distinctive_terms_rank_above_shared_ones() {

@@ -38,7 +38,7 @@ pub enum ThemeSource {
 pub struct FitSummary {
     /// Number of themes.
     pub k: usize,
-    /// How k was set: `fixed`, `auto (silhouette)` or `model`.
+    /// How k was set: `fixed`, `auto (silhouette, one-standard-error rule)` or `model`.
     pub k_choice: String,
     /// The k scan, with `--k auto`.
     pub scan: Vec<KScore>,
@@ -246,6 +246,8 @@ pub(crate) fn prepare(
     extra: &[String],
 ) -> Result<Prepared> {
     std::thread::scope(|scope| {
+        // The gazetteer is built while the files are listed and opened, not by the first report.
+        scope.spawn(crate::meta::load_gazetteer);
         let loading = scope.spawn(|| Analyzer::new(segment));
         prepare_with(config, input, stages, segment, extra, || {
             loading
@@ -464,7 +466,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         let matrix = tfidf::weight_rows(&codebook_tokens, &columns, &tfidf_model);
         codebook::Projected::new(lsa.transform(&matrix))
     };
-    let (clustering, guides) = stages.run("cluster", 0, |_| {
+    let (clustering, guides, second_kept) = stages.run("cluster", 0, |_| {
         with_rows(&mut reduced, &with_terms, |x| -> Result<_> {
             let k_for_support = match config.cluster.k {
                 crate::config::KChoice::Fixed(k) => k,
@@ -479,7 +481,8 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             });
             let clustering =
                 cluster::cluster(x, &config.cluster, guides.as_ref().map(|g| g.view()))?;
-            Ok((clustering, guides))
+            let second = clustering.themes.second_nearest(x, &clustering.assignments);
+            Ok((clustering, guides, second))
         })
     })?;
     if let Some(g) = &guides {
@@ -491,9 +494,6 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             ));
         }
     }
-    let second_kept = with_rows(&mut reduced, &with_terms, |x| {
-        clustering.themes.second_nearest(x, &clustering.assignments)
-    });
     let second = spread_second(units.len(), &with_terms, second_kept);
     let (assignments, similarity) = spread(
         units.len(),
@@ -517,6 +517,15 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         })?),
     };
     let k = clustering.k;
+    warnings.extend(scan_warnings(&clustering.scan, k, &config.cluster));
+    if let Some(s) = &stability
+        && (s.ari_seeds + s.ari_bootstrap) / 2.0 < 0.5
+    {
+        warnings.push(format!(
+            "the themes are unstable: mean adjusted Rand index {:.2} with the refits (below 0.5); read them as one partition of many",
+            (s.ari_seeds + s.ari_bootstrap) / 2.0
+        ));
+    }
     let themes = stages.run("label", 0, |_| {
         label::label_themes(
             &tokens,
@@ -536,6 +545,12 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             theme.codebook_similarity = Some(cos);
         }
     }
+    for (i, j, cos) in label::near_duplicates(&themes, 0.3) {
+        warnings.push(format!(
+            "themes {} ({}) and {} ({}) share their distinctive terms (cosine {cos:.2}): perhaps one subject; name them alike or refit with a smaller k",
+            themes[i].id, themes[i].label, themes[j].id, themes[j].label
+        ));
+    }
     let unnamed = input.names.unmatched(&themes);
     if !unnamed.is_empty() {
         warnings.push(format!(
@@ -550,7 +565,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         k_choice: if clustering.scan.is_empty() {
             "fixed".to_string()
         } else {
-            "auto (silhouette)".to_string()
+            "auto (silhouette, one-standard-error rule)".to_string()
         },
         scan: clustering.scan.clone(),
         method: clustering.method.to_string(),
@@ -747,6 +762,39 @@ fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f
     }
     for (&i, row) in left_out.iter().zip(set_aside.chunks_exact(d.max(1))) {
         data[i * d..(i + 1) * d].copy_from_slice(row);
+    }
+    out
+}
+
+/// What an analyst should know about a `--k auto` scan: a choice at an edge of the range, a
+/// scan too flat to choose by, a range cut by the one-theme-per-five-units cap.
+fn scan_warnings(scan: &[KScore], k: usize, params: &crate::config::ClusterParams) -> Vec<String> {
+    let (Some(first), Some(last)) = (scan.first(), scan.last()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if last.k < params.k_range.max {
+        out.push(format!(
+            "--k-range {}..{} scanned only {}..{}: at most one theme per five units",
+            params.k_range.min, params.k_range.max, first.k, last.k
+        ));
+    }
+    if scan.len() > 1 && (k == first.k || k == last.k) {
+        out.push(format!(
+            "k = {k} lies at an edge of the scanned range {}..{}: widen --k-range to see past it",
+            first.k, last.k
+        ));
+    }
+    let (lo, hi) = scan
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+            (lo.min(s.silhouette), hi.max(s.silhouette))
+        });
+    let se = scan.iter().map(|s| s.silhouette_se).fold(0.0, f64::max);
+    if scan.len() > 1 && hi - lo < 2.0 * se {
+        out.push(format!(
+            "the k scan is flat (silhouette {lo:.3}..{hi:.3}, standard error {se:.3}): no k fits clearly better; choose k by reading the themes"
+        ));
     }
     out
 }

@@ -327,6 +327,13 @@ impl Gazetteer {
             .find(|&i| self.division(i).level == Level::Province)
     }
 
+    /// Whether `term` is, whole, a unit's full or abbreviated name or a province's short form.
+    pub fn is_name(&self, term: &str) -> bool {
+        self.forms_of(term)
+            .iter()
+            .any(|&(i, form)| form != Form::Short || self.division(i).level == Level::Province)
+    }
+
     /// The units a whole indexed name stands for.
     fn forms_of(&self, name: &str) -> &[(u32, Form)] {
         let mut found: &[(u32, Form)] = &[];

@@ -141,7 +141,7 @@ const TRADITIONAL_ONLY: &str = "縣鎮鄉區國會說為與們這個時來對學
 
 /// How much of a report is searched for who and when: its head and its last lines (a long
 /// report names itself in its title and opening, and signs at its end).
-const HEAD_BYTES: usize = 4096;
+const HEAD_BYTES: usize = 2560;
 const TAIL_LINES: usize = 6;
 const TAIL_LINE_BYTES: usize = 400;
 
@@ -295,11 +295,16 @@ impl View {
 
     /// Whether the head holds several characters only traditional text uses.
     fn looks_traditional(&self) -> bool {
+        static SORTED: LazyLock<Vec<char>> = LazyLock::new(|| {
+            let mut chars: Vec<char> = TRADITIONAL_ONLY.chars().collect();
+            chars.sort_unstable();
+            chars
+        });
         let n = self
             .all
             .iter()
             .flat_map(|l| l.chars())
-            .filter(|&c| TRADITIONAL_ONLY.contains(c))
+            .filter(|c| *c >= '\u{4e00}' && SORTED.binary_search(c).is_ok())
             .take(3)
             .count();
         n >= 3
@@ -1052,6 +1057,18 @@ impl Manifest {
         out.sort_unstable();
         out
     }
+}
+
+/// Builds the gazetteer now (it is otherwise built by the first report that needs it).
+pub fn load_gazetteer() {
+    LazyLock::force(&GAZETTEER);
+}
+
+/// Whether a term is a place name of the gazetteer: a unit's full name (渝北区), a usual
+/// abbreviation (海滨街) or a province's short form (广东). Prefectures' short forms are left out:
+/// many are words (合作, 和平).
+pub fn is_place_name(term: &str) -> bool {
+    GAZETTEER.is_name(term)
 }
 
 /// The full name of a provincial unit given by its short form (`上海` → `上海市`), or as given.

@@ -1,4 +1,4 @@
-use crate::util::{run, sample, tempdir};
+use crate::util::{read_csv, run, run_ok, sample, tempdir};
 
 /// Runs, expects `code`, and returns stderr, which must be one line naming the problem.
 fn fails(args: &[&str], code: i32, names: &str) {
@@ -217,4 +217,68 @@ fn split_shows_the_tree() {
     let csv = String::from_utf8(run(&["split", file.to_str().unwrap(), "--format", "csv"]).stdout)
         .unwrap();
     assert!(csv.starts_with("file,role,kind,level,start,end,unit_id,heading,text"));
+}
+
+#[test]
+fn a_codebook_guides_and_names_the_themes() {
+    let dir = tempdir();
+    let guided = dir.path().join("guided");
+    let free = dir.path().join("free");
+    let sample = sample();
+    let sample = sample.to_str().unwrap();
+    run_ok(&[
+        "run",
+        sample,
+        "--out",
+        guided.to_str().unwrap(),
+        "--k",
+        "12",
+        "--codebook",
+        "gangyao",
+        "--quiet",
+    ]);
+    run_ok(&[
+        "run",
+        sample,
+        "--out",
+        free.to_str().unwrap(),
+        "--k",
+        "12",
+        "--quiet",
+    ]);
+    let (header, guided_themes) = read_csv(&guided.join("themes.csv"));
+    assert!(header.contains(&"codebook".to_string()));
+    let (_, free_themes) = read_csv(&free.join("themes.csv"));
+    // Every theme is named after its nearest 纲要 entry, guided or not.
+    for t in guided_themes.iter().chain(&free_themes) {
+        assert!(!t["codebook"].is_empty(), "{t:?}");
+        assert!(t["codebook_similarity"].parse::<f64>().unwrap() > 0.0);
+    }
+    // Guided, the themes follow the entries: more of them are named after distinct entries.
+    let distinct = |ts: &[std::collections::HashMap<String, String>]| {
+        ts.iter()
+            .map(|t| t["codebook"].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    assert!(distinct(&guided_themes) >= distinct(&free_themes));
+    assert_ne!(
+        std::fs::read(guided.join("measures.csv")).unwrap(),
+        std::fs::read(free.join("measures.csv")).unwrap()
+    );
+    // A codebook that is not one is refused before anything runs.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[theme]]\nid = 'a'\nname = '甲'\nterms = []\n").unwrap();
+    fails(
+        &[
+            "run",
+            sample,
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+            "--codebook",
+            bad.to_str().unwrap(),
+        ],
+        2,
+        "no terms",
+    );
 }
