@@ -237,8 +237,9 @@ impl Themes {
             .collect()
     }
 
-    /// Each row's next-nearest theme after its own `assignments[i]` (by cosine to the centres)
-    /// and that cosine; `None` with one theme.
+    /// Each row's next-nearest theme after its own `assignments[i]` (by distance to the
+    /// centres, as themes are assigned) and the row's cosine to its centre; `None` with one
+    /// theme.
     pub fn second_nearest(
         &self,
         x: ArrayView2<f32>,
@@ -250,21 +251,30 @@ impl Themes {
             .into_iter()
             .map(|c| dot(c, c).sqrt())
             .collect();
+        let centres: Vec<Vec<f32>> = centroids.rows().into_iter().map(|c| c.to_vec()).collect();
         assignments
             .par_iter()
             .enumerate()
             .map(|(i, &own)| {
-                (0..centroids.nrows())
+                let row = x.row(i);
+                let owned;
+                let slice = match row.as_slice() {
+                    Some(s) => s,
+                    None => {
+                        owned = row.to_vec();
+                        &owned
+                    }
+                };
+                let (t, _) = (0..centres.len())
                     .filter(|&t| t != own)
-                    .map(|t| {
-                        let cos = if norms[t] > 0.0 {
-                            dot(x.row(i), centroids.row(t)) / norms[t]
-                        } else {
-                            0.0
-                        };
-                        (t, cos)
-                    })
-                    .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                    .map(|t| (t, lanes_squared_distance(slice, &centres[t])))
+                    .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?;
+                let cos = if norms[t] > 0.0 {
+                    dot(row, centroids.row(t)) / norms[t]
+                } else {
+                    0.0
+                };
+                Some((t, cos))
             })
             .collect()
     }
