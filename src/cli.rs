@@ -457,7 +457,7 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
     let mut csv_out = matches!(args.format, SplitFormat::Csv).then(|| {
         let mut c = csv::Writer::from_writer(Vec::new());
         let _ = c.write_record([
-            "file", "role", "kind", "level", "start", "end", "unit_id", "heading", "text",
+            "file", "role", "kind", "level", "start", "end", "unit_id", "heading", "text", "opened",
         ]);
         c
     });
@@ -522,9 +522,14 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
                         .take(40)
                         .collect();
                     let id = unit.map_or(String::new(), |u| u.id.clone());
+                    // A line recovered inside a line of the text says why it begins there.
+                    let opened = match split.line_start_at(b.span.start) {
+                        split::LineStart::Line => String::new(),
+                        why => format!("[{}] ", why.as_str()),
+                    };
                     let _ = writeln!(
                         w,
-                        "{:indent$}{role:<8} {:<12} {start:>6}..{end:<6} {id:<10} {snippet}",
+                        "{:indent$}{role:<8} {:<12} {start:>6}..{end:<6} {id:<10} {opened}{snippet}",
                         "",
                         b.kind.as_str(),
                         indent = 2 * b.level
@@ -536,7 +541,8 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
                     .iter()
                     .map(|(role, b, start, end, unit)| {
                         serde_json::json!({"role": role, "kind": b.kind, "level": b.level, "start": start, "end": end,
-                            "unit_id": unit.map(|u| &u.id), "heading": unit.map(|u| &u.heading), "text": b.span.of(text)})
+                            "unit_id": unit.map(|u| &u.id), "heading": unit.map(|u| &u.heading), "text": b.span.of(text),
+                            "opened": split.line_start_at(b.span.start)})
                     })
                     .collect();
                 let v = serde_json::json!({"file": report.file, "encoding": report.encoding, "meta": report.meta, "blocks": blocks});
@@ -555,6 +561,7 @@ fn split_cmd(args: SplitArgs) -> Result<()> {
                             unit.map_or("", |u| u.id.as_str()),
                             unit.map_or("", |u| u.heading.as_str()),
                             b.span.of(text),
+                            split.line_start_at(b.span.start).as_str(),
                         ]);
                     }
                 }

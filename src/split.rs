@@ -110,6 +110,9 @@ pub struct Split {
     pub blocks: Vec<Block>,
     /// The units, in text order.
     pub units: Vec<Unit>,
+    /// Where a line was recovered inside a line of the text, and why (a flattened paragraph
+    /// break, a heading after a sentence end or after a short heading), by byte offset.
+    pub recovered: Vec<(usize, LineStart)>,
 }
 
 /// The shape of a heading marker, which decides levels.
@@ -1057,7 +1060,26 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
     }
     blocks.sort_by_key(|b| b.span);
     let units = make_units(report, report_index, &blocks, &lines);
-    Split { blocks, units }
+    let recovered = lines
+        .iter()
+        .filter(|l| l.start != LineStart::Line)
+        .map(|l| (l.span.start, l.start))
+        .collect();
+    Split {
+        blocks,
+        units,
+        recovered,
+    }
+}
+
+impl Split {
+    /// Why the block starting at byte `start` begins there: `line` unless a line was
+    /// recovered there.
+    pub fn line_start_at(&self, start: usize) -> LineStart {
+        self.recovered
+            .binary_search_by_key(&start, |&(at, _)| at)
+            .map_or(LineStart::Line, |i| self.recovered[i].1)
+    }
 }
 
 /// Checks the accounting of a split: every non-blank character of the report lies in exactly one
@@ -1336,7 +1358,11 @@ fn split_presplit(
         offset = span.end + 1;
         chars += nchars + 1;
     }
-    Split { blocks, units }
+    Split {
+        blocks,
+        units,
+        recovered: Vec::new(),
+    }
 }
 
 fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[Line]) -> Vec<Unit> {

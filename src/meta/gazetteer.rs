@@ -373,7 +373,7 @@ impl Gazetteer {
 
 /// Characters after which a two-character name may begin although they are Han: the end of a
 /// parent unit's name, 中共, and words that precede a name.
-const MAY_PRECEDE: &str = "省市州县区盟旗共在于对向将与和及为由从到是的了原驻年度";
+const MAY_PRECEDE: &str = "省市州县区盟旗共在于对向将与和及为由从到是的了原驻年度府委";
 
 /// What continues a name's last character into another word: `合作市场` is not 合作市, `推进乡村`
 /// not 推进乡, `加大镇级` not 加大镇, `大县城` not 大县.

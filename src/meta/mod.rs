@@ -262,7 +262,7 @@ impl View {
                 break;
             }
         }
-        let tail: Vec<String> = text
+        let mut tail: Vec<String> = text
             .lines()
             .rev()
             .map(trim_blank)
@@ -273,6 +273,18 @@ impl View {
             .into_iter()
             .rev()
             .collect();
+        // A flattened report signs at the end of its one line: what follows its last sentence.
+        if let Some(last) = tail.last()
+            && let Some((_, after)) = last.rsplit_once('。')
+            && after.chars().count() <= 80
+            && (signed_date(after).is_some()
+                || SIGNATURE_ENDINGS
+                    .iter()
+                    .any(|e| trim_blank(after).ends_with(e)))
+        {
+            let after = trim_blank(after).to_string();
+            tail.push(after);
+        }
         let mut view = View { content, all, tail };
         if view.looks_traditional() {
             let convert = |lines: &mut Vec<String>| {
@@ -1233,5 +1245,32 @@ mod tests {
         assert_eq!(m.unit.as_deref(), Some("覃斗镇"));
         assert_eq!(m.unit_source, Some(UnitSource::Signature));
         assert_eq!(m.year, Some(2019));
+    }
+
+    #[test]
+    fn flattened_seeds_keep_their_township() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .expect("data/sample")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).expect("seed");
+            let lined = meta_of(&text);
+            let lines: Vec<&str> = text
+                .lines()
+                .map(trim_blank)
+                .filter(|l| !l.is_empty())
+                .collect();
+            for joiner in ["\u{3000}\u{3000}", ""] {
+                let flat = meta_of(&lines.join(joiner));
+                assert_eq!(
+                    flat.township, lined.township,
+                    "{path:?} joined by {joiner:?}"
+                );
+                assert_eq!(flat.year, lined.year, "{path:?} joined by {joiner:?}");
+            }
+        }
     }
 }
