@@ -804,7 +804,10 @@ fn guess_township(lines: &[String], all: &str) -> Option<String> {
             s.char_indices()
                 .filter_map(|(i, c)| {
                     let stem = s[i..].trim_end_matches("办事处");
-                    let n = stem.chars().count() - if stem.ends_with("街道") { 2 } else { 1 };
+                    let n = stem
+                        .chars()
+                        .count()
+                        .saturating_sub(if stem.ends_with("街道") { 2 } else { 1 });
                     ((2..=4).contains(&n)
                         && !NOT_NAME_START.contains(c)
                         && !NOT_TOWNSHIPS.iter().any(|w| stem.ends_with(w)))
