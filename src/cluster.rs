@@ -219,21 +219,24 @@ impl Themes {
         self.model.centroids().select(Axis(0), &order)
     }
 
-    /// Cosine similarity of each row to the centre of its theme.
-    pub fn similarity(&self, x: ArrayView2<f32>, assignments: &[usize]) -> Vec<f64> {
+    /// The centres in theme order with their lengths.
+    fn centroids_and_norms(&self) -> (Array2<f32>, Vec<f64>) {
         let centroids = self.centroids();
-        let norms: Vec<f64> = centroids
+        let norms = centroids
             .rows()
             .into_iter()
             .map(|c| dot(c, c).sqrt())
             .collect();
+        (centroids, norms)
+    }
+
+    /// Cosine similarity of each row to the centre of its theme.
+    pub fn similarity(&self, x: ArrayView2<f32>, assignments: &[usize]) -> Vec<f64> {
+        let (centroids, norms) = self.centroids_and_norms();
         assignments
             .par_iter()
             .enumerate()
-            .map(|(i, &c)| {
-                let dot = dot(x.row(i), centroids.row(c));
-                if norms[c] > 0.0 { dot / norms[c] } else { 0.0 }
-            })
+            .map(|(i, &c)| cosine(x.row(i), centroids.row(c), norms[c]))
             .collect()
     }
 
@@ -245,12 +248,7 @@ impl Themes {
         x: ArrayView2<f32>,
         assignments: &[usize],
     ) -> Vec<Option<(usize, f64)>> {
-        let centroids = self.centroids();
-        let norms: Vec<f64> = centroids
-            .rows()
-            .into_iter()
-            .map(|c| dot(c, c).sqrt())
-            .collect();
+        let (centroids, norms) = self.centroids_and_norms();
         let centres: Vec<Vec<f32>> = centroids.rows().into_iter().map(|c| c.to_vec()).collect();
         assignments
             .par_iter()
@@ -269,14 +267,18 @@ impl Themes {
                     .filter(|&t| t != own)
                     .map(|t| (t, lanes_squared_distance(slice, &centres[t])))
                     .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?;
-                let cos = if norms[t] > 0.0 {
-                    dot(row, centroids.row(t)) / norms[t]
-                } else {
-                    0.0
-                };
-                Some((t, cos))
+                Some((t, cosine(row, centroids.row(t), norms[t])))
             })
             .collect()
+    }
+}
+
+/// The cosine of a unit-length row to a centre of length `norm` (0 for a zero centre).
+fn cosine(row: ArrayView1<f32>, centre: ArrayView1<f32>, norm: f64) -> f64 {
+    if norm > 0.0 {
+        dot(row, centre) / norm
+    } else {
+        0.0
     }
 }
 
