@@ -458,10 +458,53 @@ pub fn find_chrome(text: &str) -> Vec<Span> {
                 spans.push(Span::new(offset + start, offset + end));
                 from = end;
             }
+            let tail = trim_blank(&body[from..]);
+            if let Some(at) = trailing_chrome(tail) {
+                let start = offset + (tail.as_ptr() as usize - body.as_ptr() as usize) + at;
+                spans.push(Span::new(start, start + tail.len() - at));
+            }
         }
         offset += line.len();
     }
     spans
+}
+
+/// Labels of the page chrome that a flattened page runs into the end of its text (`…建设。相关
+/// 附件:相关信息`, `…2025年1月20日分享到:`).
+const TRAILING_CHROME_LABELS: [&str; 8] = [
+    "分享到",
+    "相关附件",
+    "相关信息",
+    "相关链接",
+    "【打印】",
+    "打印本页",
+    "关闭窗口",
+    "扫一扫",
+];
+
+/// Where page chrome begins in the tail of a line of text, after its last sentence: a chrome
+/// label followed by a delimiter or nothing, and at most 80 characters of no sentence from
+/// there to the end.
+fn trailing_chrome(line: &str) -> Option<usize> {
+    // Only the last 80 characters can hold it: look no further back than 320 bytes.
+    let window = line.floor_char_boundary(line.len().saturating_sub(320));
+    let last_sentence = window
+        + line[window..]
+            .char_indices()
+        .rfind(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?'))
+            .map_or(0, |(at, c)| at + c.len_utf8());
+    let tail = line.get(last_sentence..)?;
+    TRAILING_CHROME_LABELS
+        .iter()
+        .filter_map(|label| {
+            let at = tail.find(label)?;
+            let rest = &tail[at + label.len()..];
+            let delimited = rest.is_empty()
+                || label.ends_with('】')
+                || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '|']);
+            (delimited && tail[at..].chars().count() <= 80).then_some(last_sentence + at)
+        })
+        .min()
 }
 
 /// Whether a character is blank for accounting: white space, NBSP, U+3000 and zero-width marks.
@@ -807,6 +850,13 @@ mod tests {
                 .unwrap_err()
                 .starts_with("binary")
         );
+    }
+
+    #[test]
+    fn chrome_run_into_the_end_of_a_flattened_page_is_found() {
+        let text = "全面推进法治政府建设。相关附件:相关信息\n某镇人民政府2025年1月20日分享到:\n第五条 打印机的采购依照本办法。\n";
+        let found: Vec<&str> = find_chrome(text).iter().map(|s| s.of(text)).collect();
+        assert_eq!(found, ["相关附件:相关信息", "分享到:"]);
     }
 
     #[test]
