@@ -494,13 +494,70 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             ));
         }
     }
-    let second = spread_second(units.len(), &with_terms, second_kept);
-    let (assignments, similarity) = spread(
-        units.len(),
-        &with_terms,
-        &clustering.assignments,
-        &clustering.similarity,
-    );
+    warnings.extend(scan_warnings(
+        &clustering.scan,
+        clustering.k,
+        &config.cluster,
+    ));
+    let label = |clustering: &cluster::Clustering, names: &ThemeNames| {
+        let (assignments, similarity) = spread(
+            units.len(),
+            &with_terms,
+            &clustering.assignments,
+            &clustering.similarity,
+        );
+        let themes = label::label_themes(
+            &tokens,
+            &columns,
+            &tfidf_model.vocabulary,
+            &assignments,
+            &similarity,
+            clustering.k,
+            &config.label,
+            names,
+        );
+        (assignments, similarity, themes)
+    };
+    let (mut clustering, mut second_kept) = (clustering, second_kept);
+    let (mut assignments, mut similarity, mut themes) =
+        stages.run("label", 0, |_| label(&clustering, &input.names));
+    // The analyst's merges fold themes together and the themes are labelled again; names and
+    // merges refer to the themes of the run without merges.
+    let unnamed = input.names.unmatched(&themes);
+    if !unnamed.is_empty() {
+        warnings.push(format!(
+            "{} name(s) of --labels match no theme: {}",
+            unnamed.len(),
+            unnamed.join(", ")
+        ));
+    }
+    let merges = input.names.merges(&themes);
+    warnings.extend(merges.warnings);
+    if !merges.groups.is_empty() {
+        let before = clustering.themes.rank.clone();
+        let groups: Vec<Vec<usize>> = merges.groups.iter().map(|(g, _)| g.clone()).collect();
+        (clustering, second_kept) = with_rows(&mut reduced, &with_terms, |x| {
+            let merged = clustering.merge(x, &groups);
+            let second = merged.themes.second_nearest(x, &merged.assignments);
+            (merged, second)
+        });
+        let unmerged = themes;
+        (assignments, similarity, themes) =
+            stages.run("label", 0, |_| label(&clustering, &ThemeNames::default()));
+        for (cluster, &was) in before.iter().enumerate() {
+            let name = merges
+                .groups
+                .iter()
+                .find(|(group, _)| group.contains(&was))
+                .map(|(_, name)| name)
+                .or(unmerged[was].name.as_ref());
+            if let Some(name) = name {
+                let theme = &mut themes[clustering.themes.rank[cluster]];
+                theme.label.clone_from(name);
+                theme.name = Some(name.clone());
+            }
+        }
+    }
     let stability = match config.cluster.stability {
         0 => None,
         n => Some(stages.run("stability", 0, |_| {
@@ -516,8 +573,6 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             })
         })?),
     };
-    let k = clustering.k;
-    warnings.extend(scan_warnings(&clustering.scan, k, &config.cluster));
     if let Some(s) = &stability
         && (s.ari_seeds + s.ari_bootstrap) / 2.0 < 0.5
     {
@@ -526,19 +581,8 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             (s.ari_seeds + s.ari_bootstrap) / 2.0
         ));
     }
-    let themes = stages.run("label", 0, |_| {
-        label::label_themes(
-            &tokens,
-            &columns,
-            &tfidf_model.vocabulary,
-            &assignments,
-            &similarity,
-            k,
-            &config.label,
-            &input.names,
-        )
-    });
-    let mut themes = themes;
+    let k = clustering.k;
+    let second = spread_second(units.len(), &with_terms, second_kept);
     for (theme, centre) in themes.iter_mut().zip(clustering.centroids.rows()) {
         if let Some((e, cos)) = projected.nearest(centre) {
             theme.codebook = Some(codebook.entries[e].name.clone());
@@ -549,14 +593,6 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         warnings.push(format!(
             "themes {} ({}) and {} ({}) share their distinctive terms (cosine {cos:.2}): perhaps one subject; name them alike or refit with a smaller k",
             themes[i].id, themes[i].label, themes[j].id, themes[j].label
-        ));
-    }
-    let unnamed = input.names.unmatched(&themes);
-    if !unnamed.is_empty() {
-        warnings.push(format!(
-            "{} name(s) of --labels match no theme: {}",
-            unnamed.len(),
-            unnamed.join(", ")
         ));
     }
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);

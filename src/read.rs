@@ -491,7 +491,7 @@ fn trailing_chrome(line: &str) -> Option<usize> {
     let last_sentence = window
         + line[window..]
             .char_indices()
-        .rfind(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?'))
+            .rfind(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?'))
             .map_or(0, |(at, c)| at + c.len_utf8());
     let tail = line.get(last_sentence..)?;
     TRAILING_CHROME_LABELS

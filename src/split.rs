@@ -433,7 +433,11 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
     // Clause openers after a stop or at the piece's start, decided after the scan.
     let mut openers = vec![];
     if let Some(ordinal) = clause_opener(piece) {
-        openers.push(ClauseOpener { at: 0, ordinal, after_full_stop: true });
+        openers.push(ClauseOpener {
+            at: 0,
+            ordinal,
+            after_full_stop: true,
+        });
     }
     let mut prev: Option<char> = None;
     let mut blank_run = 0;
@@ -743,7 +747,13 @@ fn heading_len(content: &str, marker: Marker) -> usize {
         .max()
         .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
         // A stop right after the heading word ends the heading (`…整改情况；`).
-        .map(|end| end + rest[end..].chars().next().filter(|c| "；;：:".contains(*c)).map_or(0, char::len_utf8))
+        .map(|end| {
+            end + rest[end..]
+                .chars()
+                .next()
+                .filter(|c| "；;：:".contains(*c))
+                .map_or(0, char::len_utf8)
+        })
         .map_or(marker.len, |end| marker.len + end)
 }
 
