@@ -775,7 +775,7 @@ mod tests {
         );
         let seed = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/seeds/000_befa4e22df0f3e2b.txt"
+            "/data/sample/000_befa4e22df0f3e2b.txt"
         ))
         .expect("a seed report");
         for s in [text.as_str(), seed.as_str(), ""] {
@@ -877,8 +877,11 @@ mod tests {
 
     #[test]
     fn arrows_counted_on_bytes_are_the_arrow_characters() {
-        let seed = std::fs::read_to_string("../shared/corpus/seeds/000_befa4e22df0f3e2b.txt")
-            .expect("the shared seeds beside the repository");
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/sample/000_befa4e22df0f3e2b.txt"
+        ))
+        .expect("a seed report");
         let crafted = "首页 > 政务公开 ＞ 乡镇动态 » 详情 › 正文 —— “引号” 》《 ≥ ﹥";
         for line in seed.lines().chain([crafted]) {
             assert_eq!(
