@@ -194,7 +194,7 @@ fn parse_marker(s: &str) -> Option<Marker> {
     let body_start = s.len() - body.len();
     let han_len: usize = body
         .chars()
-        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .take_while(|&c| is_han_digit(c))
         .map(char::len_utf8)
         .sum();
     let arabic_len = body.bytes().take_while(u8::is_ascii_digit).count();
@@ -284,17 +284,15 @@ struct Line {
 /// The last ordinal met of each marker shape, to tell a heading run into the text (`…成效。
 /// （二）…` after `（一）`) from a number that happens to follow a sentence. Numeral styles are
 /// pooled, as the level rules pool them (`（七）` then `（8）`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Numbering {
-    last: Vec<(Shape, u32)>,
+    /// By [`Shape`] (its discriminant).
+    last: [Option<u32>; 5],
 }
 
 impl Numbering {
     fn last(&self, m: Marker) -> Option<u32> {
-        self.last
-            .iter()
-            .find(|(k, _)| *k == m.shape)
-            .map(|&(_, n)| n)
+        self.last[m.shape as usize]
     }
 
     /// Whether `m` plausibly continues the report's numbering: a first item, the next one, a
@@ -312,10 +310,7 @@ impl Numbering {
     }
 
     fn see(&mut self, m: Marker) {
-        match self.last.iter_mut().find(|(k, _)| *k == m.shape) {
-            Some(entry) => entry.1 = m.ordinal,
-            None => self.last.push((m.shape, m.ordinal)),
-        }
+        self.last[m.shape as usize] = Some(m.ordinal);
     }
 }
 
@@ -361,6 +356,11 @@ fn opens_paragraph(before: &str, rest: &str) -> bool {
     if rest.starts_with("——") || rest.starts_with("各位代表") {
         return true;
     }
+    // A lead-in's 以下/如下 stands within its last 12 characters and the stop (≤ 39 bytes).
+    let tail = &before[before.floor_char_boundary(before.len().saturating_sub(39))..];
+    if !(tail.contains("以下") || tail.contains("如下")) {
+        return false;
+    }
     let last_sentence = before
         .trim_end_matches(['。', '！', '？'])
         .rfind(['。', '！', '？', '：'])
@@ -372,6 +372,38 @@ fn opens_paragraph(before: &str, rest: &str) -> bool {
                 .rfind(w)
                 .is_some_and(|at| sentence[at..].chars().count() <= 12)
         })
+}
+
+/// The byte offset of the next character at or after `from` that ends a sentence (`。；！？：`
+/// and their ASCII forms) or is blank (U+3000, NBSP, space, tab): lead bytes are found by
+/// [`MAY_STOP`] and the rest checked on the bytes, so commas and other punctuation that share a
+/// lead byte are passed over without decoding.
+fn next_stop(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        at += bytes[at..].iter().position(|&b| MAY_STOP[usize::from(b)])?;
+        let stop = match bytes[at] {
+            0xE3 => matches!(bytes.get(at + 1..at + 3), Some([0x80, 0x80 | 0x82])),
+            0xEF => matches!(
+                bytes.get(at + 1..at + 3),
+                Some([0xBC, 0x81 | 0x9A | 0x9B | 0x9F])
+            ),
+            0xC2 => bytes.get(at + 1) == Some(&0xA0),
+            _ => true,
+        };
+        if stop {
+            return Some(at);
+        }
+        at += 1;
+    }
+}
+
+/// Whether `c` is a Han numeral digit of a heading marker (一 to 十).
+fn is_han_digit(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
 }
 
 /// Whether `c` can begin a marker, a clause opener or a closing formula (a cheap test before
@@ -426,9 +458,7 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
     // The current line's start, whether it opened with a marker, and whether it holds a `。`.
     let mut line_start = 0;
     let mut line_marked = parse_marker(piece).inspect(|&m| numbering.see(m)).is_some();
-    let saved = Numbering {
-        last: numbering.last.clone(),
-    };
+    let saved = *numbering;
     let mut found_heading = false;
     // Clause openers after a stop or at the piece's start, decided after the scan.
     let mut openers = vec![];
@@ -454,7 +484,7 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
             Some('。' | '；' | '！' | '？' | '：' | ':' | ';' | '!' | '?')
         );
         if !in_heading_window && !after_stop && blank_run == 0 {
-            match bytes[i..].iter().position(|&b| MAY_STOP[usize::from(b)]) {
+            match next_stop(bytes, i).map(|at| at - i) {
                 Some(skip) if skip > 0 => {
                     i += skip;
                     chars_in_line = chars_in_line.max(51);
@@ -484,12 +514,16 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
         let at_full_stop = matches!(prev, Some('。' | '！' | '？'));
         let mut start = None;
         // Only these characters begin a marker, a clause opener or a closing.
-        // A signature may begin with any character, but only near the end.
-        let near_end = bytes.len() - i < 400;
-        if (after_run || at_sentence_end || line_marked)
-            && i > line_start
-            && (may_open(c) || near_end || after_run || at_full_stop)
-        {
+        // A signature may begin with any character, but only near the end of a flattened
+        // report (a long line).
+        let near_end = bytes.len() > 1200 && bytes.len() - i < 400;
+        let may_start = (after_run || at_sentence_end || line_marked) && i > line_start;
+        if may_start && !(may_open(c) || near_end || after_run) {
+            // Only a paragraph opener can stand here.
+            if at_full_stop && opens_paragraph(&piece[..i], &piece[i..]) {
+                start = Some((LineStart::Sentence, None));
+            }
+        } else if may_start {
             let rest = &piece[i..];
             if let Some(m) = parse_marker(rest) {
                 let short_heading = line_marked && chars_in_line <= 50 && !sentence_in_line;
@@ -640,9 +674,12 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
     let mut chrome = report.chrome.iter().copied().peekable();
     let mut numbering = Numbering::default();
     let mut offset = 0;
+    // Buffers reused from line to line.
+    let mut pieces = Vec::new();
+    let mut cuts = Vec::new();
     for raw in text.split_inclusive('\n') {
         let line_end = offset + raw.len();
-        let mut pieces = Vec::new();
+        pieces.clear();
         let mut from = offset;
         while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
             pieces.push(Span::new(from, c.start.max(from)));
@@ -658,7 +695,7 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
         pieces.push(Span::new(from.min(line_end), line_end));
         offset = line_end;
         let mut first = true;
-        for piece in pieces {
+        for &piece in &pieces {
             let raw = piece.of(text);
             // Only the line's first piece can open with a heading marker, or a piece after chrome
             // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
@@ -668,7 +705,8 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
             let may_mark = first
                 || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
                 || before.ends_with(['。', '；', '！', '？']);
-            let mut cuts = vec![(0, LineStart::Line, may_mark)];
+            cuts.clear();
+            cuts.push((0, LineStart::Line, may_mark));
             let content = raw.trim_start_matches(is_blank);
             let lead = raw.len() - content.len();
             cuts.extend(
