@@ -54,8 +54,7 @@ pub struct Copies {
 }
 
 impl Copies {
-    /// Whether unit `u`… is the `a` or `b` of a pair whose units lie in different reports:
-    /// per unit, in unit order.
+    /// Per unit (in unit order): whether it has a copy in another report.
     pub fn copied_elsewhere(&self, units: &[Unit]) -> Vec<bool> {
         let mut copied = vec![false; units.len()];
         for p in &self.pairs {

@@ -3,6 +3,9 @@
 //! a small share, dark purple = a large one, light grey = none). Columns run from the theme found in
 //! the most groups to the rarest; rows are ordered by their main theme, so groups with a similar
 //! mix sit together. Hover a cell for the counts and up to three example measures.
+//!
+//! The same drawing gives `concreteness.svg` ([`ShareOf::ThemeUnits`]): a cell is then the share
+//! of the group's units in the theme that report a quantity.
 
 use super::style::{
     self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt, pct,
