@@ -290,3 +290,36 @@ fn amended_versions_of_a_law_are_copies() {
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert!(run["seconds"]["copies"].as_f64().is_some());
 }
+
+#[test]
+fn a_township_reporting_two_years_running_shows_its_promises_per_theme() {
+    let dir = tempdir();
+    let input = dir.path().join("corpus");
+    std::fs::create_dir_all(&input).unwrap();
+    let original = std::fs::read_to_string(sample().join(ORIGINAL)).unwrap();
+    std::fs::write(input.join("2023.txt"), &original).unwrap();
+    // The next year's report: the same text a year on (its plans for 2024 become 2025's).
+    let next = original.replace("2024", "2025").replace("2023", "2024");
+    std::fs::write(input.join("2024.txt"), next).unwrap();
+    let out = dir.path().join("out");
+    run_into(&input, &out, "2");
+    let (header, rows) = read_csv(&out.join("promises.csv"));
+    assert_eq!(header[..3], ["theme", "theme_label", "townships_planned"]);
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert_eq!(r["townships_planned"], "1");
+        assert!(["0", "1"].contains(&r["townships_followed"].as_str()));
+    }
+    // Every theme planned in 2023 that has measures in 2024 counts as followed.
+    let (_, followed) = read_csv(&out.join("plans_followed.csv"));
+    let kept = followed.iter().filter(|r| r["followed"] == "yes").count();
+    let counted: usize = rows
+        .iter()
+        .map(|r| r["plans_followed"].parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(kept, counted);
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains("Promises kept across the corpus") && html.contains("townships planning")
+    );
+}
