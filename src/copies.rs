@@ -203,7 +203,7 @@ pub fn find(units: &[Unit], reports: usize, params: &CopyParams) -> Copies {
 /// checked and of capped buckets.
 fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize, usize) {
     let (bands, rows) = (params.bands, params.rows);
-    let (a, b) = hash_functions(bands * rows);
+    let (mul, add) = hash_functions(bands * rows);
     let sets: Vec<Vec<u32>> = texts
         .par_iter()
         .map(|t| shingles(t, params.shingle, params.min_chars))
@@ -215,7 +215,7 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
         .zip(&sets)
         .for_each(|(out, set)| {
             if !set.is_empty() {
-                band_hashes(set, (&a, &b), rows, out);
+                band_hashes(set, (&mul, &add), rows, out);
             }
         });
     let band_of = |u: u32, band: usize| signature[u as usize * bands + band];
