@@ -741,8 +741,19 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         })
         .collect();
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
-    let (copies, concreteness) =
-        signals(&config, &units, reports.len(), &model.segment, &mut stages)?;
+    // Concreteness is measured with the lists of the fit's configuration, as `run` measured it:
+    // the model's own lists also hold the fitted corpus's place names, which are no slogans.
+    // They are the fallback when the analyst's list files are gone.
+    let lists = match segment::resolve_lists(&config.segment) {
+        Ok(_) => &config.segment,
+        Err(e) => {
+            warnings.push(format!(
+                "slogan_share and quantities use the model's lists ({e}): the fitted corpus's place names count as stop phrases"
+            ));
+            &model.segment
+        }
+    };
+    let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
     if copies.capped_buckets > 0 {
         warnings.push(copy_cap_warning(&copies, &config));
     }
