@@ -1,7 +1,7 @@
 //! The charts of an analysis, drawn with plotters' SVG backend: `heatmap.svg` (theme share per
 //! group), `recurrence.svg` (in how many groups each theme recurs), `terms.svg` (top terms per
 //! theme), `map.svg` (units on the first two LSA dimensions), `sections.svg` (theme mix per section
-//! kind), `copies.svg` (copy links between groups), `concreteness.svg` (share of units with a
+//! kind), `copies.svg` (copy links between groups, when copies are found), `concreteness.svg` (share of units with a
 //! quantity per group and theme), `k.svg` (the k scan, with `--k auto`), `years.svg` (theme
 //! shares per year, with ≥ 2 years) and `stability.svg` (with `--stability N`).
 //!
@@ -112,10 +112,12 @@ pub fn render_all(analysis: &Analysis, out: &Path) -> Result<Vec<&'static str>> 
             sections::render(&sections::SectionsData::from_analysis(analysis))?,
         ),
     ];
-    charts.push((
-        copies::FILE,
-        copies::render(&copies::CopiesData::from_analysis(analysis))?,
-    ));
+    if !analysis.copies.pairs.is_empty() {
+        charts.push((
+            copies::FILE,
+            copies::render(&copies::CopiesData::from_analysis(analysis))?,
+        ));
+    }
     charts.push((
         heatmap::CONCRETENESS_FILE,
         heatmap::render(&heatmap::HeatmapData::concreteness(analysis))?,
