@@ -20,6 +20,7 @@ use crate::recurrence::group_of;
 use crate::segment::is_quote_mark;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The unit words a number must be followed by to count as a quantity, longest first where one
@@ -125,38 +126,49 @@ impl Phrases {
 
     /// How concrete `text` is.
     pub fn measure(&self, text: &str) -> Concreteness {
-        // The text without quote marks, and each of its characters' index in `text`.
-        let mut chars: Vec<char> = Vec::with_capacity(text.len() / 3);
-        let mut unquoted = String::with_capacity(text.len());
-        for c in text.chars().filter(|&c| !is_quote_mark(c)) {
-            chars.push(c);
-            unquoted.push(c);
-        }
-        // Byte offset in `unquoted` → character index (at character boundaries).
-        let mut char_at = vec![0u32; unquoted.len() + 1];
-        for (n, (byte, _)) in unquoted.char_indices().enumerate() {
-            char_at[byte] = n as u32;
-        }
-        char_at[unquoted.len()] = chars.len() as u32;
-        let chars_of =
-            |r: std::ops::Range<usize>| char_at[r.start] as usize..char_at[r.end] as usize;
-        let mut in_phrase = vec![false; chars.len()];
-        let mut slogan = 0;
-        for range in self.slogans.leftmost_longest(&unquoted) {
-            let range = chars_of(range);
-            slogan += range.len();
-            in_phrase[range].fill(true);
-        }
+        // The text as segmentation looks for stop phrases in it: without quote marks.
+        let unquoted: Cow<str> = if text.chars().any(is_quote_mark) {
+            Cow::Owned(text.chars().filter(|&c| !is_quote_mark(c)).collect())
+        } else {
+            Cow::Borrowed(text)
+        };
+        let chars: Vec<char> = unquoted.chars().collect();
+        let slogans = self.slogans.leftmost_longest(&unquoted);
         let found = scan_quantities(&chars);
-        if !found.is_empty() {
-            for range in self.terms.leftmost_longest(&unquoted) {
+        let terms = match found.is_empty() {
+            true => Vec::new(),
+            false => self.terms.leftmost_longest(&unquoted),
+        };
+        // The characters inside a slogan or a term, worked out only when one matched.
+        let mut slogan = 0;
+        let mut in_phrase = Vec::new();
+        if !slogans.is_empty() || !terms.is_empty() {
+            // Byte offset in `unquoted` → character index (at character boundaries).
+            let mut char_at = vec![0u32; unquoted.len() + 1];
+            for (n, (byte, _)) in unquoted.char_indices().enumerate() {
+                char_at[byte] = n as u32;
+            }
+            char_at[unquoted.len()] = chars.len() as u32;
+            let chars_of =
+                |r: std::ops::Range<usize>| char_at[r.start] as usize..char_at[r.end] as usize;
+            in_phrase = vec![false; chars.len()];
+            for range in slogans {
+                let range = chars_of(range);
+                slogan += range.len();
+                in_phrase[range].fill(true);
+            }
+            for range in terms {
                 in_phrase[chars_of(range)].fill(true);
             }
         }
         let counted = chars.iter().filter(|c| !c.is_whitespace()).count();
         let quantities = found
             .into_iter()
-            .filter(|(range, _)| !in_phrase[range.clone()].contains(&true))
+            .filter(|(range, _)| {
+                !in_phrase
+                    .get(range.clone())
+                    .is_some_and(|inside| inside.contains(&true))
+            })
             .map(|(range, unit)| Quantity {
                 text: chars[range].iter().collect(),
                 unit,
