@@ -3,7 +3,9 @@
 
 use crate::cluster::{self, KScore};
 use crate::codebook::{self, Codebook};
+use crate::concrete::{self, Concreteness};
 use crate::config::{GroupBy, ReportParams, SegmentParams, ValidConfig};
+use crate::copies::{self, Copies};
 use crate::corpus::{Report, Skipped, Unit};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
@@ -77,6 +79,10 @@ pub struct Analysis {
     pub themes: Vec<Theme>,
     /// Recurrence across groups, kinds and years.
     pub recurrence: Recurrence,
+    /// Near-duplicate units across and within reports, and each report's copied share.
+    pub copies: Copies,
+    /// How concrete each unit is: its quantities and slogan share (unit order).
+    pub concreteness: Vec<Concreteness>,
     /// Theme stability across refits, with `--stability N`.
     pub stability: Option<Stability>,
     /// The reduced, row-normalised matrix k-means ran on.
@@ -110,6 +116,18 @@ impl Analysis {
     /// What groups are.
     pub fn group_by(&self) -> GroupBy {
         self.config.report.group_by
+    }
+
+    /// Per group × theme, the units with at least one quantity (rows as `recurrence.groups`).
+    pub fn concrete_counts(&self) -> Vec<Vec<usize>> {
+        concrete::concrete_counts(
+            &self.units,
+            &self.assignments,
+            &self.concreteness,
+            &self.recurrence.groups,
+            self.themes.len(),
+            self.group_by(),
+        )
     }
 }
 
@@ -410,6 +428,24 @@ fn place_names(reports: &[Report]) -> Vec<String> {
     names
 }
 
+/// The signals that need no themes, as stages of their own: copied text ([`copies::find`])
+/// and concreteness ([`concrete::measure`], with the stop phrases and lexicon of `segment`).
+fn signals(
+    config: &ValidConfig,
+    units: &[Unit],
+    reports: usize,
+    segment: &SegmentParams,
+    stages: &mut Stages,
+) -> Result<(Copies, Vec<Concreteness>)> {
+    let copies = stages.run("copies", 0, |_| {
+        copies::find(units, reports, &config.copies)
+    });
+    let lists = segment::resolve_lists(segment)?;
+    let phrases = concrete::Phrases::new(&lists.stop_phrases, &lists.lexicon);
+    let concreteness = stages.run("concrete", 0, |_| concrete::measure(units, &phrases));
+    Ok((copies, concreteness))
+}
+
 /// Runs the whole pipeline and fits the themes.
 pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let mut stages = Stages::new(input.progress);
@@ -596,6 +632,11 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         ));
     }
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
+    let (copies, concreteness) =
+        signals(&config, &units, reports.len(), &config.segment, &mut stages)?;
+    if copies.capped_buckets > 0 {
+        warnings.push(copy_cap_warning(&copies, &config));
+    }
     let fit = FitSummary {
         k,
         k_choice: if clustering.scan.is_empty() {
@@ -630,6 +671,8 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         second,
         themes,
         recurrence,
+        copies,
+        concreteness,
         stability,
         reduced,
         tokens,
@@ -642,6 +685,14 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         warnings,
         threads: rayon::current_num_threads(),
     })
+}
+
+/// Says that boilerplate filled some LSH buckets past `copies.max_bucket`.
+fn copy_cap_warning(copies: &Copies, config: &ValidConfig) -> String {
+    format!(
+        "{} LSH bucket(s) held more than copies.max_bucket = {} units (text repeated that often): their units were compared with their {} next neighbours only",
+        copies.capped_buckets, config.copies.max_bucket, config.copies.max_bucket
+    )
 }
 
 /// The units with at least `min_known` vocabulary terms; a warning counts the others.
@@ -726,6 +777,22 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         })
         .collect();
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
+    // Concreteness is measured with the lists of the fit's configuration, as `run` measured it:
+    // the model's own lists also hold the fitted corpus's place names, which are no slogans.
+    // They are the fallback when the analyst's list files are gone.
+    let lists = match segment::resolve_lists(&config.segment) {
+        Ok(_) => &config.segment,
+        Err(e) => {
+            warnings.push(format!(
+                "slogan_share and quantities use the model's lists ({e}): the fitted corpus's place names count as stop phrases"
+            ));
+            &model.segment
+        }
+    };
+    let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
+    if copies.capped_buckets > 0 {
+        warnings.push(copy_cap_warning(&copies, &config));
+    }
     let fit = FitSummary {
         k,
         k_choice: "model".to_string(),
@@ -749,6 +816,8 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         second,
         themes,
         recurrence,
+        copies,
+        concreteness,
         stability: None,
         reduced,
         tokens,

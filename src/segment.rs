@@ -44,6 +44,12 @@ static QUOTE_MARKS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("quote marks are strings")
 });
 
+/// Whether `c` is one of the quote marks removed before cutting (and before stop phrases are
+/// looked for): `“”‘’"'「」` and `、`.
+pub fn is_quote_mark(c: char) -> bool {
+    QUOTES.contains(&c)
+}
+
 /// `text` without its quote marks ([`QUOTES`]).
 fn without_quotes(text: &str) -> Cow<'_, str> {
     replace_ranges(text, QUOTE_MARKS.find_iter(text).map(|m| m.range()), "")

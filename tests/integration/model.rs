@@ -34,6 +34,13 @@ fn apply_on_the_fitted_corpus_and_a_gbk_copy_gives_the_run_s_themes() {
             .collect::<Vec<_>>()
     };
     assert_eq!(themes(&ran), themes(&got));
+    // Concreteness is measured with the fit's lists, not the model's (which hold place names).
+    let concrete = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter()
+            .map(|r| (r["quantities"].clone(), r["slogan_share"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(concrete(&ran), concrete(&got));
     let html = std::fs::read_to_string(applied.join("index.html")).unwrap();
     assert!(html.contains("themes come from a fitted model"));
 
