@@ -896,6 +896,15 @@ fn scan_warnings(scan: &[KScore], k: usize, params: &crate::config::ClusterParam
             (lo.min(s.silhouette), hi.max(s.silhouette))
         });
     let se = scan.iter().map(|s| s.silhouette_se).fold(0.0, f64::max);
+    let best = scan
+        .iter()
+        .map(|s| s.silhouette)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if k != last.k && last.silhouette >= best {
+        out.push(format!(
+            "k = {k} is the knee of a silhouette that rises to the top of the range ({lo:.3}..{hi:.3}): no k stands out; compare the themes at nearby k or set --k"
+        ));
+    }
     if scan.len() > 1 && hi - lo < 2.0 * se {
         out.push(format!(
             "the k scan is flat (silhouette {lo:.3}..{hi:.3}, standard error {se:.3}): no k fits clearly better; choose k by reading the themes"
@@ -950,5 +959,24 @@ mod tests {
         assert_eq!(x, x0);
         let all = with_rows(&mut x, &[0, 1, 2, 3, 4, 5], |v| v.to_owned());
         assert_eq!(all, x0);
+    }
+
+    /// A knee below the top of a rising scan is named as a soft choice; an edge as an edge.
+    #[test]
+    fn scan_warnings_name_a_knee_and_an_edge() {
+        let scan: Vec<KScore> = (5..=10)
+            .map(|k| KScore {
+                k,
+                silhouette: 0.01 * k as f64,
+                silhouette_se: 0.001,
+                inertia: 0.0,
+            })
+            .collect();
+        let params = crate::config::ClusterParams::default();
+        let knee = scan_warnings(&scan, 7, &params);
+        assert!(knee.iter().any(|w| w.contains("knee")), "{knee:?}");
+        let edge = scan_warnings(&scan, 10, &params);
+        assert!(edge.iter().any(|w| w.contains("edge")), "{edge:?}");
+        assert!(!edge.iter().any(|w| w.contains("knee")), "{edge:?}");
     }
 }
