@@ -33,6 +33,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Show the sections and units found in reports, and why.
     Split(SplitArgs),
+    /// Print the decoded or extracted text of a report: what `start` and `end` index.
+    Text(TextArgs),
     /// Place new reports on the themes of a fitted model.
     Apply(ApplyArgs),
     /// Print the default configuration as TOML.
@@ -150,6 +152,14 @@ pub struct SplitArgs {
     pub unit: Option<UnitArg>,
 }
 
+/// `text`'s argument.
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    /// A report file (.txt .md .html .docx .pdf .jsonl .csv).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
 /// `split`'s output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SplitFormat {
@@ -198,6 +208,10 @@ pub fn main() -> i32 {
     }
     if std::env::var_os("RUST_BACKTRACE").is_none() {
         std::panic::set_hook(Box::new(|info| {
+            // A panic of the PDF parser on a broken file is caught and becomes a skip reason.
+            if read::pdf::parsing() {
+                return;
+            }
             let payload = info.payload();
             let message = payload
                 .downcast_ref::<&str>()
@@ -212,6 +226,7 @@ pub fn main() -> i32 {
         match cli.command.unwrap_or(Command::Run(Box::default())) {
             Command::Run(args) => run(*args),
             Command::Split(args) => split_cmd(args),
+            Command::Text(args) => text_cmd(&args.file),
             Command::Apply(args) => apply(args),
             Command::PrintConfig => {
                 print!("{}", Config::default().to_toml());
@@ -444,6 +459,19 @@ fn finish(analysis: &pipeline::Analysis, out: OutputDir, flags: &OutputArgs) -> 
         return Err(Error::Strict(analysis.skipped.len()));
     }
     Ok(())
+}
+
+/// Prints exactly the text a report's spans index (as read by `run`, chrome included).
+fn text_cmd(file: &Path) -> Result<()> {
+    let params = crate::config::ReadParams::default();
+    let report = read::read_one("r0000", file, &params, &Manifest::default()).map_err(|s| {
+        eprintln!("policy-themes: skipped {}", s.message());
+        Error::EmptyCorpus("the file could not be read".to_string())
+    })?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(report.text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("stdout", e))
 }
 
 fn split_cmd(args: SplitArgs) -> Result<()> {
