@@ -418,38 +418,16 @@ fn drop_mixed_spaces(s: &str) -> String {
 }
 
 /// Whether a line is a page number: `3`, `- 3 -`, `—3—`, `第3页`, `第 3 页 共 12 页`, `3/12`,
-/// `Page 3 of 12`.
+/// `共12页 第3页`, `Page 3 of 12`.
 fn is_page_number(line: &str) -> bool {
-    let s: String = line
-        .chars()
-        .filter(|c| !super::is_blank(*c))
-        .collect::<String>()
-        .to_lowercase();
-    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
-    let dashes: &[char] = &['-', '－', '—', '–', '_', '·', '•'];
-    let bare = s.trim_matches(dashes);
-    if digits(bare) && bare.len() <= 4 {
-        return true;
-    }
-    let of = |t: &str, open: &str, close: &str| {
-        t.strip_prefix(open)
-            .and_then(|r| r.strip_suffix(close))
-            .is_some_and(digits)
-    };
-    if of(&s, "第", "页") {
-        return true;
-    }
-    for sep in ["/", "／", "共", "of"] {
-        if let Some((a, b)) = s.split_once(sep) {
-            let a = a.trim_end_matches(['，', ',', '/']);
-            let page = digits(a) || of(a, "第", "页") || of(a, "page", "");
-            let total = digits(b) || of(b, "", "页") || of(b, "第", "页");
-            if page && total {
-                return true;
-            }
-        }
-    }
-    of(&s, "page", "")
+    static PAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?:[-－—–_·•]*\d{1,4}[-－—–_·•]*|(?:第\d{1,4}页|page\d{1,4}|\d{1,4})(?:[/／]\d{1,4}|[/／,，]?共\d{1,4}页|of\d{1,4})?|共\d{1,4}页[,，]?第\d{1,4}页)$",
+        )
+        .expect("a valid pattern")
+    });
+    let s: String = line.chars().filter(|c| !super::is_blank(*c)).collect();
+    PAGE.is_match(&s)
 }
 
 /// The text of a line with its digits blanked, to see it repeat from page to page.
