@@ -63,6 +63,9 @@ pub struct OutputArgs {
     /// Excel and WPS would run as a formula).
     #[arg(long)]
     pub raw_csv: bool,
+    /// Do not write workbook.xlsx (the tables as an Excel workbook).
+    #[arg(long)]
+    pub no_xlsx: bool,
     /// If another run is writing into --out, wait for it instead of exiting with status 1.
     #[arg(long)]
     pub wait: bool,
@@ -328,6 +331,9 @@ impl OutputArgs {
         if self.raw_csv {
             c.report.raw_csv = true;
         }
+        if self.no_xlsx {
+            c.report.xlsx = false;
+        }
         if self.strict {
             c.read.strict = true;
         }
@@ -422,6 +428,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
     report.group_by = scratch.report.group_by;
     report.bom = scratch.report.bom;
     report.raw_csv = scratch.report.raw_csv;
+    report.xlsx = scratch.report.xlsx;
     let input = RunInput {
         paths: args.paths.clone(),
         manifest,

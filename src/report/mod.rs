@@ -1,5 +1,5 @@
 //! Stage 8a: an [`Analysis`] → the output folder of DESIGN.md §4: CSV tables (UTF-8 with a BOM
-//! unless `--no-bom`), `themes.json`, `run.json`, the charts, `index.html`, the model, and with
+//! unless `--no-bom`), `workbook.xlsx` (unless `--no-xlsx`), `themes.json`, `run.json`, the charts, `index.html`, the model, and with
 //! `--dump` the debug files of §5. Tables stream to any `io::Write`; the JSON and HTML writers
 //! return their bytes.
 
@@ -7,12 +7,14 @@ mod guard;
 mod html;
 mod json;
 mod tables;
+mod xlsx;
 
 pub use html::render_index;
 pub use json::{render_dump, render_run, render_themes};
 pub use tables::{
     write_group_theme, write_measures, write_plans_followed, write_reports, write_themes_csv,
 };
+pub use xlsx::{MAX_ROWS, write_workbook};
 
 use crate::error::{Error, Result};
 use crate::pipeline::Analysis;
@@ -73,6 +75,10 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
         table("plans_followed.csv", &|w| {
             write_plans_followed(analysis, bom, w)
         })?;
+    }
+    if analysis.config.report.xlsx {
+        write_workbook(analysis, out)?;
+        written.push("workbook.xlsx".to_string());
     }
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
