@@ -248,6 +248,10 @@ struct Line {
     y: f64,
     size: f64,
     page: u32,
+    /// The width of the line's leading run of Latin letters, digits, quotes and brackets, which a line
+    /// break cannot split (`(2021-2025` before `年`): the line before may stop short by that much
+    /// without ending its paragraph.
+    lead: f64,
 }
 
 /// The glyphs of every page, as `pdf-extract` draws them ([`OutputDev`]).
@@ -368,6 +372,7 @@ impl Glyphs {
                         size: g.size,
                         page: page as u32,
                         text: String::new(),
+                        lead: 0.0,
                     });
                 }
                 let Some(l) = line.as_mut() else { continue };
@@ -381,6 +386,9 @@ impl Glyphs {
                     && b != ' '
                 {
                     l.text.push(' ');
+                }
+                if l.lead == l.x1 - l.x0 && !g.text.chars().any(is_han) {
+                    l.lead = g.end - l.x0;
                 }
                 l.text.push_str(&g.text);
                 l.x1 = l.x1.max(g.end);
@@ -511,6 +519,13 @@ fn layout(lines: &[Line]) -> (String, Vec<Span>) {
             text.push('\n');
         }
     };
+    let indented = |l: &Line| {
+        l.text.starts_with(['\u{3000}', '\u{a0}'])
+            || l.text.starts_with("  ")
+            || l.x0 > left + 1.5 * l.size
+    };
+    // Where paragraphs open indented, a full line ending with 。 may go on in the next.
+    let indents = body.iter().filter(|l| indented(l)).count() >= 3;
     for (line, &furniture) in lines.iter().zip(&marks) {
         if furniture {
             if prev.is_none() {
@@ -521,15 +536,22 @@ fn layout(lines: &[Line]) -> (String, Vec<Span>) {
             continue;
         }
         if let Some(p) = prev {
-            let breaks = ends_sentence(&p.text)
-                || p.x1 < right - 2.0 * p.size
-                || line.x0 > left + 1.5 * line.size
-                || (line.page == p.page && line.y - p.y > 1.6 * step)
+            let room = right - p.x1;
+            let short = room > (2.0 * p.size).max(line.lead + 1.5 * p.size);
+            let gap = line.page == p.page && line.y - p.y > 1.6 * step;
+            let breaks = short
+                || gap
+                || (ends_sentence(&p.text) && !indents)
+                || indented(line)
                 || (line.size - p.size).abs() > 0.15 * p.size
                 || crate::split::starts_with_marker(&line.text);
             if breaks {
                 text.push('\n');
                 put_pending(&mut text, &mut pending);
+                if gap {
+                    // A blank line, as the page shows one.
+                    text.push('\n');
+                }
             } else {
                 let (a, b) = (text.chars().next_back(), line.text.chars().next());
                 if a.zip(b)
@@ -561,6 +583,7 @@ mod tests {
             y,
             size: 10.0,
             page,
+            lead: 0.0,
         }
     }
 
