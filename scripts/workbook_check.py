@@ -38,14 +38,25 @@ def as_csv(value):
     return str(value)
 
 
+def same_cell(g, w):
+    """Equal text, or numbers equal to the CSV's 4 decimals (a spreadsheet shows -0.00001 as
+    0.0000 where the CSV writes -0.0000)."""
+    if g == w:
+        return True
+    try:
+        return abs(float(g) - float(w)) <= 5e-5
+    except ValueError:
+        return False
+
+
 def same_rows(name, got, want, failures):
     if len(got) != len(want):
         failures.append(f"{name}: {len(got)} rows, the CSV has {len(want)}")
         return
     for i, (g, w) in enumerate(zip(got, want)):
         g = list(g) + [""] * (len(w) - len(g))
-        if g[: len(w)] != w or any(g[len(w):]):
-            diff = next(j for j in range(len(w)) if j >= len(g) or g[j] != w[j])
+        if not all(same_cell(a, b) for a, b in zip(g, w)) or any(g[len(w):]):
+            diff = next(j for j in range(len(w)) if not same_cell(g[j], w[j]))
             failures.append(f"{name}: row {i + 1} column {want[0][diff] if i else diff}: {g[diff]!r} != {w[diff]!r}")
             return
 
