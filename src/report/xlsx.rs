@@ -56,7 +56,10 @@ pub fn write_workbook(a: &Analysis, out: &Path) -> Result<()> {
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
     let guard = !a.config.report.raw_csv;
-    let sheets = Sheets { guard };
+    let sheets = Sheets {
+        guard,
+        rows_per_sheet: MAX_ROWS - 1,
+    };
     sheets
         .write(
             &mut book,
@@ -244,6 +247,8 @@ fn group_theme(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
 /// Writes tables into sheets with one way of guarding text.
 struct Sheets {
     guard: bool,
+    /// Rows of a sheet below its header: a longer table goes on in another sheet.
+    rows_per_sheet: usize,
 }
 
 impl Sheets {
@@ -257,7 +262,7 @@ impl Sheets {
         rows: usize,
         row: impl Fn(usize) -> Vec<Cell<'a>>,
     ) -> std::result::Result<(), XlsxError> {
-        let per_sheet = MAX_ROWS - 1;
+        let per_sheet = self.rows_per_sheet;
         let widths = self.widths(header, rows.min(WIDTH_SAMPLE), &row);
         let bold = Format::new().set_bold();
         let formats: Vec<(&str, Format)> = [INTEGER, DECIMAL, PERCENT]
@@ -355,5 +360,69 @@ impl Sheets {
             }
         }
         widths.iter().map(|w| w.clamp(6.0, 60.0)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A part of a workbook's zip, as text.
+    fn part(book: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn a_long_table_goes_on_in_numbered_sheets_and_cells_are_guarded() {
+        let sheets = Sheets {
+            guard: true,
+            rows_per_sheet: 3,
+        };
+        let mut book = Workbook::new();
+        let cells = ["=1+2", "江湾镇", "-依法行政"];
+        sheets
+            .write(&mut book, "measures", &["text", "n"], 7, |i| {
+                vec![
+                    Cell::Text(Cow::Borrowed(cells[i % 3])),
+                    Cell::Number(i as f64, INTEGER),
+                ]
+            })
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let workbook = part(&bytes, "xl/workbook.xml");
+        for name in ["\"measures\"", "\"measures_2\"", "\"measures_3\""] {
+            assert!(workbook.contains(name), "{workbook}");
+        }
+        let first = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(
+            first.contains("'=1+2") && first.contains("'-依法行政") && first.contains("江湾镇")
+        );
+        assert!(first.contains("<autoFilter ref=\"A1:B4\"/>"), "{first}");
+        assert!(first.contains("ySplit=\"1\""), "{first}");
+        let last = part(&bytes, "xl/worksheets/sheet3.xml");
+        assert!(
+            last.contains("<v>6</v>") && !last.contains("<v>5</v>"),
+            "{last}"
+        );
+    }
+
+    #[test]
+    fn an_overlong_cell_is_cut_saying_so() {
+        let sheets = Sheets {
+            guard: false,
+            rows_per_sheet: 10,
+        };
+        let long = "法".repeat(MAX_CELL_CHARS + 10);
+        let cut = sheets.text(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with("全文见 CSV）"));
+        assert_eq!(sheets.text("短"), "短");
     }
 }
