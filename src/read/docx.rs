@@ -107,10 +107,11 @@ fn relationship(rels: &str, kind: &str) -> Option<String> {
     let mut reader = Reader::from_str(rels);
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
-                if attr(&e, "Type").is_some_and(|t| t.ends_with(kind)) {
-                    return attr(&e, "Target");
-                }
+            Ok(Event::Start(e) | Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship"
+                    && attr(&e, "Type").is_some_and(|t| t.ends_with(kind)) =>
+            {
+                return attr(&e, "Target");
             }
             Ok(Event::Eof) | Err(_) => return None,
             _ => {}
@@ -248,14 +249,17 @@ impl Default for Level {
     }
 }
 
+/// A list (`w:num`): the definition it uses and its start overrides per level.
+type List = (u32, Vec<(usize, u32)>);
+
 /// `numbering.xml`: list definitions, the lists that use them, and the counters as the
 /// document is read.
 #[derive(Debug, Default)]
 struct Numbering {
     /// `w:abstractNum` by id: its levels, or the style it links to (`w:numStyleLink`).
     abstracts: HashMap<u32, (Vec<Level>, Option<String>)>,
-    /// `w:num` by id: its definition and start overrides per level.
-    nums: HashMap<u32, (u32, Vec<(usize, u32)>)>,
+    /// `w:num` by id.
+    nums: HashMap<u32, List>,
     /// The current number per definition and level (`None` before the first).
     counters: HashMap<u32, [Option<u32>; LEVELS]>,
     /// Lists whose start overrides have been applied.
@@ -270,7 +274,7 @@ impl Numbering {
         let mut levels: Vec<Level> = Vec::new();
         let mut link: Option<String> = None;
         let mut level: Option<(usize, Level)> = None;
-        let mut num: Option<(u32, u32, Vec<(usize, u32)>)> = None;
+        let mut num: Option<(u32, List)> = None;
         let mut override_level: Option<usize> = None;
         loop {
             let event = reader
@@ -324,19 +328,19 @@ impl Numbering {
                         }
                     }
                     Some("num") => {
-                        num = attr_num(e, "numId").map(|id| (id, u32::MAX, Vec::new()));
+                        num = attr_num(e, "numId").map(|id| (id, (u32::MAX, Vec::new())));
                     }
                     Some("abstractNumId") => {
-                        if let Some(num) = num.as_mut() {
-                            num.1 = attr_num(e, "val").unwrap_or(u32::MAX);
+                        if let Some((_, list)) = num.as_mut() {
+                            list.0 = attr_num(e, "val").unwrap_or(u32::MAX);
                         }
                     }
                     Some("lvlOverride") => {
                         override_level = attr_num(e, "ilvl").map(|l| l as usize);
                     }
                     Some("startOverride") => {
-                        if let (Some(num), Some(l)) = (num.as_mut(), override_level) {
-                            num.2.push((l, attr_num(e, "val").unwrap_or(1)));
+                        if let (Some((_, list)), Some(l)) = (num.as_mut(), override_level) {
+                            list.1.push((l, attr_num(e, "val").unwrap_or(1)));
                         }
                     }
                     _ => {}
@@ -357,8 +361,8 @@ impl Numbering {
                         }
                     }
                     "w:num" => {
-                        if let Some((id, abstract_id, overrides)) = num.take() {
-                            n.nums.insert(id, (abstract_id, overrides));
+                        if let Some((id, list)) = num.take() {
+                            n.nums.insert(id, list);
                         }
                     }
                     _ => {}

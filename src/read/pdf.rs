@@ -451,18 +451,14 @@ fn shape(line: &str) -> String {
 /// the pages (and two or more).
 fn furniture(lines: &[Line]) -> Vec<bool> {
     let pages = lines.last().map_or(0, |l| l.page as usize + 1);
+    // Lines come page by page: the first two and the last two of each.
     let mut ends: Vec<Vec<usize>> = vec![Vec::new(); pages];
-    for p in 0..pages {
-        let on: Vec<usize> = (0..lines.len())
-            .filter(|&i| lines[i].page as usize == p)
-            .collect();
-        let n = on.len();
-        ends[p] = on
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| k < 2 || k + 2 >= n)
-            .map(|(_, &i)| i)
-            .collect();
+    let mut first = 0;
+    for page in lines.chunk_by(|a, b| a.page == b.page) {
+        let n = page.len();
+        ends[page[0].page as usize]
+            .extend((first..first + n).filter(|i| i - first < 2 || i - first + 2 >= n));
+        first += n;
     }
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for page in &ends {

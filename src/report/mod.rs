@@ -32,11 +32,23 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     std::thread::scope(|scope| {
         let measures =
             scope.spawn(|| write_table(out, "measures.csv", &|w| write_measures(analysis, bom, w)));
+        // The workbook, as long to write as measures.csv, on a thread of its own too.
+        let workbook = analysis
+            .config
+            .report
+            .xlsx
+            .then(|| scope.spawn(|| write_workbook(analysis, out)));
         let others = write_others(analysis, out);
         measures
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         let mut written = vec!["measures.csv".to_string()];
+        if let Some(workbook) = workbook {
+            workbook
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            written.push("workbook.xlsx".to_string());
+        }
         written.extend(others?);
         let path = out.join("run.json");
         let run = render_run(analysis, &written, started.elapsed().as_secs_f64());
@@ -75,10 +87,6 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
         table("plans_followed.csv", &|w| {
             write_plans_followed(analysis, bom, w)
         })?;
-    }
-    if analysis.config.report.xlsx {
-        write_workbook(analysis, out)?;
-        written.push("workbook.xlsx".to_string());
     }
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
