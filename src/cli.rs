@@ -209,21 +209,25 @@ pub fn main() -> i32 {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    if std::env::var_os("RUST_BACKTRACE").is_none() {
-        std::panic::set_hook(Box::new(|info| {
-            // A panic of the PDF parser on a broken file is caught and becomes a skip reason.
-            if read::pdf::parsing() {
-                return;
-            }
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            eprintln!("{}", panic_line(&message, info.location()));
-        }));
-    }
+    let full = std::env::var_os("RUST_BACKTRACE").is_some();
+    let standard = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // A panic of a library that is caught and becomes an error (a PDF parser on a broken
+        // file, the workbook writer on a full disk) is said by that error.
+        if crate::error::in_contained() {
+            return;
+        }
+        if full {
+            return standard(info);
+        }
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("{}", panic_line(&message, info.location()));
+    }));
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match cli.command.unwrap_or(Command::Run(Box::default())) {

@@ -22,7 +22,6 @@ use crate::corpus::Span;
 use crate::text::is_han;
 use lopdf::Document;
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
-use std::cell::Cell;
 
 /// The most pages read: more is not a report.
 pub const MAX_PAGES: usize = 2_000;
@@ -33,36 +32,12 @@ const MAX_INFLATED: u64 = 512 * 1024 * 1024;
 /// The reason given for a PDF without text.
 pub const NO_TEXT: &str = "no text layer (scanned PDF: OCR it first)";
 
-thread_local! {
-    /// Set while this thread runs the PDF parser, whose panics on malformed input are caught.
-    static PARSING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether the current thread is inside the PDF parser, where a panic is caught and turned into
-/// a skip reason (a panic hook can stay silent then: it is not a bug of this program).
-pub fn parsing() -> bool {
-    PARSING.with(Cell::get)
-}
-
-/// Runs `f` with panics caught: `pdf-extract` and `lopdf` index and unwrap freely, and a hostile
-/// or broken PDF makes them panic. They keep no state across calls, so nothing is left half
-/// changed by an unwinding panic (`AssertUnwindSafe`).
+/// Runs the parser with its panics caught: `pdf-extract` and `lopdf` index and unwrap freely,
+/// and a hostile or broken PDF makes them panic. They keep no state across calls, and the
+/// document is dropped after a failure.
 fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    PARSING.with(|p| p.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    PARSING.with(|p| p.set(false));
-    result.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let first = message.lines().next().unwrap_or("").chars().take(120);
-        format!(
-            "corrupt PDF: the parser failed ({})",
-            first.collect::<String>()
-        )
-    })
+    crate::error::contained(f)
+        .map_err(|message| format!("corrupt PDF: the parser failed ({message})"))
 }
 
 /// The text of a PDF and its page furniture as chrome spans, or a one-line reason it cannot be

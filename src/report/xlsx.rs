@@ -51,7 +51,15 @@ const PERCENT: &str = "0.0%";
 /// Writes `workbook.xlsx` into `out`.
 pub fn write_workbook(a: &Analysis, out: &Path) -> Result<()> {
     let path = out.join("workbook.xlsx");
-    let fail = |e: XlsxError| Error::io(&path, std::io::Error::other(e.to_string()));
+    // In constant-memory mode rust_xlsxwriter panics when its temporary file cannot be written
+    // (a full disk, `ulimit -f`): that is an I/O error like any other.
+    crate::error::contained(|| write_book(a, &path))
+        .unwrap_or_else(|message| Err(Error::io(&path, std::io::Error::other(message))))
+}
+
+/// Writes the workbook to `path`.
+fn write_book(a: &Analysis, path: &Path) -> Result<()> {
+    let fail = |e: XlsxError| Error::io(path, std::io::Error::other(e.to_string()));
     let mut book = Workbook::new();
     let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
@@ -101,7 +109,7 @@ pub fn write_workbook(a: &Analysis, out: &Path) -> Result<()> {
                 .collect()
         })
         .map_err(fail)?;
-    book.save(&path).map_err(fail)
+    book.save(path).map_err(fail)
 }
 
 /// A cell borrowed from one kept in a table.
