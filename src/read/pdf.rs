@@ -620,6 +620,84 @@ mod tests {
         assert_eq!(found, ["XX镇人民政府", "- 1 -", "XX镇人民政府", "- 2 -"]);
     }
 
+    /// A PDF of the given objects (numbered from 1; the first is the catalog), with its
+    /// cross-reference table.
+    fn raw_pdf(objects: &[&str]) -> Vec<u8> {
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn a_pdf_the_parser_panics_on_is_skipped_with_a_reason() {
+        // pdf-extract expects every page to have a MediaBox, and panics without one.
+        let content = "BT /F1 12 Tf 72 700 Td (Hello) Tj ET";
+        let pdf = raw_pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            &format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]);
+        let reason = extract(&pdf).unwrap_err();
+        assert!(
+            reason.starts_with("corrupt PDF: the parser failed (MediaBox"),
+            "{reason}"
+        );
+        // The same page with its MediaBox reads.
+        let pdf = raw_pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
+            "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            &format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]);
+        assert_eq!(extract(&pdf).unwrap().0, "Hello\n");
+    }
+
+    #[test]
+    fn an_absurd_page_count_is_refused() {
+        let pages = MAX_PAGES + 1;
+        let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", i + 3)).collect();
+        let pages_dict = format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} /MediaBox [0 0 595 842] >>",
+            kids.join(" ")
+        );
+        let mut objects = vec!["<< /Type /Catalog /Pages 2 0 R >>", pages_dict.as_str()];
+        objects.extend(std::iter::repeat_n(
+            "<< /Type /Page /Parent 2 0 R >>",
+            pages,
+        ));
+        assert_eq!(
+            extract(&raw_pdf(&objects)).unwrap_err(),
+            format!("too many pages ({pages} > {MAX_PAGES})")
+        );
+    }
+
     #[test]
     fn streams_that_inflate_too_far_are_refused_before_parsing() {
         use std::io::Write;
