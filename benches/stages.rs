@@ -5,8 +5,9 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use policy_themes::config::{ClusterParams, Config, KChoice};
+use policy_themes::corpus::Unit;
 use policy_themes::meta::Manifest;
-use policy_themes::{cluster, read, reduce, segment, split, tfidf};
+use policy_themes::{cluster, concrete, copies, read, reduce, segment, split, tfidf};
 use std::hint::black_box;
 use std::path::PathBuf;
 
@@ -36,16 +37,30 @@ fn stages(c: &mut Criterion) {
             assert!(units > 60);
         })
     });
-    let units: Vec<String> = reports
+    let split_units: Vec<Unit> = reports
         .iter()
         .enumerate()
-        .flat_map(|(i, r)| {
-            split::split_report(r, i, &config.split)
-                .units
-                .into_iter()
-                .map(|u| u.text)
-        })
+        .flat_map(|(i, r)| split::split_report(r, i, &config.split).units)
         .collect();
+    let units: Vec<String> = split_units.iter().map(|u| u.text.clone()).collect();
+    c.bench_function(&format!("copies/{}units", units.len()), |b| {
+        b.iter(|| {
+            let found = copies::find(black_box(&split_units), reports.len(), &config.copies);
+            // The five seeds share no text.
+            assert_eq!(found.copied_share, [0.0; 5]);
+        })
+    });
+    let lists = segment::resolve_lists(&config.segment).expect("bundled lists");
+    let phrases = concrete::Phrases::new(&lists.stop_phrases, &lists.lexicon);
+    c.bench_function(&format!("concrete/{}units", units.len()), |b| {
+        b.iter(|| {
+            let quantities: usize = concrete::measure(black_box(&split_units), &phrases)
+                .iter()
+                .map(|c| c.quantities.len())
+                .sum();
+            assert!(quantities >= 40, "{quantities}");
+        })
+    });
     let analyzer = segment::Analyzer::new(&config.segment).expect("bundled lists");
     c.bench_function(&format!("segment/{}units", units.len()), |b| {
         b.iter(|| {

@@ -210,13 +210,35 @@ impl Themes {
             .collect()
     }
 
-    /// The centres in theme order.
+    /// Number of themes: the model's clusters, less those folded together by a merge.
+    pub fn len(&self) -> usize {
+        self.rank.iter().max().map_or(0, |&r| r + 1)
+    }
+
+    /// Whether there is no theme (never, for a fitted model).
+    pub fn is_empty(&self) -> bool {
+        self.rank.is_empty()
+    }
+
+    /// The centres in theme order: a theme's cluster centre, or the mean of the centres of the
+    /// clusters a merge folded into it.
     pub fn centroids(&self) -> Array2<f32> {
-        let mut order = vec![0; self.rank.len()];
-        for (c, &r) in self.rank.iter().enumerate() {
-            order[r] = c;
+        let centres = self.model.centroids();
+        let mut out = Array2::<f32>::zeros((self.len(), centres.ncols()));
+        for (t, mut row) in out.rows_mut().into_iter().enumerate() {
+            let members: Vec<usize> = (0..self.rank.len())
+                .filter(|&c| self.rank[c] == t)
+                .collect();
+            if let [c] = members[..] {
+                row.assign(&centres.row(c));
+            } else {
+                for &c in &members {
+                    row.zip_mut_with(&centres.row(c), |s, &v| *s += v);
+                }
+                row.mapv_inplace(|v| v / members.len() as f32);
+            }
         }
-        self.model.centroids().select(Axis(0), &order)
+        out
     }
 
     /// The centres in theme order with their lengths.
@@ -324,21 +346,39 @@ fn finish(
     method: &'static str,
     scan: Vec<KScore>,
 ) -> Clustering {
-    let k = model.centroids().nrows();
-    let labels = nearest_centres(&model, x);
+    let clusters: Vec<usize> = (0..model.centroids().nrows()).collect();
+    ranked(x, model, &clusters, method, scan)
+}
+
+/// Assigns every row to its nearest cluster, takes each cluster to its group (`group_of`, a
+/// map onto `0..groups`), and numbers the groups as themes by size (largest first; ties by
+/// their first unit).
+fn ranked(
+    x: ArrayView2<f32>,
+    model: KMeans<f32, LanesL2>,
+    group_of: &[usize],
+    method: &'static str,
+    scan: Vec<KScore>,
+) -> Clustering {
+    let k = group_of.iter().max().map_or(0, |&g| g + 1);
+    let labels: Vec<usize> = nearest_centres(&model, x)
+        .iter()
+        .map(|&c| group_of[c])
+        .collect();
     let mut sizes = vec![(0usize, usize::MAX); k];
-    for (i, &c) in labels.iter().enumerate() {
-        sizes[c].0 += 1;
-        sizes[c].1 = sizes[c].1.min(i);
+    for (i, &g) in labels.iter().enumerate() {
+        sizes[g].0 += 1;
+        sizes[g].1 = sizes[g].1.min(i);
     }
     let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c].0), sizes[c].1, c));
-    let mut rank = vec![0; k];
-    for (r, &c) in order.iter().enumerate() {
-        rank[c] = r;
+    order.sort_by_key(|&g| (std::cmp::Reverse(sizes[g].0), sizes[g].1, g));
+    let mut theme_of_group = vec![0; k];
+    for (r, &g) in order.iter().enumerate() {
+        theme_of_group[g] = r;
     }
+    let rank = group_of.iter().map(|&g| theme_of_group[g]).collect();
     let themes = Themes { model, rank };
-    let assignments: Vec<usize> = labels.iter().map(|&c| themes.rank[c]).collect();
+    let assignments: Vec<usize> = labels.iter().map(|&g| theme_of_group[g]).collect();
     let centroids = themes.centroids();
     let similarity = themes.similarity(x, &assignments);
     let inertia = inertia(x, &centroids, &assignments);
@@ -351,6 +391,32 @@ fn finish(
         method,
         scan,
         themes,
+    }
+}
+
+impl Clustering {
+    /// Folds themes together (BERTopic's `merge_topics`): each of `groups` (theme numbers,
+    /// disjoint) becomes one theme, whose centre is the mean of its clusters' centres; a unit
+    /// keeps its nearest cluster and goes with it. Themes are numbered again by size.
+    pub fn merge(self, x: ArrayView2<f32>, groups: &[Vec<usize>]) -> Clustering {
+        let mut folded: Vec<usize> = (0..self.k).collect();
+        for group in groups {
+            let first = group.iter().copied().min().unwrap_or(0);
+            for &t in group {
+                folded[t] = first;
+            }
+        }
+        // Number the folded themes 0.. in order of their first theme.
+        let mut kept: Vec<usize> = folded.clone();
+        kept.sort_unstable();
+        kept.dedup();
+        let group_of: Vec<usize> = self
+            .themes
+            .rank
+            .iter()
+            .map(|&t| kept.binary_search(&folded[t]).expect("a kept theme"))
+            .collect();
+        ranked(x, self.themes.model, &group_of, self.method, self.scan)
     }
 }
 
@@ -911,5 +977,33 @@ mod tests {
             cluster(x.view(), &params, None),
             Err(Error::TooFewUnits { k: 3, units: 2 })
         ));
+    }
+
+    /// Merged themes: one theme fewer, the units of both, the centre their clusters' mean, and
+    /// the model assigns new rows to the merged theme.
+    #[test]
+    fn merging_themes_folds_their_units_and_centres() {
+        let x = blobs();
+        let params = ClusterParams {
+            k: KChoice::Fixed(3),
+            ..ClusterParams::default()
+        };
+        let fitted = cluster(x.view(), &params, None).unwrap();
+        let sizes = |c: &Clustering| {
+            (0..c.k)
+                .map(|t| c.assignments.iter().filter(|&&a| a == t).count())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(&fitted), [22, 21, 20]);
+        let together: Vec<bool> = fitted.assignments.iter().map(|&t| t != 0).collect();
+        let mean = (&fitted.centroids.row(1) + &fitted.centroids.row(2)) / 2.0;
+        let merged = fitted.clone().merge(x.view(), &[vec![1, 2]]);
+        assert_eq!(merged.k, 2);
+        assert_eq!(sizes(&merged), [41, 22]);
+        let now: Vec<bool> = merged.assignments.iter().map(|&t| t == 0).collect();
+        assert_eq!(now, together);
+        assert_eq!(merged.centroids.row(0), mean);
+        assert_eq!(merged.themes.len(), 2);
+        assert_eq!(merged.themes.assign(x.view()), merged.assignments);
     }
 }

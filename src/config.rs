@@ -28,6 +28,8 @@ pub struct Config {
     pub label: LabelParams,
     /// Recurrence and output.
     pub report: ReportParams,
+    /// Copied text between and within reports.
+    pub copies: CopyParams,
 }
 
 /// `[read]`: how input files are read.
@@ -460,6 +462,40 @@ impl Default for ReportParams {
     }
 }
 
+/// `[copies]`: near-duplicate units by character shingles, MinHash and LSH banding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CopyParams {
+    /// Two units are copies at this Jaccard similarity of their shingle sets or more
+    /// (default 0.6).
+    pub threshold: f64,
+    /// Characters per shingle, counting letters and digits only (default 5).
+    pub shingle: usize,
+    /// LSH bands (default 20); more bands find pairs of lower similarity, at more candidates.
+    pub bands: usize,
+    /// MinHash values per band (default 4); more rows propose fewer dissimilar pairs.
+    pub rows: usize,
+    /// Units with fewer letters and digits are not compared (default 20: a short line such as
+    /// 加强组织领导 repeats everywhere without being copied).
+    pub min_chars: usize,
+    /// A bucket of more units (boilerplate repeated hundreds of times) pairs each only with the
+    /// next this many in unit order (default 100).
+    pub max_bucket: usize,
+}
+
+impl Default for CopyParams {
+    fn default() -> Self {
+        CopyParams {
+            threshold: 0.6,
+            shingle: 5,
+            bands: 20,
+            rows: 4,
+            min_chars: 20,
+            max_bucket: 100,
+        }
+    }
+}
+
 /// The most refits `cluster.stability` (`--stability`) may ask for.
 pub const MAX_STABILITY: usize = 100;
 
@@ -659,6 +695,31 @@ impl Config {
             "must be >= 1",
             c.label.label_terms,
         )?;
+        let p = &c.copies;
+        range(
+            p.threshold > 0.0 && p.threshold <= 1.0,
+            "copies.threshold",
+            "must be in (0, 1]",
+            p.threshold,
+        )?;
+        range(
+            (1..=32).contains(&p.shingle),
+            "copies.shingle",
+            "must be in 1..=32",
+            p.shingle,
+        )?;
+        range(
+            p.bands >= 1 && p.rows >= 1 && p.bands * p.rows <= 1024,
+            "copies.bands",
+            "and copies.rows must be >= 1 with bands × rows <= 1024",
+            format!("{} × {}", p.bands, p.rows),
+        )?;
+        range(
+            p.max_bucket >= 1,
+            "copies.max_bucket",
+            "must be >= 1",
+            p.max_bucket,
+        )?;
         Ok(ValidConfig(self))
     }
 }
@@ -740,6 +801,29 @@ mod tests {
                 .to_string()
                 .starts_with("tfidf.max_df")
         );
+    }
+
+    #[test]
+    fn copy_parameters_are_checked_with_their_keys() {
+        let mut c = Config::default();
+        c.copies.threshold = 0.0;
+        let err = c.clone().validate().unwrap_err().to_string();
+        assert_eq!(err, "copies.threshold must be in (0, 1] (got 0)");
+        c.copies.threshold = 0.8;
+        c.copies.bands = 0;
+        let err = c.clone().validate().unwrap_err().to_string();
+        assert!(err.starts_with("copies.bands and copies.rows"), "{err}");
+        c.copies.bands = 20;
+        c.copies.shingle = 0;
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("copies.shingle")
+        );
+        let c: Config = toml::from_str("[copies]\nthreshold = 0.8\n").unwrap();
+        assert_eq!(c.copies.threshold, 0.8);
+        assert_eq!(c.copies.shingle, 5);
     }
 
     #[test]

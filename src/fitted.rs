@@ -249,20 +249,21 @@ impl FittedModel {
         if centroids.iter().any(|v| !v.is_finite()) {
             return Err("kmeans.json: a centre has a coordinate that is not finite".to_string());
         }
+        // One theme number per centre, every number 0..themes taken (merged themes share one).
         let rank = &self.themes.rank;
-        let mut seen = vec![false; k];
-        let permutation = rank.len() == k
-            && rank
-                .iter()
-                .all(|&r| r < k && !std::mem::replace(&mut seen[r], true));
-        if !permutation {
+        let themes = self.themes.len();
+        let mut seen = vec![false; themes];
+        for &r in rank {
+            seen[r] = true;
+        }
+        if rank.len() != k || !seen.iter().all(|&s| s) {
             return Err(format!(
                 "kmeans.json: the theme numbers {rank:?} are not a numbering of the {k} centres"
             ));
         }
-        if self.labels.len() != k {
+        if self.labels.len() != themes {
             return Err(format!(
-                "model.json: {} theme labels for {k} centres in kmeans.json",
+                "model.json: {} theme labels for {themes} themes in kmeans.json",
                 self.labels.len()
             ));
         }

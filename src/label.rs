@@ -43,13 +43,34 @@ pub fn theme_id(t: usize) -> String {
     format!("T{:02}", t + 1)
 }
 
-/// Analyst names for themes: keys are theme ids (`T03`) or signatures (`调解+纠纷+矛盾`).
+/// An analyst's labels file: names for themes, and themes to fold into one. Keys are theme
+/// ids (`T03`) or signatures (`调解+纠纷+矛盾`).
+///
+/// ```toml
+/// [names]
+/// T03 = "矛盾纠纷化解"
+/// [merge]
+/// "学法用法" = ["T02", "T07", "学习+理论+中心组"]   # one theme, named 学法用法
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeNames {
     /// Key → name.
     #[serde(default)]
     pub names: BTreeMap<String, String>,
+    /// Name → the themes (ids or signatures of the run without merges) folded into one theme of
+    /// that name, before labelling.
+    #[serde(default)]
+    pub merge: BTreeMap<String, Vec<String>>,
+}
+
+/// The merges of a labels file resolved against a run's themes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Merges {
+    /// Theme numbers folded together, with the merged theme's name; disjoint, two or more each.
+    pub groups: Vec<(Vec<usize>, String)>,
+    /// Why an entry or a key was left out (a key that names no theme, a theme merged twice).
+    pub warnings: Vec<String>,
 }
 
 impl ThemeNames {
@@ -78,6 +99,45 @@ impl ThemeNames {
             .get(signature)
             .or_else(|| self.names.get(id))
             .cloned()
+    }
+
+    /// Resolves the `[merge]` table against `themes` (labelled without merges): each key by
+    /// signature, then by id. A key that names no theme, or a theme already in an earlier
+    /// entry, is left out with a warning; an entry left with fewer than two themes merges
+    /// nothing.
+    pub fn merges(&self, themes: &[Theme]) -> Merges {
+        let mut out = Merges::default();
+        let mut taken = vec![false; themes.len()];
+        for (name, keys) in &self.merge {
+            let mut group = Vec::new();
+            for key in keys {
+                let found = themes
+                    .iter()
+                    .position(|t| &t.signature == key)
+                    .or_else(|| themes.iter().position(|t| &t.id == key));
+                match found {
+                    None => out
+                        .warnings
+                        .push(format!("[merge] {name:?}: {key:?} names no theme")),
+                    Some(t) if taken[t] => out.warnings.push(format!(
+                        "[merge] {name:?}: {key:?} is already merged elsewhere; left out"
+                    )),
+                    Some(t) => {
+                        taken[t] = true;
+                        group.push(t);
+                    }
+                }
+            }
+            if group.len() >= 2 {
+                group.sort_unstable();
+                out.groups.push((group, name.clone()));
+            } else {
+                out.warnings.push(format!(
+                    "[merge] {name:?}: fewer than two themes found; nothing merged"
+                ));
+            }
+        }
+        out
     }
 }
 
@@ -298,6 +358,7 @@ mod tests {
         let columns = vec![Some(0), Some(1), Some(2)];
         let names = ThemeNames {
             names: BTreeMap::from([("T02".to_string(), "普法宣传".to_string())]),
+            ..ThemeNames::default()
         };
         let themes = label_themes(
             &corpus,
@@ -314,5 +375,38 @@ mod tests {
         assert!(themes[0].top_terms[0].1 > themes[0].top_terms[1].1);
         assert_eq!(themes[1].label, "普法宣传");
         assert_eq!(themes[0].label, "调解·工作");
+    }
+
+    #[test]
+    fn merges_resolve_by_signature_then_id_and_warn_about_the_rest() {
+        let theme = |id: &str, signature: &str| Theme {
+            id: id.to_string(),
+            label: String::new(),
+            name: None,
+            signature: signature.to_string(),
+            size: 1,
+            top_terms: Vec::new(),
+            examples: Vec::new(),
+            codebook: None,
+            codebook_similarity: None,
+        };
+        let themes = [
+            theme("T01", "调解+纠纷"),
+            theme("T02", "学习+理论"),
+            theme("T03", "T01"),
+            theme("T04", "执法+检查"),
+        ];
+        let names: ThemeNames = toml::from_str(
+            "[merge]\n\"学法\" = [\"T02\", \"T01\", \"T09\"]\n\"调解\" = [\"T03\", \"调解+纠纷\"]\n\"执法\" = [\"T04\"]\n",
+        )
+        .expect("a labels file");
+        let merges = names.merges(&themes);
+        // Entries in key order (学法, 执法, 调解). A signature wins over an id: 学法's `T01` is
+        // T03, whose signature it is. 执法 has one theme; 调解 finds T03 taken and keeps one.
+        assert_eq!(merges.groups, [(vec![1, 2], "学法".to_string())]);
+        assert_eq!(merges.warnings.len(), 4, "{:?}", merges.warnings);
+        assert!(merges.warnings[0].contains("\"T09\" names no theme"));
+        assert!(merges.warnings[1].contains("fewer than two"));
+        assert!(merges.warnings[2].contains("already merged"));
     }
 }

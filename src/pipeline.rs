@@ -3,7 +3,9 @@
 
 use crate::cluster::{self, KScore};
 use crate::codebook::{self, Codebook};
+use crate::concrete::{self, Concreteness};
 use crate::config::{GroupBy, ReportParams, SegmentParams, ValidConfig};
+use crate::copies::{self, Copies};
 use crate::corpus::{Report, Skipped, Unit};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
@@ -77,6 +79,10 @@ pub struct Analysis {
     pub themes: Vec<Theme>,
     /// Recurrence across groups, kinds and years.
     pub recurrence: Recurrence,
+    /// Near-duplicate units across and within reports, and each report's copied share.
+    pub copies: Copies,
+    /// How concrete each unit is: its quantities and slogan share (unit order).
+    pub concreteness: Vec<Concreteness>,
     /// Theme stability across refits, with `--stability N`.
     pub stability: Option<Stability>,
     /// The reduced, row-normalised matrix k-means ran on.
@@ -110,6 +116,18 @@ impl Analysis {
     /// What groups are.
     pub fn group_by(&self) -> GroupBy {
         self.config.report.group_by
+    }
+
+    /// Per group × theme, the units with at least one quantity (rows as `recurrence.groups`).
+    pub fn concrete_counts(&self) -> Vec<Vec<usize>> {
+        concrete::concrete_counts(
+            &self.units,
+            &self.assignments,
+            &self.concreteness,
+            &self.recurrence.groups,
+            self.themes.len(),
+            self.group_by(),
+        )
     }
 }
 
@@ -410,6 +428,24 @@ fn place_names(reports: &[Report]) -> Vec<String> {
     names
 }
 
+/// The signals that need no themes, as stages of their own: copied text ([`copies::find`])
+/// and concreteness ([`concrete::measure`], with the stop phrases and lexicon of `segment`).
+fn signals(
+    config: &ValidConfig,
+    units: &[Unit],
+    reports: usize,
+    segment: &SegmentParams,
+    stages: &mut Stages,
+) -> Result<(Copies, Vec<Concreteness>)> {
+    let copies = stages.run("copies", 0, |_| {
+        copies::find(units, reports, &config.copies)
+    });
+    let lists = segment::resolve_lists(segment)?;
+    let phrases = concrete::Phrases::new(&lists.stop_phrases, &lists.lexicon);
+    let concreteness = stages.run("concrete", 0, |_| concrete::measure(units, &phrases));
+    Ok((copies, concreteness))
+}
+
 /// Runs the whole pipeline and fits the themes.
 pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let mut stages = Stages::new(input.progress);
@@ -494,13 +530,70 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             ));
         }
     }
-    let second = spread_second(units.len(), &with_terms, second_kept);
-    let (assignments, similarity) = spread(
-        units.len(),
-        &with_terms,
-        &clustering.assignments,
-        &clustering.similarity,
-    );
+    warnings.extend(scan_warnings(
+        &clustering.scan,
+        clustering.k,
+        &config.cluster,
+    ));
+    let label = |clustering: &cluster::Clustering, names: &ThemeNames| {
+        let (assignments, similarity) = spread(
+            units.len(),
+            &with_terms,
+            &clustering.assignments,
+            &clustering.similarity,
+        );
+        let themes = label::label_themes(
+            &tokens,
+            &columns,
+            &tfidf_model.vocabulary,
+            &assignments,
+            &similarity,
+            clustering.k,
+            &config.label,
+            names,
+        );
+        (assignments, similarity, themes)
+    };
+    let (mut clustering, mut second_kept) = (clustering, second_kept);
+    let (mut assignments, mut similarity, mut themes) =
+        stages.run("label", 0, |_| label(&clustering, &input.names));
+    // The analyst's merges fold themes together and the themes are labelled again; names and
+    // merges refer to the themes of the run without merges.
+    let unnamed = input.names.unmatched(&themes);
+    if !unnamed.is_empty() {
+        warnings.push(format!(
+            "{} name(s) of --labels match no theme: {}",
+            unnamed.len(),
+            unnamed.join(", ")
+        ));
+    }
+    let merges = input.names.merges(&themes);
+    warnings.extend(merges.warnings);
+    if !merges.groups.is_empty() {
+        let before = clustering.themes.rank.clone();
+        let groups: Vec<Vec<usize>> = merges.groups.iter().map(|(g, _)| g.clone()).collect();
+        (clustering, second_kept) = with_rows(&mut reduced, &with_terms, |x| {
+            let merged = clustering.merge(x, &groups);
+            let second = merged.themes.second_nearest(x, &merged.assignments);
+            (merged, second)
+        });
+        let unmerged = themes;
+        (assignments, similarity, themes) =
+            stages.run("label", 0, |_| label(&clustering, &ThemeNames::default()));
+        for (cluster, &was) in before.iter().enumerate() {
+            let name = merges
+                .groups
+                .iter()
+                .find(|(group, _)| group.contains(&was))
+                .map(|(_, name)| name)
+                .or(unmerged[was].name.as_ref());
+            if let Some(name) = name {
+                let theme = &mut themes[clustering.themes.rank[cluster]];
+                theme.label.clone_from(name);
+                theme.name = Some(name.clone());
+            }
+        }
+    }
     let stability = match config.cluster.stability {
         0 => None,
         n => Some(stages.run("stability", 0, |_| {
@@ -516,8 +609,6 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             })
         })?),
     };
-    let k = clustering.k;
-    warnings.extend(scan_warnings(&clustering.scan, k, &config.cluster));
     if let Some(s) = &stability
         && (s.ari_seeds + s.ari_bootstrap) / 2.0 < 0.5
     {
@@ -526,19 +617,8 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             (s.ari_seeds + s.ari_bootstrap) / 2.0
         ));
     }
-    let themes = stages.run("label", 0, |_| {
-        label::label_themes(
-            &tokens,
-            &columns,
-            &tfidf_model.vocabulary,
-            &assignments,
-            &similarity,
-            k,
-            &config.label,
-            &input.names,
-        )
-    });
-    let mut themes = themes;
+    let k = clustering.k;
+    let second = spread_second(units.len(), &with_terms, second_kept);
     for (theme, centre) in themes.iter_mut().zip(clustering.centroids.rows()) {
         if let Some((e, cos)) = projected.nearest(centre) {
             theme.codebook = Some(codebook.entries[e].name.clone());
@@ -551,15 +631,12 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             themes[i].id, themes[i].label, themes[j].id, themes[j].label
         ));
     }
-    let unnamed = input.names.unmatched(&themes);
-    if !unnamed.is_empty() {
-        warnings.push(format!(
-            "{} name(s) of --labels match no theme: {}",
-            unnamed.len(),
-            unnamed.join(", ")
-        ));
-    }
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
+    let (copies, concreteness) =
+        signals(&config, &units, reports.len(), &config.segment, &mut stages)?;
+    if copies.capped_buckets > 0 {
+        warnings.push(copy_cap_warning(&copies, &config));
+    }
     let fit = FitSummary {
         k,
         k_choice: if clustering.scan.is_empty() {
@@ -594,6 +671,8 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         second,
         themes,
         recurrence,
+        copies,
+        concreteness,
         stability,
         reduced,
         tokens,
@@ -606,6 +685,14 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         warnings,
         threads: rayon::current_num_threads(),
     })
+}
+
+/// Says that boilerplate filled some LSH buckets past `copies.max_bucket`.
+fn copy_cap_warning(copies: &Copies, config: &ValidConfig) -> String {
+    format!(
+        "{} LSH bucket(s) held more than copies.max_bucket = {} units (text repeated that often): their units were compared with their {} next neighbours only",
+        copies.capped_buckets, config.copies.max_bucket, config.copies.max_bucket
+    )
 }
 
 /// The units with at least `min_known` vocabulary terms; a warning counts the others.
@@ -690,6 +777,22 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         })
         .collect();
     let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
+    // Concreteness is measured with the lists of the fit's configuration, as `run` measured it:
+    // the model's own lists also hold the fitted corpus's place names, which are no slogans.
+    // They are the fallback when the analyst's list files are gone.
+    let lists = match segment::resolve_lists(&config.segment) {
+        Ok(_) => &config.segment,
+        Err(e) => {
+            warnings.push(format!(
+                "slogan_share and quantities use the model's lists ({e}): the fitted corpus's place names count as stop phrases"
+            ));
+            &model.segment
+        }
+    };
+    let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
+    if copies.capped_buckets > 0 {
+        warnings.push(copy_cap_warning(&copies, &config));
+    }
     let fit = FitSummary {
         k,
         k_choice: "model".to_string(),
@@ -713,6 +816,8 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
         second,
         themes,
         recurrence,
+        copies,
+        concreteness,
         stability: None,
         reduced,
         tokens,

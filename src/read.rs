@@ -550,10 +550,53 @@ pub fn find_chrome(text: &str) -> Vec<Span> {
                 spans.push(Span::new(offset + start, offset + end));
                 from = end;
             }
+            let tail = trim_blank(&body[from..]);
+            if let Some(at) = trailing_chrome(tail) {
+                let start = offset + (tail.as_ptr() as usize - body.as_ptr() as usize) + at;
+                spans.push(Span::new(start, start + tail.len() - at));
+            }
         }
         offset += line.len();
     }
     spans
+}
+
+/// Labels of the page chrome that a flattened page runs into the end of its text (`…建设。相关
+/// 附件:相关信息`, `…2025年1月20日分享到:`).
+const TRAILING_CHROME_LABELS: [&str; 8] = [
+    "分享到",
+    "相关附件",
+    "相关信息",
+    "相关链接",
+    "【打印】",
+    "打印本页",
+    "关闭窗口",
+    "扫一扫",
+];
+
+/// Where page chrome begins in the tail of a line of text, after its last sentence: a chrome
+/// label followed by a delimiter or nothing, and at most 80 characters of no sentence from
+/// there to the end.
+fn trailing_chrome(line: &str) -> Option<usize> {
+    // Only the last 80 characters can hold it: look no further back than 320 bytes.
+    let window = line.floor_char_boundary(line.len().saturating_sub(320));
+    let last_sentence = window
+        + line[window..]
+            .char_indices()
+            .rfind(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?'))
+            .map_or(0, |(at, c)| at + c.len_utf8());
+    let tail = line.get(last_sentence..)?;
+    TRAILING_CHROME_LABELS
+        .iter()
+        .filter_map(|label| {
+            let at = tail.find(label)?;
+            let rest = &tail[at + label.len()..];
+            let delimited = rest.is_empty()
+                || label.ends_with('】')
+                || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '|']);
+            (delimited && tail[at..].chars().count() <= 80).then_some(last_sentence + at)
+        })
+        .min()
 }
 
 /// Whether a character is blank for accounting: white space, NBSP, U+3000 and zero-width marks.
@@ -824,7 +867,7 @@ mod tests {
         );
         let seed = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/seeds/000_befa4e22df0f3e2b.txt"
+            "/data/sample/000_befa4e22df0f3e2b.txt"
         ))
         .expect("a seed report");
         for s in [text.as_str(), seed.as_str(), ""] {
@@ -902,6 +945,13 @@ mod tests {
     }
 
     #[test]
+    fn chrome_run_into_the_end_of_a_flattened_page_is_found() {
+        let text = "全面推进法治政府建设。相关附件:相关信息\n某镇人民政府2025年1月20日分享到:\n第五条 打印机的采购依照本办法。\n";
+        let found: Vec<&str> = find_chrome(text).iter().map(|s| s.of(text)).collect();
+        assert_eq!(found, ["相关附件:相关信息", "分享到:"]);
+    }
+
+    #[test]
     fn chrome_lines_and_docx_artefacts_are_found_not_deleted() {
         let text = "当前位置:首页 > 江湾镇\n江湾镇2023年报告\n发布日期:2024-01-24 09:55:00 来源:本网\n打印\n[bookmark: _GoBack]（一）加强组织领导。\n来源于群众的意见得到落实。\n";
         let spans = find_chrome(text);
@@ -919,8 +969,11 @@ mod tests {
 
     #[test]
     fn arrows_counted_on_bytes_are_the_arrow_characters() {
-        let seed = std::fs::read_to_string("../shared/corpus/seeds/000_befa4e22df0f3e2b.txt")
-            .expect("the shared seeds beside the repository");
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/sample/000_befa4e22df0f3e2b.txt"
+        ))
+        .expect("a seed report");
         let crafted = "首页 > 政务公开 ＞ 乡镇动态 » 详情 › 正文 —— “引号” 》《 ≥ ﹥";
         for line in seed.lines().chain([crafted]) {
             assert_eq!(

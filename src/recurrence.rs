@@ -216,6 +216,63 @@ pub fn plans_followed(units: &[Unit], assignments: &[Option<usize>]) -> Vec<Plan
         .collect()
 }
 
+/// One theme's promises across the corpus: the townships that planned it in a year t for which
+/// the corpus also has their report for t + 1, and those whose measures in t + 1 include it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Promise {
+    /// Theme number.
+    pub theme: usize,
+    /// Townships that planned the theme in some trackable year.
+    pub townships_planned: usize,
+    /// Of those, the townships whose next year's measures took it up at least once.
+    pub townships_followed: usize,
+    /// Township-years that planned the theme (a township planning it in two years counts twice).
+    pub plans: usize,
+    /// Of those, the township-years followed by measures in the theme the next year.
+    pub plans_followed: usize,
+}
+
+impl Promise {
+    /// Share of the planning townships that followed the plan (0 when none planned).
+    pub fn share_followed(&self) -> f64 {
+        if self.townships_planned == 0 {
+            0.0
+        } else {
+            self.townships_followed as f64 / self.townships_planned as f64
+        }
+    }
+}
+
+/// The theme-level view of [`plans_followed`]: one [`Promise`] per theme planned at least
+/// once, in theme order.
+pub fn promises(followed: &[PlanFollowed]) -> Vec<Promise> {
+    // (theme, township) → (plans, plans followed)
+    let mut by_theme: BTreeMap<(usize, &str), (usize, usize)> = BTreeMap::new();
+    for p in followed {
+        let entry = by_theme.entry((p.theme, &p.township)).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(p.measures_next_year > 0);
+    }
+    let mut out: Vec<Promise> = Vec::new();
+    for ((theme, _), (plans, kept)) in by_theme {
+        if out.last().is_none_or(|p| p.theme != theme) {
+            out.push(Promise {
+                theme,
+                townships_planned: 0,
+                townships_followed: 0,
+                plans: 0,
+                plans_followed: 0,
+            });
+        }
+        let promise = out.last_mut().expect("pushed above");
+        promise.townships_planned += 1;
+        promise.townships_followed += usize::from(kept > 0);
+        promise.plans += plans;
+        promise.plans_followed += kept;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +344,47 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!((got[0].theme, got[0].measures_next_year), (0, 1));
         assert_eq!((got[1].theme, got[1].measures_next_year), (1, 0));
+    }
+
+    #[test]
+    fn promises_count_townships_per_theme() {
+        let units = vec![
+            unit("江湾镇", SectionKind::Plans, 2022),
+            unit("江湾镇", SectionKind::Plans, 2022),
+            unit("江湾镇", SectionKind::Measures, 2023),
+            unit("江湾镇", SectionKind::Plans, 2023),
+            unit("江湾镇", SectionKind::Measures, 2024),
+            unit("濮院镇", SectionKind::Plans, 2022),
+            unit("濮院镇", SectionKind::Measures, 2023),
+        ];
+        let assignments = [
+            Some(0),
+            Some(1),
+            Some(0),
+            Some(0),
+            Some(1),
+            Some(0),
+            Some(1),
+        ];
+        let got = promises(&plans_followed(&units, &assignments));
+        // Theme 0: 江湾镇 planned it in 2022 (kept in 2023) and 2023 (not kept in 2024);
+        // 濮院镇 planned it in 2022 and did not keep it.
+        assert_eq!(got[0].theme, 0);
+        assert_eq!(
+            (got[0].townships_planned, got[0].townships_followed),
+            (2, 1)
+        );
+        assert_eq!((got[0].plans, got[0].plans_followed), (3, 1));
+        assert_eq!(got[0].share_followed(), 0.5);
+        // Theme 1: planned by 江湾镇 in 2022, no measures in it in 2023.
+        assert_eq!(
+            (
+                got[1].theme,
+                got[1].townships_planned,
+                got[1].townships_followed
+            ),
+            (1, 1, 0)
+        );
+        assert_eq!(got.len(), 2);
     }
 }

@@ -194,7 +194,7 @@ fn parse_marker(s: &str) -> Option<Marker> {
     let body_start = s.len() - body.len();
     let han_len: usize = body
         .chars()
-        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .take_while(|&c| is_han_digit(c))
         .map(char::len_utf8)
         .sum();
     let arabic_len = body.bytes().take_while(u8::is_ascii_digit).count();
@@ -290,17 +290,15 @@ struct Line {
 /// The last ordinal met of each marker shape, to tell a heading run into the text (`…成效。
 /// （二）…` after `（一）`) from a number that happens to follow a sentence. Numeral styles are
 /// pooled, as the level rules pool them (`（七）` then `（8）`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Numbering {
-    last: Vec<(Shape, u32)>,
+    /// By [`Shape`] (its discriminant).
+    last: [Option<u32>; 5],
 }
 
 impl Numbering {
     fn last(&self, m: Marker) -> Option<u32> {
-        self.last
-            .iter()
-            .find(|(k, _)| *k == m.shape)
-            .map(|&(_, n)| n)
+        self.last[m.shape as usize]
     }
 
     /// Whether `m` plausibly continues the report's numbering: a first item, the next one, a
@@ -318,10 +316,7 @@ impl Numbering {
     }
 
     fn see(&mut self, m: Marker) {
-        match self.last.iter_mut().find(|(k, _)| *k == m.shape) {
-            Some(entry) => entry.1 = m.ordinal,
-            None => self.last.push((m.shape, m.ordinal)),
-        }
+        self.last[m.shape as usize] = Some(m.ordinal);
     }
 }
 
@@ -360,6 +355,63 @@ static MAY_STOP: [bool; 256] = {
     table
 };
 
+/// Whether a paragraph that lost its break begins at `rest`, after the sentence that `before`
+/// ends: a paragraph led by a dash (`。——我们…`), the address to the audience (`各位代表！`), or
+/// whatever follows a lead-in that announces a list (`…主要做了以下工作。`, `…报告如下：`).
+fn opens_paragraph(before: &str, rest: &str) -> bool {
+    if rest.starts_with("——") || rest.starts_with("各位代表") {
+        return true;
+    }
+    // A lead-in's 以下/如下 stands within its last 12 characters and the stop (≤ 39 bytes).
+    let tail = &before[before.floor_char_boundary(before.len().saturating_sub(39))..];
+    if !(tail.contains("以下") || tail.contains("如下")) {
+        return false;
+    }
+    let last_sentence = before
+        .trim_end_matches(['。', '！', '？'])
+        .rfind(['。', '！', '？', '：'])
+        .map_or(0, |at| at + '。'.len_utf8());
+    let sentence = &before[last_sentence..];
+    sentence.chars().count() <= 40
+        && ["以下", "如下"].iter().any(|w| {
+            sentence
+                .rfind(w)
+                .is_some_and(|at| sentence[at..].chars().count() <= 12)
+        })
+}
+
+/// The byte offset of the next character at or after `from` that ends a sentence (`。；！？：`
+/// and their ASCII forms) or is blank (U+3000, NBSP, space, tab): lead bytes are found by
+/// [`MAY_STOP`] and the rest checked on the bytes, so commas and other punctuation that share a
+/// lead byte are passed over without decoding.
+fn next_stop(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        at += bytes[at..].iter().position(|&b| MAY_STOP[usize::from(b)])?;
+        let stop = match bytes[at] {
+            0xE3 => matches!(bytes.get(at + 1..at + 3), Some([0x80, 0x80 | 0x82])),
+            0xEF => matches!(
+                bytes.get(at + 1..at + 3),
+                Some([0xBC, 0x81 | 0x9A | 0x9B | 0x9F])
+            ),
+            0xC2 => bytes.get(at + 1) == Some(&0xA0),
+            _ => true,
+        };
+        if stop {
+            return Some(at);
+        }
+        at += 1;
+    }
+}
+
+/// Whether `c` is a Han numeral digit of a heading marker (一 to 十).
+fn is_han_digit(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// Whether `c` can begin a marker, a clause opener or a closing formula (a cheap test before
 /// parsing).
 fn may_open(c: char) -> bool {
@@ -390,13 +442,16 @@ fn may_open(c: char) -> bool {
         )
 }
 
-/// Clause openers that stand alone after a sentence (`。二是…`), never after `；` or `，`.
-fn is_clause_opener(s: &str) -> bool {
+/// The ordinal of a clause opener (`一是` → 1, `三要` → 3) at the start of `s`.
+fn clause_opener(s: &str) -> Option<u32> {
     let mut chars = s.chars();
-    matches!(
-        (chars.next(), chars.next()),
-        (Some(c), Some('是' | '要')) if "一二三四五六七八九十".contains(c)
-    )
+    match (chars.next(), chars.next()) {
+        (Some(c), Some('是' | '要')) => "一二三四五六七八九十"
+            .chars()
+            .position(|n| n == c)
+            .map(|n| n as u32 + 1),
+        _ => None,
+    }
 }
 
 /// Where the lines that a piece of running text holds begin, after its first: paragraph
@@ -409,11 +464,17 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
     // The current line's start, whether it opened with a marker, and whether it holds a `。`.
     let mut line_start = 0;
     let mut line_marked = parse_marker(piece).inspect(|&m| numbering.see(m)).is_some();
-    let saved = Numbering {
-        last: numbering.last.clone(),
-    };
+    let saved = *numbering;
     let mut found_heading = false;
-    let mut clause_breaks: Vec<usize> = Vec::new();
+    // Clause openers after a stop or at the piece's start, decided after the scan.
+    let mut openers = vec![];
+    if let Some(ordinal) = clause_opener(piece) {
+        openers.push(ClauseOpener {
+            at: 0,
+            ordinal,
+            after_full_stop: true,
+        });
+    }
     let mut prev: Option<char> = None;
     let mut blank_run = 0;
     let mut chars_in_line = 0usize;
@@ -429,7 +490,7 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
             Some('。' | '；' | '！' | '？' | '：' | ':' | ';' | '!' | '?')
         );
         if !in_heading_window && !after_stop && blank_run == 0 {
-            match bytes[i..].iter().position(|&b| MAY_STOP[usize::from(b)]) {
+            match next_stop(bytes, i).map(|at| at - i) {
                 Some(skip) if skip > 0 => {
                     i += skip;
                     chars_in_line = chars_in_line.max(51);
@@ -459,12 +520,16 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
         let at_full_stop = matches!(prev, Some('。' | '！' | '？'));
         let mut start = None;
         // Only these characters begin a marker, a clause opener or a closing.
-        // A signature may begin with any character, but only near the end.
-        let near_end = bytes.len() - i < 400;
-        if (after_run || at_sentence_end || line_marked)
-            && i > line_start
-            && (may_open(c) || near_end || after_run)
-        {
+        // A signature may begin with any character, but only near the end of a flattened
+        // report (a long line).
+        let near_end = bytes.len() > 1200 && bytes.len() - i < 400;
+        let may_start = (after_run || at_sentence_end || line_marked) && i > line_start;
+        if may_start && !(may_open(c) || near_end || after_run) {
+            // Only a paragraph opener can stand here.
+            if at_full_stop && opens_paragraph(&piece[..i], &piece[i..]) {
+                start = Some((LineStart::Sentence, None));
+            }
+        } else if may_start {
             let rest = &piece[i..];
             if let Some(m) = parse_marker(rest) {
                 let short_heading = line_marked && chars_in_line <= 50 && !sentence_in_line;
@@ -482,12 +547,6 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
                 }
             } else if after_run {
                 start = Some((LineStart::Indent, None));
-            } else if (at_full_stop && is_clause_opener(rest))
-                || (prev.is_some_and(|p| "：:".contains(p)) && rest.starts_with("一是"))
-                || (at_full_stop && is_closing_start(rest))
-            {
-                clause_breaks.push(i);
-                start = Some((LineStart::Sentence, None));
             } else if line_marked
                 && chars_in_line <= 50
                 && !sentence_in_line
@@ -495,6 +554,20 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
             {
                 // `二、存在的不足和原因一是…`: the heading ends where its first clause begins.
                 start = Some((LineStart::Heading, None));
+                openers.push(ClauseOpener {
+                    at: i,
+                    ordinal: 1,
+                    after_full_stop: true,
+                });
+            } else if let Some(ordinal) = clause_opener(rest).filter(|_| at_sentence_end) {
+                openers.push(ClauseOpener {
+                    at: i,
+                    ordinal,
+                    after_full_stop: at_full_stop || matches!(prev, Some('：' | ':')),
+                });
+            } else if at_full_stop && (is_closing_start(rest) || opens_paragraph(&piece[..i], rest))
+            {
+                start = Some((LineStart::Sentence, None));
             }
         }
         if let Some((why, marker)) = start {
@@ -521,10 +594,80 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
     }
     // Where runs of blanks mark the paragraphs, they are the paragraphs: a clause opener after a
     // sentence only stands in for a lost paragraph break when nothing else marks them.
-    if out.iter().any(|&(_, why)| why == LineStart::Indent) {
-        out.retain(|(at, _)| !clause_breaks.contains(at));
+    else if !out.iter().any(|&(_, why)| why == LineStart::Indent) {
+        let lines: Vec<usize> = out.iter().map(|&(at, _)| at).collect();
+        out.extend(
+            clause_paragraphs(piece, &openers, &lines)
+                .into_iter()
+                .map(|at| (at, LineStart::Sentence)),
+        );
+        out.sort_unstable_by_key(|&(at, _)| at);
+        out.dedup_by_key(|&mut (at, _)| at);
     }
     out
+}
+
+/// A clause opener (`一是`, `二要`) met after a stop in running text.
+#[derive(Debug, Clone, Copy)]
+struct ClauseOpener {
+    /// Byte offset in the piece.
+    at: usize,
+    /// Its ordinal (`三是` → 3).
+    ordinal: u32,
+    /// Whether it follows a full stop or colon (`。！？：`) or begins a paragraph, rather than a
+    /// `；` inside a sentence.
+    after_full_stop: bool,
+}
+
+/// Mean length in characters from which the clauses of a series are paragraphs of their own:
+/// in the lined reports of the shared corpus, a paragraph that begins with `一是` has a median
+/// length of 113–361 characters (seeds, provincial reports, openings), a clause inside a
+/// paragraph 57–105.
+const CLAUSE_PARAGRAPH_CHARS: usize = 120;
+
+/// Where paragraphs that lost their breaks begin at clause openers, in a piece whose lines
+/// begin at `lines` (sorted byte offsets): before a series (`一是…二是…`) that follows another
+/// series in one line, and before each clause of a series whose clauses run long enough to be
+/// paragraphs (`重点抓好以下几点：一是…。二是…`, each a paragraph of 150 characters). Short
+/// clauses belong to their paragraph (`主要表现在：一是…。二是…`), and clauses after `；` to their
+/// sentence.
+fn clause_paragraphs(piece: &str, openers: &[ClauseOpener], lines: &[usize]) -> Vec<usize> {
+    let line_of = |at: usize| lines.partition_point(|&l| l <= at);
+    // Series: runs of consecutive ordinals within one line.
+    let mut series: Vec<&[ClauseOpener]> = Vec::new();
+    let mut from = 0;
+    for n in 1..=openers.len() {
+        let ends = openers.get(n).is_none_or(|o| {
+            let last = openers[n - 1];
+            o.ordinal != last.ordinal + 1 || line_of(o.at) != line_of(last.at)
+        });
+        if ends {
+            series.push(&openers[from..n]);
+            from = n;
+        }
+    }
+    let mut cuts = Vec::new();
+    for (n, run) in series.iter().enumerate() {
+        let first = run[0];
+        if first.ordinal != 1 || !first.after_full_stop {
+            continue;
+        }
+        let follows_series = n > 0 && line_of(series[n - 1][0].at) == line_of(first.at);
+        if follows_series {
+            cuts.push(first.at);
+        }
+        let clause_chars: Vec<usize> = run
+            .windows(2)
+            .map(|w| piece[w[0].at..w[1].at].chars().count())
+            .collect();
+        let long = !clause_chars.is_empty()
+            && clause_chars.iter().sum::<usize>() / clause_chars.len() >= CLAUSE_PARAGRAPH_CHARS;
+        if long {
+            cuts.extend(run.iter().filter(|o| o.after_full_stop).map(|o| o.at));
+        }
+    }
+    cuts.retain(|&at| at > 0 && !lines.contains(&at));
+    cuts
 }
 
 /// Splits the text into content lines (blanks trimmed), cutting chrome out: whole-line chrome, a
@@ -537,9 +680,12 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
     let mut chrome = report.chrome.iter().copied().peekable();
     let mut numbering = Numbering::default();
     let mut offset = 0;
+    // Buffers reused from line to line.
+    let mut pieces = Vec::new();
+    let mut cuts = Vec::new();
     for raw in text.split_inclusive('\n') {
         let line_end = offset + raw.len();
-        let mut pieces = Vec::new();
+        pieces.clear();
         let mut from = offset;
         while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
             pieces.push(Span::new(from, c.start.max(from)));
@@ -555,7 +701,7 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
         pieces.push(Span::new(from.min(line_end), line_end));
         offset = line_end;
         let mut first = true;
-        for piece in pieces {
+        for &piece in &pieces {
             let raw = piece.of(text);
             // Only the line's first piece can open with a heading marker, or a piece after chrome
             // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
@@ -565,7 +711,8 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
             let may_mark = first
                 || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
                 || before.ends_with(['。', '；', '！', '？']);
-            let mut cuts = vec![(0, LineStart::Line, may_mark)];
+            cuts.clear();
+            cuts.push((0, LineStart::Line, may_mark));
             let content = raw.trim_start_matches(is_blank);
             let lead = raw.len() - content.len();
             cuts.extend(
@@ -628,10 +775,13 @@ fn heading_len(content: &str, marker: Marker) -> usize {
     // A heading run into its text without a stop, as flattened text leaves it (`（一）推动学习
     // 宣传情况党政主要负责人…`): it ends after the last word that ends headings in its first
     // 45 characters.
+    // The window ends at the first stop, or at a comma that does not follow a heading word
+    // (`…第一责任人职责，加强法治政府建设的有关情况` is one heading).
+    let ends_heading = |at: usize| HEADING_ENDINGS.iter().any(|w| rest[..at].ends_with(w));
     let window = rest
         .char_indices()
         .take(45)
-        .find(|&(_, c)| "，,。；;：:".contains(c))
+        .find(|&(i, c)| "。；;：:".contains(c) || ("，,".contains(c) && !ends_heading(i)))
         .map(|(i, _)| i)
         .or_else(|| rest.char_indices().nth(45).map(|(i, _)| i))
         .unwrap_or(rest.len());
@@ -640,6 +790,14 @@ fn heading_len(content: &str, marker: Marker) -> usize {
         .filter_map(|w| rest[..window].rfind(w).map(|at| at + w.len()))
         .max()
         .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
+        // A stop right after the heading word ends the heading (`…整改情况；`).
+        .map(|end| {
+            end + rest[end..]
+                .chars()
+                .next()
+                .filter(|c| "；;：:".contains(*c))
+                .map_or(0, char::len_utf8)
+        })
         .map_or(marker.len, |end| marker.len + end)
 }
 
@@ -1584,14 +1742,79 @@ mod tests {
                 (SectionKind::Measures, "（一）加强组织领导"),
                 (SectionKind::Measures, "（二）推进普法宣传"),
                 (SectionKind::Shortcomings, "一是学习不够深入。"),
-                (SectionKind::Shortcomings, "二是队伍力量薄弱。"),
                 (SectionKind::Plans, "（一）深化依法行政"),
             ],
             "{units:?}"
         );
-        // The numbers inside the first measure's sentences did not cut it.
+        // The numbers inside the first measure's sentences did not cut it, nor short clauses
+        // their paragraph.
         assert!(units[0].0.contains("2.0版本上线"));
         assert!(units[1].0.contains("二是培育法律明白人"));
+        assert!(units[2].0.ends_with("二是队伍力量薄弱。"));
+    }
+
+    /// Clauses long enough to be paragraphs are cut where their breaks were lost, short ones
+    /// stay in their paragraph, whether a full stop or a colon introduces them; a second series
+    /// in one paragraph opens a paragraph of its own.
+    #[test]
+    fn flattened_clause_series_are_paragraphs_only_when_long() {
+        let long = "完善制度，健全机制，落实责任，强化督查考核，推动工作落地见效。".repeat(5);
+        let text = format!(
+            "一、主要举措和成效（一）加强组织领导。成立领导小组。二、存在的不足主要表现在：一是学习不够深入。二是队伍力量薄弱。三、下一步工作安排重点抓好以下几点：一是深化依法行政。{long}二是推进普法宣传。{long}三是化解矛盾纠纷。{long}"
+        );
+        let (r, s) = split(&text, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &s).is_empty());
+        let units = unit_texts(&s);
+        let starts: Vec<(SectionKind, String)> = units
+            .iter()
+            .map(|(t, k)| (*k, t.chars().take(6).collect()))
+            .collect();
+        let expected = [
+            (SectionKind::Measures, "（一）加强组"),
+            (SectionKind::Shortcomings, "一是学习不够"),
+            (SectionKind::Plans, "一是深化依法"),
+            (SectionKind::Plans, "二是推进普法"),
+            (SectionKind::Plans, "三是化解矛盾"),
+        ]
+        .map(|(k, t)| (k, t.to_string()));
+        assert_eq!(starts, expected, "{units:?}");
+
+        let text = "一、主要举措和成效（一）加强组织领导。成立领导小组。二、其他工作依法行政是核心。一是坚持民主集中制。二是坚持政务公开。一是完善维稳机制。二是坚持依法办事。";
+        let (_, s) = split(text, UnitLevel::Measure);
+        let units = unit_texts(&s);
+        assert_eq!(units.len(), 3, "{units:?}");
+        assert!(units[1].0.ends_with("二是坚持政务公开。"), "{units:?}");
+        assert!(units[2].0.starts_with("一是完善维稳机制"), "{units:?}");
+    }
+
+    /// A heading runs on past a comma after a heading word and takes the stop after it; a
+    /// dash, the address to the audience and what follows a lead-in open paragraphs.
+    #[test]
+    fn run_in_headings_and_paragraph_openers_in_flattened_text() {
+        let text = "一、党政主要负责人履行第一责任人职责，加强法治政府建设的有关情况我镇主要负责人带头学法，全年学法12次，专题研究法治工作4次，听取汇报2次。二、存在的不足、原因和问题整改情况；今年我镇仍存在一些差距，学习不够深入，制度不够健全，队伍力量薄弱，执法不够规范，监督不够有力。三、主要做了以下工作。（一）加强组织领导。成立领导小组。各位代表！我们将继续努力。——我们坚持依法行政。今年要重点做好以下工作。加快建设法治政府。";
+        let (r, s) = split(text, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &s).is_empty());
+        let headings: Vec<&str> = s
+            .blocks
+            .iter()
+            .filter(|b| b.role == BlockRole::Heading)
+            .map(|b| b.span.of(text))
+            .collect();
+        assert_eq!(
+            headings[..2],
+            [
+                "一、党政主要负责人履行第一责任人职责，加强法治政府建设的有关情况",
+                "二、存在的不足、原因和问题整改情况；",
+            ]
+        );
+        let units = unit_texts(&s);
+        assert!(units[0].0.starts_with("我镇主要负责人"), "{units:?}");
+        assert!(units[1].0.starts_with("今年我镇"), "{units:?}");
+        let recovered: Vec<usize> = s.recovered.iter().map(|&(at, _)| at).collect();
+        for opener in ["（一）加强", "各位代表！", "——我们", "加快建设"] {
+            let at = text.find(opener).expect("in the text");
+            assert!(recovered.contains(&at), "{opener}: {recovered:?}");
+        }
     }
 
     #[test]
@@ -1629,8 +1852,8 @@ mod tests {
     }
 
     /// The bundled seed reports, flattened as scraping flattens them, split into the units the
-    /// lined files give: ≥ 95% joined by two U+3000, ≥ 85% joined by nothing (paragraph breaks
-    /// without any mark cannot all be recovered).
+    /// lined files give, with the same section kinds: ≥ 95% joined by two U+3000 and joined by
+    /// nothing (paragraph breaks without any mark cannot all be recovered).
     #[test]
     fn flattened_seeds_give_the_units_of_the_lined_files() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
@@ -1654,7 +1877,7 @@ mod tests {
         }
         let share = |(a, b): (usize, usize)| a as f64 / b as f64;
         assert!(share(found[0]) >= 0.95, "joined by U+3000: {:?}", found[0]);
-        assert!(share(found[1]) >= 0.85, "joined by nothing: {:?}", found[1]);
+        assert!(share(found[1]) >= 0.95, "joined by nothing: {:?}", found[1]);
     }
 
     proptest! {

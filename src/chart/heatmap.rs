@@ -3,6 +3,9 @@
 //! a small share, dark purple = a large one, light grey = none). Columns run from the theme found in
 //! the most groups to the rarest; rows are ordered by their main theme, so groups with a similar
 //! mix sit together. Hover a cell for the counts and up to three example measures.
+//!
+//! The same drawing gives `concreteness.svg` ([`ShareOf::ThemeUnits`]): a cell is then the share
+//! of the group's units in the theme that report a quantity.
 
 use super::style::{
     self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt, pct,
@@ -45,7 +48,25 @@ pub struct HeatmapData {
     pub counts: Vec<Vec<usize>>,
     /// `examples[g][t]`: ids of up to three of the group's measures in the theme (may be empty).
     pub examples: Vec<Vec<Vec<String>>>,
+    /// What a cell's share is of.
+    pub share_of: ShareOf,
 }
+
+/// What a heatmap cell's share is of, and so which chart it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShareOf {
+    /// `counts[g][t]` over the group's units: the theme mix (`heatmap.svg`).
+    GroupUnits,
+    /// `counts[g][t]` (units with a quantity) over `units[g][t]` (the group's units in the
+    /// theme): how concrete each group is on each theme (`concreteness.svg`).
+    ThemeUnits {
+        /// The group's units in each theme.
+        units: Vec<Vec<usize>>,
+    },
+}
+
+/// The file of the concreteness heatmap.
+pub const CONCRETENESS_FILE: &str = "concreteness.svg";
 
 impl HeatmapData {
     /// The heatmap of an analysis; each cell's examples are the group's measures in the theme
@@ -92,6 +113,45 @@ impl HeatmapData {
             theme_groups: r.theme_groups.clone(),
             counts: r.counts.clone(),
             examples,
+            share_of: ShareOf::GroupUnits,
+        }
+    }
+
+    /// The concreteness heatmap of an analysis: per group and theme, the share of the units
+    /// that report at least one quantity.
+    pub fn concreteness(analysis: &Analysis) -> HeatmapData {
+        let r = &analysis.recurrence;
+        HeatmapData {
+            noun: GroupNoun::of(analysis.group_by()),
+            groups: r.groups.clone(),
+            group_totals: r.group_totals.clone(),
+            themes: ThemeName::of_analysis(analysis),
+            theme_groups: r.theme_groups.clone(),
+            counts: analysis.concrete_counts(),
+            examples: Vec::new(),
+            share_of: ShareOf::ThemeUnits {
+                units: r.counts.clone(),
+            },
+        }
+    }
+
+    /// The file this heatmap is written to.
+    pub fn file(&self) -> &'static str {
+        match self.share_of {
+            ShareOf::GroupUnits => FILE,
+            ShareOf::ThemeUnits { .. } => CONCRETENESS_FILE,
+        }
+    }
+
+    /// The denominator of cell `(g, t)`.
+    fn of(&self, g: usize, t: usize) -> usize {
+        match &self.share_of {
+            ShareOf::GroupUnits => self.group_totals.get(g).copied().unwrap_or(0),
+            ShareOf::ThemeUnits { units } => units
+                .get(g)
+                .and_then(|row| row.get(t))
+                .copied()
+                .unwrap_or(0),
         }
     }
 
@@ -104,10 +164,7 @@ impl HeatmapData {
     }
 
     fn share(&self, g: usize, t: usize) -> f64 {
-        share(
-            self.count(g, t),
-            self.group_totals.get(g).copied().unwrap_or(0),
-        )
+        share(self.count(g, t), self.of(g, t))
     }
 
     /// Columns: themes by the number of groups they occur in, most first.
@@ -149,10 +206,14 @@ impl HeatmapData {
     }
 
     fn tooltip(&self, g: usize, t: usize) -> String {
-        let total = self.group_totals.get(g).copied().unwrap_or(0);
+        let total = self.of(g, t);
         let count = self.count(g, t);
+        let what = match self.share_of {
+            ShareOf::GroupUnits => "units",
+            ShareOf::ThemeUnits { .. } => "units in the theme report a quantity",
+        };
         let mut tip = format!(
-            "{} · {}\n{count} of {total} units ({})",
+            "{} · {}\n{count} of {total} {what} ({})",
             self.groups[g],
             self.themes[t].full(),
             pct(self.share(g, t))
@@ -198,11 +259,27 @@ pub fn render(data: &HeatmapData) -> Result<String> {
         .fold(40.0, f64::max)
         + 12.0;
 
-    let title = format!("各{}主题占比 · Theme share per {}", noun.zh, noun.en);
-    let subtitle = format!(
-        "Cell = share of a {}'s units in the theme. Columns: most widespread theme first; rows grouped by main theme.",
-        noun.en
-    );
+    let (title, subtitle, scale) = match data.share_of {
+        ShareOf::GroupUnits => (
+            format!("各{}主题占比 · Theme share per {}", noun.zh, noun.en),
+            format!(
+                "Cell = share of a {}'s units in the theme. Columns: most widespread theme first; rows grouped by main theme.",
+                noun.en
+            ),
+            "share of the group's units 单元占比",
+        ),
+        ShareOf::ThemeUnits { .. } => (
+            format!(
+                "各{}各主题的量化程度 · How concrete each {} is per theme",
+                noun.zh, noun.en
+            ),
+            format!(
+                "Cell = share of a {}'s units in the theme that report a quantity (120余起, 三百多家, 98%); – = no units.",
+                noun.en
+            ),
+            "share with a quantity 含数量的单元占比",
+        ),
+    };
     let note = (rows.len() < data.groups.len()).then(|| {
         format!(
             "showing {} of {} {} with the most units; see group_theme.csv",
@@ -236,7 +313,7 @@ pub fn render(data: &HeatmapData) -> Result<String> {
     let legend_y = grid_y + rows.len() as f64 * CELL_H + 16.0;
     let height = legend_y + 12.0 * 1.6 + 12.0 + 18.0 + MARGIN;
 
-    style::render(FILE, (width, height), |c: &mut Canvas| {
+    style::render(data.file(), (width, height), |c: &mut Canvas| {
         c.heading(&title, &subtitle)?;
         if let Some(note) = &note {
             c.text(
@@ -283,6 +360,8 @@ pub fn render(data: &HeatmapData) -> Result<String> {
                 )?;
                 let (value, ink) = if s > 0.0 {
                     (pct(s), text_on(colour))
+                } else if data.of(g, t) == 0 && data.share_of != ShareOf::GroupUnits {
+                    ("–".to_string(), MUTED)
                 } else {
                     ("0".to_string(), MUTED)
                 };
@@ -299,7 +378,13 @@ pub fn render(data: &HeatmapData) -> Result<String> {
                 Txt::new(SMALL_PX).color(MUTED),
             )?;
         }
-        draw_scale(c, (MARGIN.max(grid_x - left_w), legend_y), vmax, fill)
+        draw_scale(
+            c,
+            (MARGIN.max(grid_x - left_w), legend_y),
+            scale,
+            vmax,
+            fill,
+        )
     })
 }
 
@@ -307,14 +392,11 @@ pub fn render(data: &HeatmapData) -> Result<String> {
 fn draw_scale(
     c: &mut Canvas,
     (x, y): (f64, f64),
+    caption: &str,
     vmax: f64,
     fill: impl Fn(f64) -> plotters::style::RGBColor,
 ) -> Result<()> {
-    c.text(
-        "share of the group's units 单元占比",
-        (x, y),
-        Txt::new(NOTE_PX).color(MUTED).top(),
-    )?;
+    c.text(caption, (x, y), Txt::new(NOTE_PX).color(MUTED).top())?;
     let bar_y = y + NOTE_PX * 1.6;
     const STEPS: usize = 48;
     let step = SCALE_W / STEPS as f64;
@@ -375,7 +457,25 @@ mod tests {
                 .collect(),
             counts,
             examples: vec![vec![vec!["r001-001".to_string(), "r001-002".to_string()]; k]; groups],
+            share_of: ShareOf::GroupUnits,
         }
+    }
+
+    #[test]
+    fn concreteness_cells_are_shares_of_the_theme_units() {
+        let mut d = data(2, 2);
+        d.counts = vec![vec![1, 0], vec![0, 2]];
+        d.share_of = ShareOf::ThemeUnits {
+            units: vec![vec![4, 0], vec![3, 2]],
+        };
+        assert_eq!(d.file(), CONCRETENESS_FILE);
+        assert_eq!(d.share(0, 0), 0.25);
+        assert_eq!(d.share(1, 1), 1.0);
+        let svg = render(&d).unwrap();
+        assert_well_formed(&svg);
+        assert!(svg.contains("1 of 4 units in the theme report a quantity (25%)"));
+        assert!(svg.contains(">\n–\n</text>"), "a cell without units");
+        assert!(svg.contains("share with a quantity"));
     }
 
     #[test]

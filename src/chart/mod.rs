@@ -1,14 +1,16 @@
 //! The charts of an analysis, drawn with plotters' SVG backend: `heatmap.svg` (theme share per
 //! group), `recurrence.svg` (in how many groups each theme recurs), `terms.svg` (top terms per
 //! theme), `map.svg` (units on the first two LSA dimensions), `sections.svg` (theme mix per section
-//! kind), `k.svg` (the k scan, with `--k auto`), `years.svg` (theme shares per year, with ≥ 2
-//! years) and `stability.svg` (with `--stability N`).
+//! kind), `copies.svg` (copy links between groups, when copies are found), `concreteness.svg` (share of units with a
+//! quantity per group and theme), `k.svg` (the k scan, with `--k auto`), `years.svg` (theme
+//! shares per year, with ≥ 2 years) and `stability.svg` (with `--stability N`).
 //!
 //! Each chart is a function from plain data (e.g. [`heatmap::HeatmapData`]) to SVG text, with an
 //! adapter from [`Analysis`]; [`render_all`] draws them all and writes the files. Labels are laid
 //! out with our own width estimate for Chinese text, every bar and heatmap cell carries a `<title>`
 //! tooltip, and the same analysis always gives the same bytes.
 
+pub mod copies;
 pub mod heatmap;
 pub mod k;
 pub mod map;
@@ -110,6 +112,16 @@ pub fn render_all(analysis: &Analysis, out: &Path) -> Result<Vec<&'static str>> 
             sections::render(&sections::SectionsData::from_analysis(analysis))?,
         ),
     ];
+    if !analysis.copies.pairs.is_empty() {
+        charts.push((
+            copies::FILE,
+            copies::render(&copies::CopiesData::from_analysis(analysis))?,
+        ));
+    }
+    charts.push((
+        heatmap::CONCRETENESS_FILE,
+        heatmap::render(&heatmap::HeatmapData::concreteness(analysis))?,
+    ));
     if !analysis.fit.scan.is_empty() {
         charts.push((k::FILE, k::render(&k::KData::from_analysis(analysis))?));
     }
@@ -197,6 +209,7 @@ mod tests {
                 theme_groups: theme_groups.clone(),
                 counts: counts.clone(),
                 examples: Vec::new(),
+                share_of: heatmap::ShareOf::GroupUnits,
             })
             .unwrap(),
         );

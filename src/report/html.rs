@@ -48,6 +48,14 @@ fn caption(chart: &str) -> (&'static str, &'static str) {
             "Choosing k",
             "Mean silhouette for each number of themes tried on a sample; the marked k was chosen.",
         ),
+        "copies.svg" => (
+            "Copied text between groups",
+            "Each cell counts the measures of one group that nearly repeat a measure of another (Jaccard ≥ the threshold on 5-character shingles); the diagonal counts copies within a group. Numbers on the axis name the rows. Hover a cell for the most similar pair.",
+        ),
+        "concreteness.svg" => (
+            "Concreteness by group and theme",
+            "Each cell is the share of a group's measures in a theme that report at least one quantity (a number with a unit word: 120余起, 三百多家, 98%). – marks a theme the group has no measures in.",
+        ),
         "years.svg" => (
             "Themes by year",
             "Each theme's share of the measures reported for each year.",
@@ -246,6 +254,9 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
         }
         h.push_str("</table>\n");
     }
+    copies_section(a, &mut h);
+    concreteness_section(a, &mut h);
+    promises_section(a, &followed, &mut h);
     h.push_str("<h2>Skipped files</h2>\n");
     if a.skipped.is_empty() {
         h.push_str("<p>None: every input file was read.</p>\n");
@@ -268,6 +279,191 @@ figure{{margin:1.5em 0;overflow-x:auto}} figcaption{{color:#555;margin:.3em 0}} 
         }
         h.push_str("</ul>\n");
     }
-    h.push_str("<p class=\"meta\">Tables: measures.csv, reports.csv, themes.csv, group_theme.csv, themes.json; run details in run.json; the fitted model in model/.</p>\n</body></html>\n");
+    h.push_str("<p class=\"meta\">Tables: measures.csv, reports.csv, themes.csv, group_theme.csv, copies.csv, concreteness.csv, themes.json; run details in run.json; the fitted model in model/.</p>\n</body></html>\n");
     Ok(h)
+}
+
+/// Copied passages listed on the page.
+const PASSAGES: usize = 10;
+/// Reports listed by copied share.
+const COPYING_REPORTS: usize = 20;
+
+/// `text` cut to `n` characters, with `…` when cut, escaped.
+fn excerpt(text: &str, n: usize) -> String {
+    let cut: String = text.chars().take(n).collect();
+    let more = if text.chars().count() > n { "…" } else { "" };
+    format!("{}{more}", esc(&cut))
+}
+
+/// Copied text: the pairs found, the reports by copied share, the largest copied passages.
+fn copies_section(a: &Analysis, h: &mut String) {
+    let across = a
+        .copies
+        .pairs
+        .iter()
+        .filter(|p| a.units[p.a as usize].report != a.units[p.b as usize].report)
+        .count();
+    let _ = writeln!(
+        h,
+        "<h2>Copied text</h2>\n<p>{} near-duplicate measure pairs (Jaccard ≥ {} on {}-character shingles, found by MinHash and LSH from {} candidates): {across} between reports, {} within one (copies.csv). A report's <em>copied share</em> is the share of its measures' characters in measures with a copy in another report (reports.csv).</p>",
+        a.copies.pairs.len(),
+        a.config.copies.threshold,
+        a.config.copies.shingle,
+        a.copies.candidates,
+        a.copies.pairs.len() - across,
+    );
+    let mut reports: Vec<usize> = (0..a.reports.len())
+        .filter(|&r| a.copies.copied_share[r] > 0.0)
+        .collect();
+    reports.sort_by(|&x, &y| {
+        a.copies.copied_share[y]
+            .total_cmp(&a.copies.copied_share[x])
+            .then(x.cmp(&y))
+    });
+    if !reports.is_empty() {
+        h.push_str(
+            "<table><tr><th>report</th><th>group</th><th>file</th><th>copied share</th></tr>\n",
+        );
+        for &r in reports.iter().take(COPYING_REPORTS) {
+            let report = &a.reports[r];
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.0}%</td></tr>",
+                esc(&report.id),
+                esc(&crate::recurrence::group_of(&report.meta, a.group_by())),
+                esc(&report.file),
+                a.copies.copied_share[r] * 100.0
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    let passages = largest_passages(a);
+    if passages.is_empty() {
+        h.push_str("<p>No measure has a copy in another report.</p>\n");
+        return;
+    }
+    h.push_str("<h3>Largest copied passages</h3>\n<table><tr><th>passage</th><th>copies in other reports</th></tr>\n");
+    for (u, copies) in passages {
+        let unit = &a.units[u];
+        let group = |u: usize| crate::recurrence::group_of(&a.units[u].meta, a.group_by());
+        let listed = copies
+            .iter()
+            .map(|&(v, sim)| format!("{} {} ({sim:.2})", esc(&a.units[v].id), esc(&group(v))))
+            .collect::<Vec<_>>()
+            .join("<br>");
+        let _ = writeln!(
+            h,
+            "<tr><td><div class=\"ex\">{} <span class=\"meta\">— {}, {}, {} characters</span></div></td><td>{listed}</td></tr>",
+            excerpt(&unit.text, 160),
+            esc(&unit.id),
+            esc(&group(u)),
+            unit.text.chars().count()
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// The longest units with a copy in another report, each with its copies there (unit and
+/// similarity, most similar first); a unit already listed as a copy is not listed again.
+fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
+    let mut copies: std::collections::BTreeMap<usize, Vec<(usize, f64)>> = Default::default();
+    for p in &a.copies.pairs {
+        let (x, y) = (p.a as usize, p.b as usize);
+        if a.units[x].report != a.units[y].report {
+            copies.entry(x).or_default().push((y, p.similarity));
+            copies.entry(y).or_default().push((x, p.similarity));
+        }
+    }
+    let mut order: Vec<usize> = copies.keys().copied().collect();
+    let len = |u: usize| a.units[u].text.chars().count();
+    order.sort_by(|&x, &y| len(y).cmp(&len(x)).then(x.cmp(&y)));
+    let mut shown = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for u in order {
+        if out.len() == PASSAGES {
+            break;
+        }
+        if shown.contains(&u) {
+            continue;
+        }
+        let mut list = copies.remove(&u).unwrap_or_default();
+        list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        shown.insert(u);
+        shown.extend(list.iter().map(|&(v, _)| v));
+        out.push((u, list));
+    }
+    out
+}
+
+/// Concreteness: the most and least concrete themes, and a table of every theme.
+fn concreteness_section(a: &Analysis, h: &mut String) {
+    let k = a.themes.len();
+    let (mut with, mut quantities, mut slogan) = (vec![0usize; k], vec![0usize; k], vec![0.0; k]);
+    for (theme, c) in a.assignments.iter().zip(&a.concreteness) {
+        let Some(t) = *theme else { continue };
+        with[t] += usize::from(!c.quantities.is_empty());
+        quantities[t] += c.quantities.len();
+        slogan[t] += c.slogan_share;
+    }
+    let share = |t: usize| with[t] as f64 / a.themes[t].size.max(1) as f64;
+    let mut order: Vec<usize> = (0..k).filter(|&t| a.themes[t].size > 0).collect();
+    order.sort_by(|&x, &y| share(y).total_cmp(&share(x)).then(x.cmp(&y)));
+    h.push_str("<h2>Concreteness</h2>\n");
+    let name = |t: usize| {
+        format!(
+            "{} {} ({:.0}%)",
+            a.themes[t].id,
+            esc(&a.themes[t].label),
+            share(t) * 100.0
+        )
+    };
+    let most: Vec<String> = order.iter().take(3).map(|&t| name(t)).collect();
+    let least: Vec<String> = order.iter().rev().take(3).map(|&t| name(t)).collect();
+    let _ = writeln!(
+        h,
+        "<p>A measure is concrete when it reports a quantity: a number with a unit word (120余起, 三百多家, 1.2万人, 百分之九十), not a year, an ordinal or an article number. Most concrete themes: {}. Least concrete: {}. Shares per group and theme in concreteness.csv; each measure's count in measures.csv (<code>quantities</code>), with <code>slogan_share</code>, the share of its characters in stop phrases (slogans and set formulas).</p>",
+        most.join("; "),
+        least.join("; ")
+    );
+    h.push_str("<table><tr><th>theme</th><th>label</th><th>units</th><th>with a quantity</th><th>quantities</th><th>mean slogan share</th></tr>\n");
+    for &t in &order {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({:.0}%)</td><td class=\"n\">{}</td><td class=\"n\">{:.0}%</td></tr>",
+            a.themes[t].id,
+            esc(&a.themes[t].label),
+            a.themes[t].size,
+            with[t],
+            share(t) * 100.0,
+            quantities[t],
+            slogan[t] / a.themes[t].size.max(1) as f64 * 100.0
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// Promises across the corpus: per theme, the townships that planned it and followed it up.
+fn promises_section(a: &Analysis, followed: &[crate::recurrence::PlanFollowed], h: &mut String) {
+    h.push_str("<h2>Promises kept across the corpus</h2>\n");
+    let promises = crate::recurrence::promises(followed);
+    if promises.is_empty() {
+        h.push_str("<p>No township has reports for two consecutive years with plans: no promise can be followed.</p>\n");
+        return;
+    }
+    h.push_str("<p>Per theme: the townships that planned it in a year t for which the corpus has their report for t + 1, and those whose measures in t + 1 include it (promises.csv).</p>\n");
+    h.push_str("<table><tr><th>theme</th><th>label</th><th>townships planning</th><th>followed next year</th><th>plans (township-years)</th><th>followed</th></tr>\n");
+    for p in &promises {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({:.0}%)</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            a.themes[p.theme].id,
+            esc(&a.themes[p.theme].label),
+            p.townships_planned,
+            p.townships_followed,
+            p.share_followed() * 100.0,
+            p.plans,
+            p.plans_followed
+        );
+    }
+    h.push_str("</table>\n");
 }

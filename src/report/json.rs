@@ -16,6 +16,7 @@ fn pretty(v: &Value) -> Vec<u8> {
 
 /// `themes.json`: every theme with full term weights, example texts and its mix by section kind.
 pub fn render_themes(a: &Analysis) -> Vec<u8> {
+    let concrete = theme_concreteness(a);
     let themes: Vec<Value> = a
         .themes
         .iter()
@@ -40,8 +41,11 @@ pub fn render_themes(a: &Analysis) -> Vec<u8> {
                         "section_kind": unit.section_kind,
                         "similarity": a.similarity[u],
                         "text": unit.text,
+                        "quantities": a.concreteness[u].quantities.iter().map(|q| &q.text).collect::<Vec<_>>(),
+                        "slogan_share": a.concreteness[u].slogan_share,
                     })
                 }).collect::<Vec<_>>(),
+                "concreteness": concrete[t].json(theme.size),
                 "by_section_kind": by_kind,
                 "stability": a.stability.as_ref().map(|s| s.per_theme[t]),
                 "codebook": theme.codebook,
@@ -50,6 +54,52 @@ pub fn render_themes(a: &Analysis) -> Vec<u8> {
         })
         .collect();
     pretty(&json!({ "source": a.source, "k": a.fit.k, "themes": themes }))
+}
+
+/// How concrete one theme's units are, summed over them.
+#[derive(Default)]
+struct ThemeConcreteness<'a> {
+    /// Units with at least one quantity.
+    with_quantity: usize,
+    /// Quantities in all.
+    quantities: usize,
+    /// Quantities by unit word.
+    by_unit: BTreeMap<&'static str, usize>,
+    /// The first quantities found, in unit order (at most [`QUANTITY_EXAMPLES`]).
+    examples: Vec<&'a str>,
+}
+
+/// Quantities listed per theme in `themes.json`.
+const QUANTITY_EXAMPLES: usize = 20;
+
+impl ThemeConcreteness<'_> {
+    fn json(&self, size: usize) -> Value {
+        json!({
+            "with_quantity": self.with_quantity,
+            "share": if size == 0 { 0.0 } else { self.with_quantity as f64 / size as f64 },
+            "quantities": self.quantities,
+            "by_unit_word": self.by_unit,
+            "examples": self.examples,
+        })
+    }
+}
+
+/// Each theme's quantities: units with one, their number, by unit word, the first few.
+fn theme_concreteness(a: &Analysis) -> Vec<ThemeConcreteness<'_>> {
+    let mut out: Vec<ThemeConcreteness> = (0..a.themes.len()).map(|_| Default::default()).collect();
+    for (theme, c) in a.assignments.iter().zip(&a.concreteness) {
+        let Some(t) = *theme else { continue };
+        let entry = &mut out[t];
+        entry.with_quantity += usize::from(!c.quantities.is_empty());
+        entry.quantities += c.quantities.len();
+        for q in &c.quantities {
+            *entry.by_unit.entry(q.unit).or_default() += 1;
+            if entry.examples.len() < QUANTITY_EXAMPLES {
+                entry.examples.push(&q.text);
+            }
+        }
+    }
+    out
 }
 
 /// `run.json`: version, configuration, inputs with their hashes, counts, timings, warnings.
@@ -104,6 +154,9 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
             "units_by_kind": kinds,
             "themes": a.themes.len(),
             "groups": a.recurrence.groups.len(),
+            "copy_pairs": a.copies.pairs.len(),
+            "copy_candidates": a.copies.candidates,
+            "quantities": a.concreteness.iter().map(|c| c.quantities.len()).sum::<usize>(),
             "terms": a.fit.terms,
             "nonblank_chars_by_role": accounting,
         },

@@ -12,7 +12,8 @@ mod xlsx;
 pub use html::render_index;
 pub use json::{render_dump, render_run, render_themes};
 pub use tables::{
-    write_group_theme, write_measures, write_plans_followed, write_reports, write_themes_csv,
+    write_concreteness, write_copies, write_group_theme, write_measures, write_plans_followed,
+    write_promises, write_reports, write_themes_csv,
 };
 pub use xlsx::{MAX_ROWS, write_workbook};
 
@@ -87,7 +88,12 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
         table("plans_followed.csv", &|w| {
             write_plans_followed(analysis, bom, w)
         })?;
+        table("promises.csv", &|w| write_promises(analysis, bom, w))?;
     }
+    table("copies.csv", &|w| write_copies(analysis, bom, w))?;
+    table("concreteness.csv", &|w| {
+        write_concreteness(analysis, bom, w)
+    })?;
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
         let path = out.join(name);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;

@@ -5,6 +5,7 @@ use crate::corpus::{AdminLevel, ReportMeta};
 use crate::error::Result;
 use crate::label::theme_id;
 use crate::pipeline::{Analysis, UNASSIGNED};
+use crate::recurrence::group_of;
 use crate::split::BlockRole;
 use rayon::prelude::*;
 use std::fmt::Write as _;
@@ -15,7 +16,7 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 }
 
 /// The columns of `measures.csv` (and of the workbook's measures sheet).
-pub(crate) const MEASURES_HEADER: [&str; 19] = [
+pub(crate) const MEASURES_HEADER: [&str; 21] = [
     "measure_id",
     "report_id",
     "file",
@@ -35,10 +36,12 @@ pub(crate) const MEASURES_HEADER: [&str; 19] = [
     "text",
     "theme2",
     "similarity2",
+    "quantities",
+    "slogan_share",
 ];
 
 /// The columns of `reports.csv` (and of the workbook's reports sheet).
-pub(crate) const REPORTS_HEADER: [&str; 18] = [
+pub(crate) const REPORTS_HEADER: [&str; 19] = [
     "report_id",
     "file",
     "status",
@@ -57,6 +60,7 @@ pub(crate) const REPORTS_HEADER: [&str; 18] = [
     "unit",
     "unit_source",
     "document_date",
+    "copied_share",
 ];
 
 /// Units per parallel formatting task in `measures.csv`.
@@ -117,7 +121,9 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
         mut end,
         mut similarity,
         mut similarity2,
-    ] = [(); 5].map(|_| String::new());
+        mut quantities,
+        mut slogan_share,
+    ] = [(); 7].map(|_| String::new());
     let put = |buf: &mut String, value: std::fmt::Arguments| {
         buf.clear();
         buf.write_fmt(value).expect("a String takes any text");
@@ -146,6 +152,15 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
                 ""
             }
         };
+        let concrete = &a.concreteness[u];
+        put(
+            &mut quantities,
+            format_args!("{}", concrete.quantities.len()),
+        );
+        put(
+            &mut slogan_share,
+            format_args!("{:.4}", concrete.slogan_share),
+        );
         let fields = [
             unit.id.as_str(),
             report.id.as_str(),
@@ -166,6 +181,8 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
             &unit.text,
             theme2,
             &similarity2,
+            &quantities,
+            &slogan_share,
         ];
         push_record(&mut out, &fields, guard);
     }
@@ -254,6 +271,7 @@ pub(crate) fn report_rows(a: &Analysis) -> Vec<Vec<String>> {
                 opt(&r.meta.unit),
                 unit_source(&r.meta),
                 opt(&r.meta.document_date),
+                format!("{:.4}", a.copies.copied_share[i]),
             ],
         ));
     }
@@ -268,6 +286,7 @@ pub(crate) fn report_rows(a: &Analysis) -> Vec<Vec<String>> {
         row.extend(["0".to_string(), String::new(), String::new(), String::new()]);
         row.extend([
             "unknown".to_string(),
+            String::new(),
             String::new(),
             String::new(),
             String::new(),
@@ -387,6 +406,105 @@ pub fn write_plans_followed<W: Write>(a: &Analysis, bom: bool, out: W) -> Result
             } else {
                 "no"
             },
+        ])
+        .map_err(csv_err(name))?;
+    }
+    w.flush().map_err(|e| crate::error::Error::io(name, e))
+}
+
+/// `copies.csv`: the near-duplicate unit pairs, across and within reports, by unit order.
+pub fn write_copies<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+    let name = "copies.csv";
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
+    w.write_record([
+        "measure_a",
+        "measure_b",
+        "similarity",
+        "report_a",
+        "report_b",
+        "group_a",
+        "group_b",
+    ])
+    .map_err(csv_err(name))?;
+    let by = a.group_by();
+    for p in &a.copies.pairs {
+        let (x, y) = (&a.units[p.a as usize], &a.units[p.b as usize]);
+        w.write_record([
+            x.id.as_str(),
+            &y.id,
+            &format!("{:.4}", p.similarity),
+            &a.reports[x.report].id,
+            &a.reports[y.report].id,
+            &group_of(&x.meta, by),
+            &group_of(&y.meta, by),
+        ])
+        .map_err(csv_err(name))?;
+    }
+    w.flush().map_err(|e| crate::error::Error::io(name, e))
+}
+
+/// `concreteness.csv`: per group and theme, the units and those with at least one quantity.
+pub fn write_concreteness<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+    let name = "concreteness.csv";
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
+    w.write_record([
+        "group",
+        "theme",
+        "theme_label",
+        "units",
+        "with_quantity",
+        "share",
+    ])
+    .map_err(csv_err(name))?;
+    let concrete = a.concrete_counts();
+    for (g, group) in a.recurrence.groups.iter().enumerate() {
+        for (t, theme) in a.themes.iter().enumerate() {
+            let units = a.recurrence.counts[g][t];
+            if units == 0 {
+                continue;
+            }
+            w.write_record([
+                group.as_str(),
+                &theme.id,
+                &theme.label,
+                &units.to_string(),
+                &concrete[g][t].to_string(),
+                &format!("{:.4}", concrete[g][t] as f64 / units as f64),
+            ])
+            .map_err(csv_err(name))?;
+        }
+    }
+    w.flush().map_err(|e| crate::error::Error::io(name, e))
+}
+
+/// `promises.csv`: per theme, the townships that planned it in a year t with a report for
+/// t + 1, and those whose measures in t + 1 took it up.
+pub fn write_promises<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+    let name = "promises.csv";
+    let raw = a.config.report.raw_csv;
+    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
+    w.write_record([
+        "theme",
+        "theme_label",
+        "townships_planned",
+        "townships_followed",
+        "share_followed",
+        "plans",
+        "plans_followed",
+    ])
+    .map_err(csv_err(name))?;
+    let followed = crate::recurrence::plans_followed(&a.units, &a.assignments);
+    for p in crate::recurrence::promises(&followed) {
+        w.write_record([
+            theme_id(p.theme).as_str(),
+            &a.themes[p.theme].label,
+            &p.townships_planned.to_string(),
+            &p.townships_followed.to_string(),
+            &format!("{:.4}", p.share_followed()),
+            &p.plans.to_string(),
+            &p.plans_followed.to_string(),
         ])
         .map_err(csv_err(name))?;
     }

@@ -104,6 +104,7 @@ fn write_book(a: &Analysis, path: &Path) -> Result<()> {
                     "year" | "units" | "chars" | "chrome_chars" => {
                         number(cell.parse().ok(), INTEGER)
                     }
+                    "copied_share" => number(cell.parse().ok(), DECIMAL),
                     _ => Cell::Text(Cow::Borrowed(cell.as_str())),
                 })
                 .collect()
@@ -159,6 +160,8 @@ fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
         text(&unit.text),
         theme2,
         similarity2,
+        Cell::Number(a.concreteness[u].quantities.len() as f64, INTEGER),
+        Cell::Number(a.concreteness[u].slogan_share, DECIMAL),
     ]
 }
 

@@ -21,5 +21,7 @@ mod office;
 mod reliability;
 /// The default run on the bundled sample: every output file and column, real content.
 mod sample;
+/// Issue 23: copied text between townships, quantities per measure, on real text.
+mod signals;
 /// TF-IDF equals scikit-learn's on committed reference fixtures.
 mod tfidf_reference;

@@ -34,6 +34,13 @@ fn apply_on_the_fitted_corpus_and_a_gbk_copy_gives_the_run_s_themes() {
             .collect::<Vec<_>>()
     };
     assert_eq!(themes(&ran), themes(&got));
+    // Concreteness is measured with the fit's lists, not the model's (which hold place names).
+    let concrete = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter()
+            .map(|r| (r["quantities"].clone(), r["slogan_share"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(concrete(&ran), concrete(&got));
     let html = std::fs::read_to_string(applied.join("index.html")).unwrap();
     assert!(html.contains("themes come from a fitted model"));
 
@@ -336,4 +343,87 @@ fn mutated_models_load_or_fail_cleanly_and_never_panic() {
             Ok(())
         })
         .unwrap();
+}
+
+/// Borrows a list of owned arguments.
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// A `[merge]` table folds themes of the run without merges into one named theme: one theme
+/// fewer, its size the sum of theirs, its units theirs; names refer to the unmerged themes; the
+/// model places the reports on the merged themes; a key that names no theme is warned about.
+#[test]
+fn merged_themes_fold_units_and_names_and_apply_keeps_them() {
+    let dir = tempdir();
+    let plain = dir.path().join("plain");
+    let sample = sample();
+    let args = |out: &Path| {
+        vec![
+            "run".to_string(),
+            sample.to_str().unwrap().to_string(),
+            "--out".to_string(),
+            out.to_str().unwrap().to_string(),
+            "--quiet".to_string(),
+        ]
+    };
+    run_ok(&strs(&args(&plain)));
+    let (_, themes) = read_csv(&plain.join("themes.csv"));
+    let (_, units) = read_csv(&plain.join("measures.csv"));
+    let members = |rows: &[std::collections::HashMap<String, String>], theme: &str| {
+        rows.iter()
+            .filter(|r| r["theme"] == theme)
+            .map(|r| r["measure_id"].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let mut folded = members(&units, "T02");
+    folded.extend(members(&units, "T05"));
+    let t03_label = themes[2]["label"].clone();
+
+    let labels = dir.path().join("labels.toml");
+    std::fs::write(
+        &labels,
+        "[names]\nT03 = \"决策\"\n[merge]\n\"学法\" = [\"T02\", \"T05\", \"T99\"]\n",
+    )
+    .unwrap();
+    let merged = dir.path().join("merged");
+    let mut with_labels = args(&merged);
+    with_labels.extend(["--labels".to_string(), labels.to_str().unwrap().to_string()]);
+    let out = run_ok(&strs(&with_labels));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("\"T99\" names no theme"), "{stderr}");
+    let (_, merged_themes) = read_csv(&merged.join("themes.csv"));
+    let (_, merged_units) = read_csv(&merged.join("measures.csv"));
+    assert_eq!(merged_themes.len(), themes.len() - 1);
+    let theme_of = |label: &str| {
+        merged_themes
+            .iter()
+            .find(|t| t["label"] == label)
+            .unwrap_or_else(|| panic!("no theme {label}: {merged_themes:?}"))["theme"]
+            .clone()
+    };
+    assert_eq!(members(&merged_units, &theme_of("学法")), folded);
+    // T03's name follows T03's units (its id may change as themes are numbered by size).
+    let t03 = members(&units, "T03");
+    assert_eq!(
+        members(&merged_units, &theme_of("决策")),
+        t03,
+        "{t03_label}"
+    );
+
+    let applied = dir.path().join("applied");
+    run_ok(&[
+        "apply",
+        "--model",
+        merged.join("model").to_str().unwrap(),
+        sample.to_str().unwrap(),
+        "--out",
+        applied.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (_, applied_units) = read_csv(&applied.join("measures.csv"));
+    let themes_of = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter().map(|r| r["theme"].clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(themes_of(&applied_units), themes_of(&merged_units));
 }

@@ -9,8 +9,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn seeds() -> Vec<PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(root().join("../shared/corpus/seeds"))
-        .expect("the shared seeds beside the repository")
+    // The seeds as the repository ships them (`data/sample`), the fixtures' sources.
+    let mut files: Vec<_> = std::fs::read_dir(root().join("data/sample"))
+        .expect("the bundled sample")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
@@ -55,7 +56,7 @@ fn docx_and_pdf_of_each_seed_give_its_units() {
 
 #[test]
 fn list_numbered_headings_give_the_units_of_the_text() {
-    let seed = root().join("../shared/corpus/seeds/004_b0bbcd55e46bbf4d.txt");
+    let seed = root().join("data/sample/004_b0bbcd55e46bbf4d.txt");
     let docx = units_of(&fixtures().join("listnumbered.docx"));
     assert_eq!(docx, units_of(&seed));
     let (same, all) = matched(&fixtures().join("listnumbered.pdf"), &seed);

@@ -74,6 +74,8 @@ fn default_run_writes_every_file_with_real_content() {
         "text",
         "theme2",
         "similarity2",
+        "quantities",
+        "slogan_share",
     ];
     assert_eq!(header, want);
     // Every assigned unit has a next-nearest theme other than its own.
