@@ -795,14 +795,47 @@ fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> (f64, f64) 
 /// (the one-standard-error rule of Breiman et al. 1984, as for choosing a tree's size). On
 /// text the silhouette keeps creeping up with k by less than its own noise (0.03 → 0.09 over
 /// 5..30), and the plain maximum drifts to the top of any range; the smallest k the data
-/// cannot tell from the best does not.
+/// cannot tell from the best does not. Where the standard errors are too small to hold the
+/// curve back (large samples: laws rise steadily from 0.032 at k = 5 to 0.086 at 30, SE 0.001)
+/// and the rule still takes the top of the range, the choice is the curve's knee instead
+/// ([`knee`]): past it each theme adds less silhouette than the one before.
 fn choose_k(scan: &[KScore]) -> Option<&KScore> {
     let best = scan
         .iter()
         .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette).then(b.k.cmp(&a.k)))?;
-    scan.iter()
+    let chosen = scan
+        .iter()
         .filter(|s| s.silhouette >= best.silhouette - best.silhouette_se)
-        .min_by_key(|s| s.k)
+        .min_by_key(|s| s.k)?;
+    let top = scan.iter().map(|s| s.k).max()?;
+    if chosen.k == top && scan.len() >= 5 {
+        return knee(scan).or(Some(chosen));
+    }
+    Some(chosen)
+}
+
+/// The knee of a rising curve (Kneedle, Satopää et al. 2011): with k and the silhouette each
+/// scaled to 0..1 over the scan, the point farthest above the diagonal from the first point to
+/// the last (the smallest k of equals); `None` when no point lies above it by at least 0.05 (a
+/// straight or sagging curve has no knee).
+fn knee(scan: &[KScore]) -> Option<&KScore> {
+    let (k0, k1) = (scan.first()?.k as f64, scan.last()?.k as f64);
+    let (lo, hi) = scan
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+            (lo.min(s.silhouette), hi.max(s.silhouette))
+        });
+    if k1 <= k0 || hi <= lo {
+        return None;
+    }
+    scan.iter()
+        .map(|s| {
+            let above = (s.silhouette - lo) / (hi - lo) - (s.k as f64 - k0) / (k1 - k0);
+            (s, above)
+        })
+        .filter(|&(_, above)| above >= 0.05)
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.k.cmp(&a.0.k)))
+        .map(|(s, _)| s)
 }
 
 #[cfg(test)]
@@ -922,6 +955,18 @@ mod tests {
             score(7, 0.05, 0.001),
         ];
         assert_eq!(choose_k(&sharp).map(|s| s.k), Some(6));
+        // A steady rise with tiny errors (laws' scan): the knee, not the top of the range.
+        let laws = [
+            0.032, 0.034, 0.036, 0.037, 0.040, 0.044, 0.048, 0.051, 0.053, 0.051, 0.052, 0.053,
+            0.057, 0.063, 0.061, 0.068, 0.069, 0.072, 0.074, 0.077, 0.079, 0.080, 0.082, 0.083,
+            0.084, 0.086,
+        ];
+        let scan: Vec<KScore> = (5..).zip(laws).map(|(k, s)| score(k, s, 0.001)).collect();
+        let k = choose_k(&scan).map(|s| s.k).unwrap();
+        assert!((10..30).contains(&k), "{k}");
+        // A straight line has no knee: the top stays.
+        let line: Vec<KScore> = (5..12).map(|k| score(k, 0.01 * k as f64, 0.0001)).collect();
+        assert_eq!(choose_k(&line).map(|s| s.k), Some(11));
     }
 
     #[test]

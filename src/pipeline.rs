@@ -642,7 +642,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         k_choice: if clustering.scan.is_empty() {
             "fixed".to_string()
         } else {
-            "auto (silhouette, one-standard-error rule)".to_string()
+            "auto (silhouette: one-standard-error rule, or the knee of a steady rise)".to_string()
         },
         scan: clustering.scan.clone(),
         method: clustering.method.to_string(),
