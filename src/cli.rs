@@ -33,6 +33,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Show the sections and units found in reports, and why.
     Split(SplitArgs),
+    /// Print the decoded or extracted text of a report: what `start` and `end` index.
+    Text(TextArgs),
     /// Place new reports on the themes of a fitted model.
     Apply(ApplyArgs),
     /// Print the default configuration as TOML.
@@ -61,6 +63,9 @@ pub struct OutputArgs {
     /// Excel and WPS would run as a formula).
     #[arg(long)]
     pub raw_csv: bool,
+    /// Do not write workbook.xlsx (the tables as an Excel workbook).
+    #[arg(long)]
+    pub no_xlsx: bool,
     /// If another run is writing into --out, wait for it instead of exiting with status 1.
     #[arg(long)]
     pub wait: bool,
@@ -150,6 +155,14 @@ pub struct SplitArgs {
     pub unit: Option<UnitArg>,
 }
 
+/// `text`'s argument.
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    /// A report file (.txt .md .html .docx .pdf .jsonl .csv).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
 /// `split`'s output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SplitFormat {
@@ -196,22 +209,31 @@ pub fn main() -> i32 {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    if std::env::var_os("RUST_BACKTRACE").is_none() {
-        std::panic::set_hook(Box::new(|info| {
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            eprintln!("{}", panic_line(&message, info.location()));
-        }));
-    }
+    let full = std::env::var_os("RUST_BACKTRACE").is_some();
+    let standard = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // A panic of a library that is caught and becomes an error (a PDF parser on a broken
+        // file, the workbook writer on a full disk) is said by that error.
+        if crate::error::in_contained() {
+            return;
+        }
+        if full {
+            return standard(info);
+        }
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("{}", panic_line(&message, info.location()));
+    }));
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match cli.command.unwrap_or(Command::Run(Box::default())) {
             Command::Run(args) => run(*args),
             Command::Split(args) => split_cmd(args),
+            Command::Text(args) => text_cmd(&args.file),
             Command::Apply(args) => apply(args),
             Command::PrintConfig => {
                 print!("{}", Config::default().to_toml());
@@ -313,6 +335,9 @@ impl OutputArgs {
         if self.raw_csv {
             c.report.raw_csv = true;
         }
+        if self.no_xlsx {
+            c.report.xlsx = false;
+        }
         if self.strict {
             c.read.strict = true;
         }
@@ -407,6 +432,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
     report.group_by = scratch.report.group_by;
     report.bom = scratch.report.bom;
     report.raw_csv = scratch.report.raw_csv;
+    report.xlsx = scratch.report.xlsx;
     let input = RunInput {
         paths: args.paths.clone(),
         manifest,
@@ -444,6 +470,19 @@ fn finish(analysis: &pipeline::Analysis, out: OutputDir, flags: &OutputArgs) -> 
         return Err(Error::Strict(analysis.skipped.len()));
     }
     Ok(())
+}
+
+/// Prints exactly the text a report's spans index (as read by `run`, chrome included).
+fn text_cmd(file: &Path) -> Result<()> {
+    let params = crate::config::ReadParams::default();
+    let report = read::read_one("r0000", file, &params, &Manifest::default()).map_err(|s| {
+        eprintln!("policy-themes: skipped {}", s.message());
+        Error::EmptyCorpus("the file could not be read".to_string())
+    })?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(report.text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("stdout", e))
 }
 
 fn split_cmd(args: SplitArgs) -> Result<()> {

@@ -444,6 +444,8 @@ pub struct ReportParams {
     /// `@`, tab or CR and is not a number gets a `'` first, so Excel and WPS show it as text
     /// instead of running it as a formula).
     pub raw_csv: bool,
+    /// Write `workbook.xlsx` beside the CSVs (default true; `--no-xlsx` turns it off).
+    pub xlsx: bool,
     /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
     pub dump: bool,
 }
@@ -454,6 +456,7 @@ impl Default for ReportParams {
             group_by: GroupBy::Unit,
             bom: true,
             raw_csv: false,
+            xlsx: true,
             dump: false,
         }
     }

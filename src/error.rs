@@ -5,6 +5,43 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
+std::thread_local! {
+    /// Set while this thread runs code whose panics [`contained`] catches.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is inside [`contained`]: a panic there is caught and reported
+/// as an error, so a panic hook can stay silent.
+pub fn in_contained() -> bool {
+    CONTAINED.with(std::cell::Cell::get)
+}
+
+/// Runs `f` with its panics caught, for libraries that panic where they should return an error
+/// (a PDF parser on a malformed file, a spreadsheet writer when its temporary file cannot be
+/// written). The panic's message, on one line, is the error. `f` must leave nothing half
+/// changed that is used after a panic (hence `AssertUnwindSafe`): callers drop whatever it
+/// worked on.
+pub fn contained<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let outer = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(outer));
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let line: String = message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(160)
+            .collect();
+        line
+    })
+}
+
 /// `s` with its control characters escaped (`\n`, `\t`, `\u{1b}`, …), so that a message
 /// built from file names and input stays one line and cannot forge another; `s` itself when it
 /// has none.

@@ -21,8 +21,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+mod docx;
+pub mod pdf;
+
 /// Extensions read when walking a folder.
-const EXTENSIONS: [&str; 7] = ["txt", "md", "html", "htm", "jsonl", "csv", "text"];
+const EXTENSIONS: [&str; 11] = [
+    "txt", "md", "html", "htm", "jsonl", "csv", "text", "docx", "pdf", "doc", "wps",
+];
 
 /// The result of reading: the usable reports and the skipped files, each in input order.
 #[derive(Debug, Clone, Default)]
@@ -226,34 +231,12 @@ pub fn read_one(
         ReadFailure::Io(e) => skip(format!("unreadable: {e}"), None),
     })?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let (decoded, encoding) = decode(bytes).map_err(|r| skip(r, Some(sha256.clone())))?;
-    if decoded.trim().is_empty() {
-        return Err(skip("empty: no text".to_string(), Some(sha256)));
-    }
-    let is_table = has_extension(path, &["jsonl", "csv"]);
-    let (text, presplit) = if is_table {
-        let units = if has_extension(path, &["jsonl"]) {
-            parse_jsonl(&decoded)
-        } else {
-            parse_csv(&decoded)
-        }
-        .map_err(|r| skip(r, Some(sha256.clone())))?;
-        let joined = units
-            .iter()
-            .map(|u| u.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        (joined, Some(units))
-    } else if has_extension(path, &["html", "htm"]) {
-        (html_to_text(&decoded), None)
-    } else {
-        (decoded, None)
-    };
-    let chrome = if presplit.is_some() {
-        Vec::new()
-    } else {
-        find_chrome(&text)
-    };
+    let Extracted {
+        text,
+        encoding,
+        chrome,
+        presplit,
+    } = extract(path, bytes).map_err(|r| skip(r, Some(sha256.clone())))?;
     let mut report = Report {
         id: id.to_string(),
         file,
@@ -275,6 +258,115 @@ pub fn read_one(
     }
     manifest.apply(path, &mut report.meta);
     Ok(report)
+}
+
+/// What a file gives: its text, the name of its encoding or format, its chrome spans, and for a
+/// table its units.
+struct Extracted {
+    text: String,
+    encoding: &'static str,
+    chrome: Vec<Span>,
+    presplit: Option<Vec<PresplitUnit>>,
+}
+
+/// The text of a file's bytes by its kind (a table, HTML, a Word document, a PDF, plain text),
+/// with the chrome found in it; the error is a one-line reason.
+fn extract(path: &Path, bytes: Vec<u8>) -> std::result::Result<Extracted, String> {
+    let document = |text: String, encoding, mut chrome: Vec<Span>| {
+        if trim_blank(&text).is_empty() {
+            return Err("empty: no text".to_string());
+        }
+        chrome.extend(find_chrome(&text));
+        Ok(Extracted {
+            chrome: merge_spans(chrome),
+            text,
+            encoding,
+            presplit: None,
+        })
+    };
+    let zipped = bytes.starts_with(b"PK\x03\x04");
+    if has_extension(path, &["docx"]) || (has_extension(path, &["doc", "wps"]) && zipped) {
+        return document(docx::extract(&bytes)?, "docx", Vec::new());
+    }
+    if has_extension(path, &["doc", "wps"]) {
+        return Err(
+            "an old Word or WPS document (.doc/.wps, not readable here): save it as .docx"
+                .to_string(),
+        );
+    }
+    if has_extension(path, &["pdf"]) {
+        let (text, chrome) = pdf::extract(&bytes)?;
+        return document(text, "pdf", chrome);
+    }
+    let (decoded, encoding) = decode(bytes)?;
+    if decoded.trim().is_empty() {
+        return Err("empty: no text".to_string());
+    }
+    if has_extension(path, &["jsonl", "csv"]) {
+        let units = if has_extension(path, &["jsonl"]) {
+            parse_jsonl(&decoded)
+        } else {
+            parse_csv(&decoded)
+        }?;
+        let text = units
+            .iter()
+            .map(|u| u.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Ok(Extracted {
+            text,
+            encoding,
+            chrome: Vec::new(),
+            presplit: Some(units),
+        });
+    }
+    let text = if has_extension(path, &["html", "htm"]) {
+        html_to_text(&decoded)
+    } else {
+        decoded
+    };
+    let chrome = find_chrome(&text);
+    Ok(Extracted {
+        text,
+        encoding,
+        chrome,
+        presplit: None,
+    })
+}
+
+/// Spans sorted, and any that overlap one kept before them dropped (a line a reader marked as
+/// chrome may also be found by [`find_chrome`]).
+fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        if out.last().is_none_or(|last| s.start >= last.end) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The first bytes of an OLE compound file: old `.doc` and `.wps` files, and Office documents
+/// saved with a password.
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// At most `cap` bytes read from `source`: `Err(None)` if it has more, `Err(Some(e))` if
+/// reading fails. Memory is bounded by the cap, whatever the source claims its size is.
+fn limited(
+    source: impl std::io::Read,
+    cap: u64,
+) -> std::result::Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    source
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(Some)?;
+    if bytes.len() as u64 > cap {
+        return Err(None);
+    }
+    Ok(bytes)
 }
 
 /// Why a file's bytes were not read.

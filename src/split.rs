@@ -243,6 +243,12 @@ fn parse_marker(s: &str) -> Option<Marker> {
     })
 }
 
+/// Whether `line` opens with a heading marker (`一、`, `（一）`, `1.`, `①`…), blanks before it
+/// aside: what the PDF reader asks to know where a paragraph begins.
+pub fn starts_with_marker(line: &str) -> bool {
+    parse_marker(crate::read::trim_blank_start(line)).is_some()
+}
+
 /// Why a line of the split begins where it does: a line of the text, or a break recovered in
 /// a line that runs on (paragraphs flattened by scraping, headings run into the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

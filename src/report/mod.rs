@@ -1,5 +1,5 @@
 //! Stage 8a: an [`Analysis`] → the output folder of DESIGN.md §4: CSV tables (UTF-8 with a BOM
-//! unless `--no-bom`), `themes.json`, `run.json`, the charts, `index.html`, the model, and with
+//! unless `--no-bom`), `workbook.xlsx` (unless `--no-xlsx`), `themes.json`, `run.json`, the charts, `index.html`, the model, and with
 //! `--dump` the debug files of §5. Tables stream to any `io::Write`; the JSON and HTML writers
 //! return their bytes.
 
@@ -7,6 +7,7 @@ mod guard;
 mod html;
 mod json;
 mod tables;
+mod xlsx;
 
 pub use html::render_index;
 pub use json::{render_dump, render_run, render_themes};
@@ -14,6 +15,7 @@ pub use tables::{
     write_concreteness, write_copies, write_group_theme, write_measures, write_plans_followed,
     write_promises, write_reports, write_themes_csv,
 };
+pub use xlsx::{MAX_ROWS, write_workbook};
 
 use crate::error::{Error, Result};
 use crate::pipeline::Analysis;
@@ -31,11 +33,23 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     std::thread::scope(|scope| {
         let measures =
             scope.spawn(|| write_table(out, "measures.csv", &|w| write_measures(analysis, bom, w)));
+        // The workbook, as long to write as measures.csv, on a thread of its own too.
+        let workbook = analysis
+            .config
+            .report
+            .xlsx
+            .then(|| scope.spawn(|| write_workbook(analysis, out)));
         let others = write_others(analysis, out);
         measures
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         let mut written = vec!["measures.csv".to_string()];
+        if let Some(workbook) = workbook {
+            workbook
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            written.push("workbook.xlsx".to_string());
+        }
         written.extend(others?);
         let path = out.join("run.json");
         let run = render_run(analysis, &written, started.elapsed().as_secs_f64());

@@ -15,6 +15,54 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
+/// The columns of `measures.csv` (and of the workbook's measures sheet).
+pub(crate) const MEASURES_HEADER: [&str; 21] = [
+    "measure_id",
+    "report_id",
+    "file",
+    "township",
+    "county",
+    "province",
+    "year",
+    "section_kind",
+    "section_heading",
+    "heading",
+    "start",
+    "end",
+    "theme",
+    "theme_label",
+    "similarity",
+    "label",
+    "text",
+    "theme2",
+    "similarity2",
+    "quantities",
+    "slogan_share",
+];
+
+/// The columns of `reports.csv` (and of the workbook's reports sheet).
+pub(crate) const REPORTS_HEADER: [&str; 19] = [
+    "report_id",
+    "file",
+    "status",
+    "reason",
+    "encoding",
+    "township",
+    "county",
+    "province",
+    "year",
+    "published",
+    "units",
+    "chars",
+    "chrome_chars",
+    "issuer",
+    "level",
+    "unit",
+    "unit_source",
+    "document_date",
+    "copied_share",
+];
+
 /// Units per parallel formatting task in `measures.csv`.
 const ROWS_PER_TASK: usize = 4096;
 /// Tasks formatted at a time: what `measures.csv` holds in memory before writing (a few MB).
@@ -27,30 +75,7 @@ pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> R
     let io = |e| crate::error::Error::io(name, e);
     let raw = a.config.report.raw_csv;
     let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
-    w.write_record([
-        "measure_id",
-        "report_id",
-        "file",
-        "township",
-        "county",
-        "province",
-        "year",
-        "section_kind",
-        "section_heading",
-        "heading",
-        "start",
-        "end",
-        "theme",
-        "theme_label",
-        "similarity",
-        "label",
-        "text",
-        "theme2",
-        "similarity2",
-        "quantities",
-        "slogan_share",
-    ])
-    .map_err(csv_err(name))?;
+    w.write_record(MEASURES_HEADER).map_err(csv_err(name))?;
     out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
     let window = ROWS_PER_TASK * TASKS_PER_WINDOW;
     // Each window is formatted while the one before it is written.
@@ -207,28 +232,15 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let name = "reports.csv";
     let raw = a.config.report.raw_csv;
     let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
-    w.write_record([
-        "report_id",
-        "file",
-        "status",
-        "reason",
-        "encoding",
-        "township",
-        "county",
-        "province",
-        "year",
-        "published",
-        "units",
-        "chars",
-        "chrome_chars",
-        "issuer",
-        "level",
-        "unit",
-        "unit_source",
-        "document_date",
-        "copied_share",
-    ])
-    .map_err(csv_err(name))?;
+    w.write_record(REPORTS_HEADER).map_err(csv_err(name))?;
+    for row in report_rows(a) {
+        w.write_record(&row).map_err(csv_err(name))?;
+    }
+    w.flush().map_err(|e| crate::error::Error::io(name, e))
+}
+
+/// The rows of `reports.csv`, read and skipped files in input order (by report id).
+pub(crate) fn report_rows(a: &Analysis) -> Vec<Vec<String>> {
     let mut units = vec![0usize; a.reports.len()];
     for unit in &a.units {
         units[unit.report] += 1;
@@ -282,10 +294,7 @@ pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         rows.push((s.id.clone(), row));
     }
     rows.sort_by(|x, y| x.0.cmp(&y.0));
-    for (_, row) in rows {
-        w.write_record(&row).map_err(csv_err(name))?;
-    }
-    w.flush().map_err(|e| crate::error::Error::io(name, e))
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 /// Where a report's unit was found, `-guess` appended when it is a suffix guess.

@@ -6,7 +6,7 @@ use policy_themes::split::split_report;
 use std::path::Path;
 
 /// (kind, heading, text without blanks) of every unit of a file.
-fn units_of(path: &Path) -> Vec<(String, String, String)> {
+pub fn units_of(path: &Path) -> Vec<(String, String, String)> {
     let report = read_one("r0000", path, &ReadParams::default(), &Manifest::default())
         .unwrap_or_else(|s| panic!("{}: {}", s.file, s.reason));
     split_report(&report, 0, &SplitParams::default())

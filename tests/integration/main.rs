@@ -13,6 +13,9 @@ mod determinism;
 mod encodings;
 /// fit → save → load → apply gives the run's assignments; other model versions are refused.
 mod model;
+/// .docx and .pdf made from the seeds give the seeds' units; bad office files are skipped with
+/// their reasons; `text` prints what spans index.
+mod office;
 /// Issue 20: atomic output, the folder's marker and lock, links, safe input walking, CSV
 /// formula cells, one-line messages.
 mod reliability;

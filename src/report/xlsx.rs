@@ -1,0 +1,444 @@
+//! `workbook.xlsx`: the tables an analyst opens in Excel or WPS, written with `rust_xlsxwriter`.
+//! Sheets `measures`, `themes` (the top terms and their weights in columns of their own),
+//! `group_theme` (unit counts per group and theme, then each theme's share of the group's units:
+//! a ready pivot) and `reports`. Every sheet has its header row frozen, an autofilter and
+//! column widths from its content; numbers are numbers; text cells are guarded as in the CSVs
+//! ([`super::guard`]) unless `--raw-csv`.
+//!
+//! A sheet longer than Excel's 1,048,576 rows goes on in `measures_2`, `measures_3`, … (each
+//! with its header). A cell longer than Excel's 32,767 characters is cut, saying so in the cell;
+//! the CSV has the whole text.
+//!
+//! The bytes depend only on the analysis: the document's creation time is fixed (Excel would
+//! show the run's time otherwise), and the zip entries carry no time. The measures sheet is
+//! written in constant-memory mode, streamed through a temporary file.
+
+use super::guard::guarded;
+use super::tables::{MEASURES_HEADER, REPORTS_HEADER, report_rows};
+use crate::error::{Error, Result};
+use crate::label::theme_id;
+use crate::pipeline::{Analysis, UNASSIGNED};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use std::borrow::Cow;
+use std::path::Path;
+
+/// Rows of a sheet, the header included (Excel's limit).
+pub const MAX_ROWS: usize = 1_048_576;
+/// Characters of a cell (Excel's limit).
+const MAX_CELL_CHARS: usize = 32_767;
+/// Rows looked at to size the columns.
+const WIDTH_SAMPLE: usize = 1_000;
+
+/// A cell: text, a number (with its number format), or nothing.
+enum Cell<'a> {
+    Text(Cow<'a, str>),
+    Number(f64, &'static str),
+    Empty,
+}
+
+/// A number cell, or an empty one for a missing value.
+fn number(value: Option<f64>, format: &'static str) -> Cell<'static> {
+    value.map_or(Cell::Empty, |v| Cell::Number(v, format))
+}
+
+/// Integers as written in the tables.
+const INTEGER: &str = "0";
+/// Similarities and weights as written in the tables.
+const DECIMAL: &str = "0.0000";
+/// Shares.
+const PERCENT: &str = "0.0%";
+
+/// Writes `workbook.xlsx` into `out`.
+pub fn write_workbook(a: &Analysis, out: &Path) -> Result<()> {
+    let path = out.join("workbook.xlsx");
+    // In constant-memory mode rust_xlsxwriter panics when its temporary file cannot be written
+    // (a full disk, `ulimit -f`): that is an I/O error like any other.
+    crate::error::contained(|| write_book(a, &path))
+        .unwrap_or_else(|message| Err(Error::io(&path, std::io::Error::other(message))))
+}
+
+/// Writes the workbook to `path`.
+fn write_book(a: &Analysis, path: &Path) -> Result<()> {
+    let fail = |e: XlsxError| Error::io(path, std::io::Error::other(e.to_string()));
+    let mut book = Workbook::new();
+    let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
+    // Deflate's fastest level: the measures sheet is most of a run's output, and level 6 took
+    // as long as the rest of the run on the laws corpus for a file a fifth smaller.
+    book.set_zip_compression_level(1);
+    // Sheets of a million rows can pass zip's 4 GB limit.
+    book.use_zip_large_file(a.units.len() > MAX_ROWS / 2);
+    let guard = !a.config.report.raw_csv;
+    let sheets = Sheets {
+        guard,
+        rows_per_sheet: MAX_ROWS - 1,
+    };
+    sheets
+        .write(
+            &mut book,
+            "measures",
+            &MEASURES_HEADER,
+            a.units.len(),
+            |u| measure_row(a, u),
+        )
+        .map_err(fail)?;
+    let (header, rows) = themes(a);
+    sheets
+        .write(&mut book, "themes", &header, rows.len(), |i| {
+            rows[i].iter().map(copy).collect()
+        })
+        .map_err(fail)?;
+    let (header, rows) = group_theme(a);
+    sheets
+        .write(&mut book, "group_theme", &header, rows.len(), |i| {
+            rows[i].iter().map(copy).collect()
+        })
+        .map_err(fail)?;
+    let rows = report_rows(a);
+    sheets
+        .write(&mut book, "reports", &REPORTS_HEADER, rows.len(), |i| {
+            rows[i]
+                .iter()
+                .zip(REPORTS_HEADER)
+                .map(|(cell, column)| match column {
+                    "year" | "units" | "chars" | "chrome_chars" => {
+                        number(cell.parse().ok(), INTEGER)
+                    }
+                    "copied_share" => number(cell.parse().ok(), DECIMAL),
+                    _ => Cell::Text(Cow::Borrowed(cell.as_str())),
+                })
+                .collect()
+        })
+        .map_err(fail)?;
+    book.save(path).map_err(fail)
+}
+
+/// A cell borrowed from one kept in a table.
+fn copy<'a>(cell: &'a Cell<'a>) -> Cell<'a> {
+    match cell {
+        Cell::Text(t) => Cell::Text(Cow::Borrowed(t.as_ref())),
+        Cell::Number(v, f) => Cell::Number(*v, f),
+        Cell::Empty => Cell::Empty,
+    }
+}
+
+/// The cells of unit `u`, as in `measures.csv`.
+fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
+    fn text(s: &str) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(s))
+    }
+    let unit = &a.units[u];
+    let report = &a.reports[unit.report];
+    let (theme, label) = match a.assignments[u] {
+        Some(t) => (Cow::Owned(theme_id(t)), a.themes[t].label.as_str()),
+        None => (Cow::Borrowed(UNASSIGNED), ""),
+    };
+    let (theme2, similarity2) = match a.second[u] {
+        Some((t, cos)) => (
+            Cell::Text(Cow::Owned(theme_id(t))),
+            Cell::Number(cos, DECIMAL),
+        ),
+        None => (Cell::Empty, Cell::Empty),
+    };
+    vec![
+        text(&unit.id),
+        text(&report.id),
+        text(&report.file),
+        text(unit.meta.township.as_deref().unwrap_or("")),
+        text(unit.meta.county.as_deref().unwrap_or("")),
+        text(unit.meta.province.as_deref().unwrap_or("")),
+        number(unit.meta.year.map(f64::from), INTEGER),
+        text(unit.section_kind.as_str()),
+        text(&unit.section_heading),
+        text(&unit.heading),
+        Cell::Number(unit.chars.start as f64, INTEGER),
+        Cell::Number(unit.chars.end as f64, INTEGER),
+        Cell::Text(theme),
+        text(label),
+        Cell::Number(a.similarity[u], DECIMAL),
+        text(unit.label.as_deref().unwrap_or("")),
+        text(&unit.text),
+        theme2,
+        similarity2,
+        Cell::Number(a.concreteness[u].quantities.len() as f64, INTEGER),
+        Cell::Number(a.concreteness[u].slogan_share, DECIMAL),
+    ]
+}
+
+/// The themes sheet: as `themes.csv`, with each top term and its weight in columns of their
+/// own (`term_1`, `weight_1`, …).
+fn themes(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
+    let terms = a
+        .themes
+        .iter()
+        .map(|t| t.top_terms.len())
+        .max()
+        .unwrap_or(0);
+    let mut header: Vec<String> = [
+        "theme",
+        "label",
+        "size",
+        "groups",
+        "recurrence",
+        "examples",
+        "stability",
+        "codebook",
+        "codebook_similarity",
+    ]
+    .map(String::from)
+    .to_vec();
+    for i in 1..=terms {
+        header.push(format!("term_{i}"));
+        header.push(format!("weight_{i}"));
+    }
+    let rows = a
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(t, theme)| {
+            let examples = theme
+                .examples
+                .iter()
+                .map(|&u| a.units[u].id.as_str())
+                .collect::<Vec<_>>()
+                .join(";");
+            let mut row = vec![
+                Cell::Text(Cow::Borrowed(theme.id.as_str())),
+                Cell::Text(Cow::Borrowed(theme.label.as_str())),
+                Cell::Number(theme.size as f64, INTEGER),
+                Cell::Number(a.recurrence.theme_groups[t] as f64, INTEGER),
+                Cell::Number(a.recurrence.recurrence[t], PERCENT),
+                Cell::Text(Cow::Owned(examples)),
+                number(a.stability.as_ref().map(|s| s.per_theme[t]), DECIMAL),
+                Cell::Text(Cow::Borrowed(theme.codebook.as_deref().unwrap_or(""))),
+                number(theme.codebook_similarity, DECIMAL),
+            ];
+            for (term, weight) in &theme.top_terms {
+                row.push(Cell::Text(Cow::Borrowed(term.as_str())));
+                row.push(Cell::Number(*weight, DECIMAL));
+            }
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The group × theme sheet: units per group and theme (and unassigned), the total, then each
+/// theme's share of the group's units.
+fn group_theme(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
+    let k = a.themes.len();
+    let with_unassigned = a.unassigned() > 0;
+    let mut header = vec!["group".to_string()];
+    header.extend((0..k).map(theme_id));
+    if with_unassigned {
+        header.push(UNASSIGNED.to_string());
+    }
+    header.push("total".to_string());
+    header.extend((0..k).map(|t| format!("{} share", theme_id(t))));
+    let r = &a.recurrence;
+    let rows = r
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let total = r.group_totals[g];
+            let mut row = vec![Cell::Text(Cow::Borrowed(group.as_str()))];
+            row.extend(r.counts[g].iter().map(|&c| Cell::Number(c as f64, INTEGER)));
+            if with_unassigned {
+                let assigned: usize = r.counts[g].iter().sum();
+                row.push(Cell::Number((total - assigned) as f64, INTEGER));
+            }
+            row.push(Cell::Number(total as f64, INTEGER));
+            row.extend(
+                r.counts[g]
+                    .iter()
+                    .map(|&c| Cell::Number(c as f64 / total.max(1) as f64, PERCENT)),
+            );
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Writes tables into sheets with one way of guarding text.
+struct Sheets {
+    guard: bool,
+    /// Rows of a sheet below its header: a longer table goes on in another sheet.
+    rows_per_sheet: usize,
+}
+
+impl Sheets {
+    /// Writes a table of `rows` rows (`row(i)` gives the cells of row `i`) as sheet `name`,
+    /// going on in `name_2`, `name_3`, … past Excel's row limit.
+    fn write<'a, H: AsRef<str>>(
+        &self,
+        book: &mut Workbook,
+        name: &str,
+        header: &[H],
+        rows: usize,
+        row: impl Fn(usize) -> Vec<Cell<'a>>,
+    ) -> std::result::Result<(), XlsxError> {
+        let per_sheet = self.rows_per_sheet;
+        let widths = self.widths(header, rows.min(WIDTH_SAMPLE), &row);
+        let bold = Format::new().set_bold();
+        let formats: Vec<(&str, Format)> = [INTEGER, DECIMAL, PERCENT]
+            .into_iter()
+            .map(|f| (f, Format::new().set_num_format(f)))
+            .collect();
+        let sheets = rows.div_ceil(per_sheet).max(1);
+        for part in 0..sheets {
+            let sheet = book.add_worksheet_with_constant_memory()?;
+            sheet.set_name(match part {
+                0 => name.to_string(),
+                n => format!("{name}_{}", n + 1),
+            })?;
+            for (c, width) in widths.iter().enumerate() {
+                sheet.set_column_width(c as u16, *width)?;
+            }
+            for (c, h) in header.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, h.as_ref(), &bold)?;
+            }
+            let first = part * per_sheet;
+            let last = (first + per_sheet).min(rows);
+            for (r, i) in (first..last).enumerate() {
+                self.put_row(sheet, r as u32 + 1, row(i), &formats)?;
+            }
+            sheet.set_freeze_panes(1, 0)?;
+            let last_col = header.len().saturating_sub(1) as u16;
+            sheet.autofilter(0, 0, (last - first) as u32, last_col)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the cells of one row.
+    fn put_row(
+        &self,
+        sheet: &mut Worksheet,
+        r: u32,
+        cells: Vec<Cell>,
+        formats: &[(&str, Format)],
+    ) -> std::result::Result<(), XlsxError> {
+        for (c, cell) in cells.into_iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(t) if !t.is_empty() => {
+                    sheet.write_string(r, c, &*self.text(&t))?;
+                }
+                Cell::Number(v, format) if v.is_finite() => {
+                    let f = formats.iter().find(|(name, _)| *name == format);
+                    match f {
+                        Some((_, f)) => sheet.write_number_with_format(r, c, v, f)?,
+                        None => sheet.write_number(r, c, v)?,
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A text cell as written: guarded, and cut to Excel's limit.
+    fn text<'t>(&self, t: &'t str) -> Cow<'t, str> {
+        let guarded = guarded(t, self.guard);
+        if guarded.len() <= MAX_CELL_CHARS || guarded.chars().count() <= MAX_CELL_CHARS {
+            return guarded;
+        }
+        const CUT: &str = "…（截断：全文见 CSV）";
+        let keep = MAX_CELL_CHARS - CUT.chars().count();
+        Cow::Owned(guarded.chars().take(keep).chain(CUT.chars()).collect())
+    }
+
+    /// Column widths (in characters, a Chinese character counting two) from the header and the
+    /// first rows, between 6 and 60.
+    fn widths<'a, H: AsRef<str>>(
+        &self,
+        header: &[H],
+        sample: usize,
+        row: &impl Fn(usize) -> Vec<Cell<'a>>,
+    ) -> Vec<f64> {
+        let wide = |s: &str| {
+            s.chars()
+                .take(80)
+                .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                .sum::<f64>()
+        };
+        let mut widths: Vec<f64> = header.iter().map(|h| wide(h.as_ref()) + 2.0).collect();
+        for i in 0..sample {
+            for (c, cell) in row(i).iter().enumerate() {
+                let w = match cell {
+                    Cell::Text(t) => wide(t),
+                    Cell::Number(..) => 8.0,
+                    Cell::Empty => 0.0,
+                };
+                if let Some(width) = widths.get_mut(c) {
+                    *width = width.max(w + 1.0);
+                }
+            }
+        }
+        widths.iter().map(|w| w.clamp(6.0, 60.0)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A part of a workbook's zip, as text.
+    fn part(book: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn a_long_table_goes_on_in_numbered_sheets_and_cells_are_guarded() {
+        let sheets = Sheets {
+            guard: true,
+            rows_per_sheet: 3,
+        };
+        let mut book = Workbook::new();
+        let cells = ["=1+2", "江湾镇", "-依法行政"];
+        sheets
+            .write(&mut book, "measures", &["text", "n"], 7, |i| {
+                vec![
+                    Cell::Text(Cow::Borrowed(cells[i % 3])),
+                    Cell::Number(i as f64, INTEGER),
+                ]
+            })
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let workbook = part(&bytes, "xl/workbook.xml");
+        for name in ["\"measures\"", "\"measures_2\"", "\"measures_3\""] {
+            assert!(workbook.contains(name), "{workbook}");
+        }
+        let first = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(
+            first.contains("'=1+2") && first.contains("'-依法行政") && first.contains("江湾镇")
+        );
+        assert!(first.contains("<autoFilter ref=\"A1:B4\"/>"), "{first}");
+        assert!(first.contains("ySplit=\"1\""), "{first}");
+        let last = part(&bytes, "xl/worksheets/sheet3.xml");
+        assert!(
+            last.contains("<v>6</v>") && !last.contains("<v>5</v>"),
+            "{last}"
+        );
+    }
+
+    #[test]
+    fn an_overlong_cell_is_cut_saying_so() {
+        let sheets = Sheets {
+            guard: false,
+            rows_per_sheet: 10,
+        };
+        let long = "法".repeat(MAX_CELL_CHARS + 10);
+        let cut = sheets.text(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with("全文见 CSV）"));
+        assert_eq!(sheets.text("短"), "短");
+    }
+}
