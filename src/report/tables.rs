@@ -521,19 +521,25 @@ fn unassigned_free_groups(a: &Analysis) -> usize {
         .count()
 }
 
+/// The group × theme table's columns: `group`, the theme ids, `unassigned` when some units
+/// have no theme (then true), and `total`.
+pub(crate) fn group_theme_header(a: &Analysis) -> (Vec<String>, bool) {
+    let with_unassigned = a.unassigned() > 0;
+    let mut header = vec!["group".to_string()];
+    header.extend((0..a.themes.len()).map(theme_id));
+    if with_unassigned {
+        header.push(UNASSIGNED.to_string());
+    }
+    header.push("total".to_string());
+    (header, with_unassigned)
+}
+
 /// `group_theme.csv`: units per group and theme.
 pub fn write_group_theme<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let name = "group_theme.csv";
     let raw = a.config.report.raw_csv;
     let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
-    let k = a.themes.len();
-    let with_unassigned = a.unassigned() > 0;
-    let mut header = vec!["group".to_string()];
-    header.extend((0..k).map(theme_id));
-    if with_unassigned {
-        header.push(UNASSIGNED.to_string());
-    }
-    header.push("total".to_string());
+    let (header, with_unassigned) = group_theme_header(a);
     w.write_record(&header).map_err(csv_err(name))?;
     let r = &a.recurrence;
     for (g, group) in r.groups.iter().enumerate() {

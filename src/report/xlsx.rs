@@ -227,13 +227,7 @@ fn themes(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
 /// theme's share of the group's units.
 fn group_theme(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
     let k = a.themes.len();
-    let with_unassigned = a.unassigned() > 0;
-    let mut header = vec!["group".to_string()];
-    header.extend((0..k).map(theme_id));
-    if with_unassigned {
-        header.push(UNASSIGNED.to_string());
-    }
-    header.push("total".to_string());
+    let (mut header, with_unassigned) = super::tables::group_theme_header(a);
     header.extend((0..k).map(|t| format!("{} share", theme_id(t))));
     let r = &a.recurrence;
     let rows = r
