@@ -358,6 +358,7 @@ pub fn render(data: &HeatmapData) -> Result<String> {
                     colour,
                     Some(data.tooltip(g, t)),
                 )?;
+                c.drill(format!("cell:{g}:{t}"));
                 let (value, ink) = if s > 0.0 {
                     (pct(s), text_on(colour))
                 } else if data.of(g, t) == 0 && data.share_of != ShareOf::GroupUnits {
