@@ -215,6 +215,7 @@ mod tests {
                 counts: counts.clone(),
                 examples: Vec::new(),
                 share_of: heatmap::ShareOf::GroupUnits,
+                min_units: 5,
             })
             .unwrap(),
         );
