@@ -159,7 +159,7 @@ pub fn year_change(r: &Recurrence, min_units: usize) -> Option<(u16, u16, Vec<Th
         .iter()
         .filter(|(_, counts)| counts.iter().sum::<usize>() >= min_units);
     let (first_year, first) = years.next()?;
-    let (last_year, last) = years.last()?;
+    let (last_year, last) = years.next_back()?;
     if first_year == last_year {
         return None;
     }

@@ -172,7 +172,16 @@ mod tests {
         // Exact duplicates of three well separated points.
         let clean = points(&[(0.0, 30), (2.1, 30), (4.2, 30)], 0.0, 1);
         let fit = cluster::cluster(clean.view(), &params, None).unwrap();
-        let s = measure(clean.view(), &fit.assignments, 3, &params, 3, None, &|_, _| {}).unwrap();
+        let s = measure(
+            clean.view(),
+            &fit.assignments,
+            3,
+            &params,
+            3,
+            None,
+            &|_, _| {},
+        )
+        .unwrap();
         assert!(
             s.per_theme.iter().all(|&j| (j - 1.0).abs() < 1e-12),
             "{:?}",
@@ -183,7 +192,16 @@ mod tests {
         let pi = std::f64::consts::PI;
         let noise = points(&[(pi, 300)], pi, 2);
         let fit = cluster::cluster(noise.view(), &params, None).unwrap();
-        let s = measure(noise.view(), &fit.assignments, 3, &params, 3, None, &|_, _| {}).unwrap();
+        let s = measure(
+            noise.view(),
+            &fit.assignments,
+            3,
+            &params,
+            3,
+            None,
+            &|_, _| {},
+        )
+        .unwrap();
         let mean = s.per_theme.iter().sum::<f64>() / 3.0;
         assert!(mean < 0.95, "{:?}", s.per_theme);
     }

@@ -492,7 +492,10 @@ mod tests {
         d.group_totals = vec![1, 20];
         d.min_units = 5;
         let svg = render(&d).unwrap();
-        assert!(svg.contains(">1/1<"), "the small group's cell shows count/total");
+        assert!(
+            svg.contains(">\n1/1\n</text>"),
+            "the small group's cell shows count/total"
+        );
         assert!(svg.contains("fill=\"#DDDDDD\""));
         assert!(svg.contains("data-drill=\"cell:1:1\""));
     }
@@ -502,7 +505,10 @@ mod tests {
         let mut d = data(2, 2);
         d.themes[0].label = "综合行政执法·法律顾问".to_string();
         let svg = render(&d).unwrap();
-        assert!(svg.contains(">综合行政执法<"), "the word is kept whole");
+        assert!(
+            svg.contains(">\n综合行政执法\n</text>"),
+            "the word is kept whole"
+        );
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `index.html`: one self-contained page (charts inline, no network): summary, every chart with a
 //! caption saying how to read it, the themes table with examples, the group table, skipped files.
 
-use crate::error::{Error, Result};
 use crate::config::Lang;
 use crate::corpus::SectionKind;
+use crate::error::{Error, Result};
 use crate::pipeline::{Analysis, ThemeSource};
 use std::fmt::Write;
 use std::path::Path;
@@ -27,44 +27,101 @@ pub(crate) fn esc(s: &str) -> String {
 fn caption(chart: &str, lang: Lang) -> (&'static str, &'static str) {
     let (zh, en) = match chart {
         "heatmap.svg" => (
-            ("主题 × 分组", "每格是该组举措落在该主题的比例，颜色越深比例越大；灰格的单位数少于最低数（格内写 数量/总数）。点击格子列出其中的举措。"),
-            ("Themes by group", "Each cell is the share of a group's measures that fall in a theme; darker means a larger share. Grey cells rest on fewer units than the minimum (count/total written). Click a cell to list its measures."),
+            (
+                "主题 × 分组",
+                "每格是该组举措落在该主题的比例，颜色越深比例越大；灰格的单位数少于最低数（格内写 数量/总数）。点击格子列出其中的举措。",
+            ),
+            (
+                "Themes by group",
+                "Each cell is the share of a group's measures that fall in a theme; darker means a larger share. Grey cells rest on fewer units than the minimum (count/total written). Click a cell to list its measures.",
+            ),
         ),
         "recurrence.svg" => (
-            ("主题复现", "按出现的分组数排序：长条为各地共有的主题，短条为地方性主题。点击条形列出该主题的举措。"),
-            ("Recurrence", "Themes sorted by the number of groups they recur in: long bars are shared across townships, short ones are local. Click a bar for its measures."),
+            (
+                "主题复现",
+                "按出现的分组数排序：长条为各地共有的主题，短条为地方性主题。点击条形列出该主题的举措。",
+            ),
+            (
+                "Recurrence",
+                "Themes sorted by the number of groups they recur in: long bars are shared across townships, short ones are local. Click a bar for its measures.",
+            ),
         ),
         "terms.svg" => (
             ("区分性词语", "区分各主题的词语（类别 TF-IDF 权重）。"),
-            ("Distinctive terms", "The terms that set each theme apart from the others (class-based TF-IDF weight)."),
+            (
+                "Distinctive terms",
+                "The terms that set each theme apart from the others (class-based TF-IDF weight).",
+            ),
         ),
         "map.svg" => (
-            ("举措分布图", "每点为一条举措，位于前两个 LSA 维度上，按主题着色；相近的点用词相近。"),
-            ("Map of measures", "Each dot is a measure on the first two LSA dimensions, coloured by theme; nearby dots use similar words."),
+            (
+                "举措分布图",
+                "每点为一条举措，位于前两个 LSA 维度上，按主题着色；相近的点用词相近。",
+            ),
+            (
+                "Map of measures",
+                "Each dot is a measure on the first two LSA dimensions, coloured by theme; nearby dots use similar words.",
+            ),
         ),
         "sections.svg" => (
-            ("各章节的主题构成", "举措成效、第一责任人、不足问题与下年计划各自的主题构成。点击色段列出其举措。"),
-            ("Themes by section kind", "The theme mix of what townships did (measures), the leaders' duties, the shortcomings they admit and what they plan. Click a segment for its measures."),
+            (
+                "各章节的主题构成",
+                "举措成效、第一责任人、不足问题与下年计划各自的主题构成。点击色段列出其举措。",
+            ),
+            (
+                "Themes by section kind",
+                "The theme mix of what townships did (measures), the leaders' duties, the shortcomings they admit and what they plan. Click a segment for its measures.",
+            ),
         ),
         "k.svg" => (
-            ("选择主题数 k", "样本上各 k 的平均轮廓系数；标出的 k 为所选。"),
-            ("Choosing k", "Mean silhouette for each number of themes tried on a sample; the marked k was chosen."),
+            (
+                "选择主题数 k",
+                "样本上各 k 的平均轮廓系数；标出的 k 为所选。",
+            ),
+            (
+                "Choosing k",
+                "Mean silhouette for each number of themes tried on a sample; the marked k was chosen.",
+            ),
         ),
         "copies.svg" => (
-            ("分组间的复制文本", "每格为一组举措与另一组举措近乎重复的数量（5 字片段 Jaccard ≥ 阈值）；对角线为组内复制。"),
-            ("Copied text between groups", "Each cell counts the measures of one group that nearly repeat a measure of another (Jaccard ≥ the threshold on 5-character shingles); the diagonal counts copies within a group. Numbers on the axis name the rows. Hover a cell for the most similar pair."),
+            (
+                "分组间的复制文本",
+                "每格为一组举措与另一组举措近乎重复的数量（5 字片段 Jaccard ≥ 阈值）；对角线为组内复制。",
+            ),
+            (
+                "Copied text between groups",
+                "Each cell counts the measures of one group that nearly repeat a measure of another (Jaccard ≥ the threshold on 5-character shingles); the diagonal counts copies within a group. Numbers on the axis name the rows. Hover a cell for the most similar pair.",
+            ),
         ),
         "concreteness.svg" => (
-            ("各组各主题的具体程度", "每格为该组该主题举措中报告了数量（带单位的数字：120余起、三百多家、98%）的比例；– 表示该组无此主题。"),
-            ("Concreteness by group and theme", "Each cell is the share of a group's measures in a theme that report at least one quantity (a number with a unit word: 120余起, 三百多家, 98%). – marks a theme the group has no measures in."),
+            (
+                "各组各主题的具体程度",
+                "每格为该组该主题举措中报告了数量（带单位的数字：120余起、三百多家、98%）的比例；– 表示该组无此主题。",
+            ),
+            (
+                "Concreteness by group and theme",
+                "Each cell is the share of a group's measures in a theme that report at least one quantity (a number with a unit word: 120余起, 三百多家, 98%). – marks a theme the group has no measures in.",
+            ),
         ),
         "years.svg" => (
-            ("各年度的主题", "各主题占每年举措的比例。点击色段列出其举措。"),
-            ("Themes by year", "Each theme's share of the measures reported for each year. Click a segment for its measures."),
+            (
+                "各年度的主题",
+                "各主题占每年举措的比例。点击色段列出其举措。",
+            ),
+            (
+                "Themes by year",
+                "Each theme's share of the measures reported for each year. Click a segment for its measures.",
+            ),
         ),
         "stability.svg" => (
-            ("主题稳定性", "各主题在换种子与自助重抽样重拟合中与最佳匹配的平均重合度。"),
-            ("Theme stability", "Mean overlap of each theme's units with its best match over refits with other seeds and bootstrap samples."),
+            (
+                "主题稳定性",
+                "各主题在换种子与自助重抽样重拟合中与最佳匹配的平均重合度。",
+            ),
+            (
+                "Theme stability",
+                "Mean overlap of each theme's units with its best match over refits with other seeds and bootstrap samples.",
+            ),
         ),
         _ => (("图", ""), ("Chart", "")),
     };
@@ -113,7 +170,10 @@ fn page_data(a: &Analysis) -> String {
                 theme2,
                 round4(a.similarity[u]),
                 round4(sim2),
-                kinds.iter().position(|k| *k == unit.section_kind).unwrap_or(0),
+                kinds
+                    .iter()
+                    .position(|k| *k == unit.section_kind)
+                    .unwrap_or(0),
                 unit.meta.year.unwrap_or(0),
                 unit.heading,
                 unit.section_heading,
@@ -237,11 +297,22 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
         group_by = crate::chart::GroupNoun::of(a.group_by()).pick(lang),
         model = model_line(a),
         version = crate::VERSION,
-        stability = a.stability.as_ref().map_or(l("未测（用 --stability N 运行）", "not measured (run with --stability N)").to_string(), |st| format!(
-            "{} {} (ARI {:.2}), {} {} (ARI {:.2})",
-            st.refits, l("次换种子重拟合", "refits with other seeds"), st.ari_seeds,
-            st.refits, l("次自助重抽样", "on bootstrap samples"), st.ari_bootstrap
-        )),
+        stability = a.stability.as_ref().map_or(
+            l(
+                "未测（用 --stability N 运行）",
+                "not measured (run with --stability N)"
+            )
+            .to_string(),
+            |st| format!(
+                "{} {} (ARI {:.2}), {} {} (ARI {:.2})",
+                st.refits,
+                l("次换种子重拟合", "refits with other seeds"),
+                st.ari_seeds,
+                st.refits,
+                l("次自助重抽样", "on bootstrap samples"),
+                st.ari_bootstrap
+            )
+        ),
     );
     drill_section(a, embedded, &mut h);
     for chart in charts {
@@ -268,7 +339,10 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
             h,
             "<h2>{}</h2>\n<p>{}</p>",
             l("计划的落实", "Plans followed"),
-            l("有连续年度报告的乡镇：某年计划的各主题，及其次年的举措（plans_followed.csv）。", "For townships with reports for consecutive years: each theme planned in a year, and its measures the next year (plans_followed.csv).")
+            l(
+                "有连续年度报告的乡镇：某年计划的各主题，及其次年的举措（plans_followed.csv）。",
+                "For townships with reports for consecutive years: each theme planned in a year, and its measures the next year (plans_followed.csv)."
+            )
         );
         let _ = writeln!(
             h,
@@ -302,7 +376,14 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
     promises_section(a, &followed, &mut h);
     let _ = writeln!(h, "<h2>{}</h2>", l("跳过的文件", "Skipped files"));
     if a.skipped.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", l("无：每个输入文件都已读取。", "None: every input file was read."));
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            l(
+                "无：每个输入文件都已读取。",
+                "None: every input file was read."
+            )
+        );
     } else {
         let _ = writeln!(
             h,
@@ -330,7 +411,10 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
     let _ = writeln!(
         h,
         "<p class=\"meta\">{}</p>\n<script type=\"application/json\" id=\"pt-data\">{}</script>\n<script>\n{}</script>\n</body></html>",
-        l("表格：measures.csv、reports.csv、themes.csv、group_theme.csv、copies.csv、concreteness.csv、themes.json；运行详情见 run.json；拟合的模型在 model/。", "Tables: measures.csv, reports.csv, themes.csv, group_theme.csv, copies.csv, concreteness.csv, themes.json; run details in run.json; the fitted model in model/."),
+        l(
+            "表格：measures.csv、reports.csv、themes.csv、group_theme.csv、copies.csv、concreteness.csv、themes.json；运行详情见 run.json；拟合的模型在 model/。",
+            "Tables: measures.csv, reports.csv, themes.csv, group_theme.csv, copies.csv, concreteness.csv, themes.json; run details in run.json; the fitted model in model/."
+        ),
         page_data(a),
         include_str!("page.js")
     );
@@ -471,7 +555,9 @@ fn groups_table(a: &Analysis, h: &mut String) {
     let min = a.config.report.min_units;
     let r = &a.recurrence;
     let k = a.themes.len();
-    let overall: Vec<usize> = (0..k).map(|t| r.counts.iter().map(|c| c[t]).sum()).collect();
+    let overall: Vec<usize> = (0..k)
+        .map(|t| r.counts.iter().map(|c| c[t]).sum())
+        .collect();
     let assigned: usize = overall.iter().sum::<usize>().max(1);
     let _ = writeln!(
         h,
@@ -514,7 +600,11 @@ fn groups_table(a: &Analysis, h: &mut String) {
             if small { " class=\"small\"" } else { "" },
             esc(group),
             if small {
-                format!(" <span class=\"badge\">{} n = {}</span>", l("小样本", "small"), r.group_totals[g])
+                format!(
+                    " <span class=\"badge\">{} n = {}</span>",
+                    l("小样本", "small"),
+                    r.group_totals[g]
+                )
             } else {
                 String::new()
             },
@@ -539,7 +629,10 @@ fn year_change_section(a: &Analysis, h: &mut String) {
         h,
         "<h2>{} {first} → {last}</h2>\n<p>{} {min} {}</p>",
         l("变化", "Change"),
-        l("增减最多的主题，以各年举措中所占比例的百分点计；只比较举措数不少于", "Themes that grew and shrank most, in share points of each year's measures; only years with at least"),
+        l(
+            "增减最多的主题，以各年举措中所占比例的百分点计；只比较举措数不少于",
+            "Themes that grew and shrank most, in share points of each year's measures; only years with at least"
+        ),
         l("条的年份。", "units are compared."),
     );
     let groups_in = |year: u16| -> std::collections::BTreeSet<String> {
