@@ -869,3 +869,27 @@ fn promises_section(a: &Analysis, followed: &[crate::recurrence::PlanFollowed], 
     }
     h.push_str("</table>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_json_cannot_close_its_script_and_reads_back_the_same() {
+        let hostile =
+            "</script><script>alert(1)</script><!--<img src=x onerror=alert(2)>\u{2028}\u{2029}&";
+        let json = serde_json::json!({ "text": hostile }).to_string();
+        let safe = script_safe(&json);
+        for bad in ["<", ">", "\u{2028}", "\u{2029}", "&"] {
+            assert!(!safe.contains(bad), "{bad:?} left in {safe}");
+        }
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["text"], hostile);
+    }
+
+    #[test]
+    fn footers_leave_out_empty_fields() {
+        assert_eq!(footer(&["r0-001", "", "举措成效"]), "r0-001, 举措成效");
+        assert_eq!(footer(&["a<b", " "]), "a&lt;b");
+    }
+}
