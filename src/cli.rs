@@ -1,7 +1,7 @@
 //! The command line (DESIGN.md §3): clap definitions, flags folded over the configuration
 //! (defaults < `--config FILE` < flags), and the four modes. `main` only calls [`main`].
 
-use crate::config::{Config, DfBound, GroupBy, KChoice, KRange, ValidConfig};
+use crate::config::{Config, DfBound, GroupBy, KChoice, KRange, Lang, ValidConfig};
 use crate::corpus::{SectionKind, UnitLevel};
 use crate::error::{ConfigError, Error, Result};
 use crate::fitted::FittedModel;
@@ -50,6 +50,9 @@ pub struct OutputArgs {
     /// What a group is in the group × theme matrix.
     #[arg(long, value_enum, value_name = "BY")]
     pub group_by: Option<GroupBy>,
+    /// The language of the page, chart notes and section-kind names [default: zh].
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<Lang>,
     /// CSV metadata overrides per file: file, township, county, province, year (or JSONL).
     #[arg(long, value_name = "CSV")]
     pub manifest: Option<PathBuf>,
@@ -329,6 +332,9 @@ impl OutputArgs {
         if let Some(g) = self.group_by {
             c.report.group_by = g;
         }
+        if let Some(lang) = self.lang {
+            c.report.lang = lang;
+        }
         if self.no_bom {
             c.report.bom = false;
         }
@@ -430,6 +436,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
     let mut scratch = model.config.clone();
     args.output.apply(&mut scratch);
     report.group_by = scratch.report.group_by;
+    report.lang = scratch.report.lang;
     report.bom = scratch.report.bom;
     report.raw_csv = scratch.report.raw_csv;
     report.xlsx = scratch.report.xlsx;

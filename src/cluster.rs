@@ -313,11 +313,24 @@ pub fn cluster(
     params: &ClusterParams,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<Clustering> {
+    cluster_with_progress(x, params, guides, &|_, _| {})
+}
+
+/// Progress of a loop: `(done, of)` after each step.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// As [`cluster`], calling `progress(i, n)` after the i-th of the n values of k scanned.
+pub fn cluster_with_progress(
+    x: ArrayView2<f32>,
+    params: &ClusterParams,
+    guides: Option<ArrayView2<f32>>,
+    progress: Progress,
+) -> Result<Clustering> {
     let n = x.nrows();
     let (k, scan) = match params.k {
         KChoice::Fixed(k) => (k, Vec::new()),
         KChoice::Auto => {
-            let scan = scan_k(x, params)?;
+            let scan = scan_k(x, params, progress)?;
             let best = choose_k(&scan).map(|s| s.k).ok_or_else(|| {
                 Error::Cluster("the k range is empty for this corpus".to_string())
             })?;
@@ -708,7 +721,7 @@ fn fit_minibatch(
 }
 
 /// Scores each k of the range on a seeded sample by mean silhouette.
-fn scan_k(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Vec<KScore>> {
+fn scan_k(x: ArrayView2<f32>, params: &ClusterParams, progress: Progress) -> Result<Vec<KScore>> {
     let n = x.nrows();
     let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0x5CA7);
     let mut idx: Vec<usize> = (0..n).collect();
@@ -729,9 +742,11 @@ fn scan_k(x: ArrayView2<f32>, params: &ClusterParams) -> Result<Vec<KScore>> {
         .min(m.saturating_sub(1))
         .min(m / 5)
         .max(2);
-    (params.k_range.min.min(max_k)..=max_k)
+    let first = params.k_range.min.min(max_k);
+    (first..=max_k)
         .map(|k| {
             let model = fit_full(sample.view(), k, params, params.n_runs.min(2), None)?;
+            progress(k - first + 1, max_k - first + 1);
             let labels: Vec<usize> = model.predict(&sample).to_vec();
             let (silhouette, silhouette_se) = silhouette(&dist, m, &labels, k);
             Ok(KScore {

@@ -448,6 +448,33 @@ pub struct ReportParams {
     pub xlsx: bool,
     /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
     pub dump: bool,
+    /// The language of the page's text (default zh; CSV headers never change).
+    pub lang: Lang,
+    /// Cells, lifts and years resting on fewer units are marked as small numbers (default 5).
+    pub min_units: usize,
+    /// At most this many measures are embedded in `index.html` (default 20,000); the page says
+    /// where the rest are (measures.csv, workbook.xlsx).
+    pub page_limit: usize,
+}
+
+/// The language of the page (`--lang`, `report.lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Chinese (default).
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The Chinese or the English text, by language.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
 }
 
 impl Default for ReportParams {
@@ -458,6 +485,9 @@ impl Default for ReportParams {
             raw_csv: false,
             xlsx: true,
             dump: false,
+            lang: Lang::Zh,
+            min_units: 5,
+            page_limit: 20_000,
         }
     }
 }
@@ -578,6 +608,18 @@ impl Config {
             "read.max_file_mb",
             "must be > 0",
             c.read.max_file_mb,
+        )?;
+        range(
+            c.report.min_units >= 1,
+            "report.min_units",
+            "must be >= 1",
+            c.report.min_units,
+        )?;
+        range(
+            c.report.page_limit >= 1,
+            "report.page_limit",
+            "must be >= 1",
+            c.report.page_limit,
         )?;
         range(
             !c.split.sections.is_empty(),

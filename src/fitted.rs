@@ -40,6 +40,49 @@ pub struct FittedModel {
     pub themes: Themes,
     /// Theme labels, terms and analyst names (no examples: those belong to a corpus).
     pub labels: Vec<Theme>,
+    /// Where a loaded model came from (None for a model fitted in this process).
+    pub origin: Option<ModelOrigin>,
+}
+
+/// The folder a model was loaded from and when it was fitted, for the page of `apply`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelOrigin {
+    /// The model folder as given.
+    pub path: String,
+    /// When `model.json` was written (UTC, `2026-12-07 03:58 UTC`), or `unknown`.
+    pub fitted: String,
+}
+
+impl ModelOrigin {
+    /// The origin of the model in `dir`: its path and the modification time of its `model.json`.
+    fn of(dir: &Path) -> ModelOrigin {
+        let fitted = std::fs::metadata(dir.join("model.json"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or("unknown".to_string(), |d| utc(d.as_secs()));
+        ModelOrigin {
+            path: dir.display().to_string(),
+            fitted,
+        }
+    }
+}
+
+/// Seconds since 1970 as `YYYY-MM-DD HH:MM UTC` (the proleptic Gregorian calendar; Howard
+/// Hinnant's `civil_from_days`).
+fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let (hour, minute) = (secs % 86_400 / 3_600, secs % 3_600 / 60);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
 }
 
 /// `model.json`: everything but the two matrices.
@@ -89,6 +132,7 @@ impl FittedModel {
                     ..t
                 })
                 .collect(),
+            origin: None,
         })
     }
 
@@ -161,6 +205,7 @@ impl FittedModel {
             },
             themes,
             labels: json.labels,
+            origin: Some(ModelOrigin::of(dir)),
         };
         if json.lsa.n_terms != n_terms || json.lsa.dims != dims {
             return Err(bad(format!(
@@ -298,4 +343,14 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
         source: e,
     })?;
     std::io::Write::flush(&mut w).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::utc(1_796_615_880), "2026-12-07 03:58 UTC");
+        assert_eq!(super::utc(951_782_400), "2000-02-29 00:00 UTC");
+    }
 }

@@ -189,7 +189,7 @@ impl Stages {
             // A stage without countable steps (vectorizing, reducing, clustering) gets a spinner.
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{prefix:>12} {spinner} {elapsed}")
+                ProgressStyle::with_template("{prefix:>12} {spinner} {msg} {elapsed}")
                     .expect("valid template"),
             );
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -316,8 +316,8 @@ fn prepare_with(
                 .join(", ")
         )));
     }
-    let read = stages.run("read", files.len(), |_| {
-        read::read_files(&files, &config.read, &input.manifest)
+    let read = stages.run("read", files.len(), |bar| {
+        read::read_files_with_progress(&files, &config.read, &input.manifest, &|| bar.inc(1))
     });
     for s in &read.skipped {
         eprintln!("policy-themes: skipped {}", s.message());
@@ -502,7 +502,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         let matrix = tfidf::weight_rows(&codebook_tokens, &columns, &tfidf_model);
         codebook::Projected::new(lsa.transform(&matrix))
     };
-    let (clustering, guides, second_kept) = stages.run("cluster", 0, |_| {
+    let (clustering, guides, second_kept) = stages.run("cluster", 0, |bar| {
         with_rows(&mut reduced, &with_terms, |x| -> Result<_> {
             let k_for_support = match config.cluster.k {
                 crate::config::KChoice::Fixed(k) => k,
@@ -515,8 +515,12 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
                 let kept = projected.supported(x, config.cluster.codebook_min_cosine, min_units);
                 projected.rows.select(ndarray::Axis(0), &kept)
             });
-            let clustering =
-                cluster::cluster(x, &config.cluster, guides.as_ref().map(|g| g.view()))?;
+            let clustering = cluster::cluster_with_progress(
+                x,
+                &config.cluster,
+                guides.as_ref().map(|g| g.view()),
+                &|i, n| bar.set_message(format!("k {i}/{n}")),
+            )?;
             let second = clustering.themes.second_nearest(x, &clustering.assignments);
             Ok((clustering, guides, second))
         })
@@ -596,7 +600,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     }
     let stability = match config.cluster.stability {
         0 => None,
-        n => Some(stages.run("stability", 0, |_| {
+        n => Some(stages.run("stability", 0, |bar| {
             with_rows(&mut reduced, &with_terms, |x| {
                 stability::measure(
                     x,
@@ -605,6 +609,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
                     &config.cluster,
                     n,
                     guides.as_ref().map(|g| g.view()),
+                    &|i, of| bar.set_message(format!("refit {i}/{of}")),
                 )
             })
         })?),

@@ -160,13 +160,23 @@ fn has_extension(path: &Path, exts: &[&str]) -> bool {
 /// Reads and decodes every file; duplicates (same SHA-256) are kept once, the rest skipped, as
 /// are the entries the walk passed over.
 pub fn read_files(files: &[Found], params: &ReadParams, manifest: &Manifest) -> ReadOutput {
+    read_files_with_progress(files, params, manifest, &|| {})
+}
+
+/// As [`read_files`], calling `progress()` after each file is read or skipped.
+pub fn read_files_with_progress(
+    files: &[Found],
+    params: &ReadParams,
+    manifest: &Manifest,
+    progress: &(dyn Fn() + Sync),
+) -> ReadOutput {
     let width = files.len().to_string().len().max(4);
     let results: Vec<std::result::Result<Report, Skipped>> = files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
             let id = format!("r{i:0width$}");
-            match &found.skip {
+            let result = match &found.skip {
                 Some(reason) => Err(Skipped {
                     id,
                     file: found.path.display().to_string(),
@@ -174,7 +184,9 @@ pub fn read_files(files: &[Found], params: &ReadParams, manifest: &Manifest) -> 
                     sha256: None,
                 }),
                 None => read_one(&id, &found.path, params, manifest),
-            }
+            };
+            progress();
+            result
         })
         .collect();
     let mut out = ReadOutput::default();

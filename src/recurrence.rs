@@ -116,6 +116,19 @@ pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: Grou
     }
 }
 
+/// The Wilson score interval at 95% for `count` successes of `n`, as shares; `(0, 1)` for n = 0.
+pub fn wilson(count: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let (n, p) = (n as f64, count as f64 / n as f64);
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// How a theme's share moved between the first and the last year of the corpus.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeChange {
@@ -138,11 +151,15 @@ impl ThemeChange {
     }
 }
 
-/// Themes ordered from the most grown to the most shrunk between the first and last year, or
-/// `None` with fewer than two years.
-pub fn year_change(r: &Recurrence) -> Option<(u16, u16, Vec<ThemeChange>)> {
-    let (first_year, first) = r.by_year.first()?;
-    let (last_year, last) = r.by_year.last()?;
+/// Themes ordered from the most grown to the most shrunk between the first and last year with
+/// at least `min_units` assigned units, or `None` without two such years.
+pub fn year_change(r: &Recurrence, min_units: usize) -> Option<(u16, u16, Vec<ThemeChange>)> {
+    let mut years = r
+        .by_year
+        .iter()
+        .filter(|(_, counts)| counts.iter().sum::<usize>() >= min_units);
+    let (first_year, first) = years.next()?;
+    let (last_year, last) = years.next_back()?;
     if first_year == last_year {
         return None;
     }
@@ -325,7 +342,7 @@ mod tests {
             ]
         );
         assert_eq!(r.by_year, vec![(2022, vec![1, 0]), (2023, vec![1, 1])]);
-        let (first, last, change) = year_change(&r).unwrap();
+        let (first, last, change) = year_change(&r, 1).unwrap();
         assert_eq!((first, last), (2022, 2023));
         assert_eq!(change[0].theme, 1);
         assert!((change[0].points() - 50.0).abs() < 1e-9);
@@ -344,6 +361,15 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!((got[0].theme, got[0].measures_next_year), (0, 1));
         assert_eq!((got[1].theme, got[1].measures_next_year), (1, 0));
+    }
+
+    #[test]
+    fn wilson_interval_is_wide_for_small_counts() {
+        let (lo, hi) = wilson(1, 2);
+        assert!((lo - 0.0945).abs() < 1e-3 && (hi - 0.9055).abs() < 1e-3);
+        let (lo, hi) = wilson(50, 100);
+        assert!(hi - lo < 0.2 && lo < 0.5 && hi > 0.5);
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
     }
 
     #[test]

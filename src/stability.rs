@@ -29,7 +29,7 @@ pub struct Stability {
 }
 
 /// Refits `refits` times each way and compares with `base` (the run's theme of each row of `x`).
-/// Refits are guided by `guides` as the run was.
+/// Refits are guided by `guides` as the run was; `progress(i, 2 × refits)` is called after each.
 pub fn measure(
     x: ArrayView2<f32>,
     base: &[usize],
@@ -37,6 +37,7 @@ pub fn measure(
     params: &ClusterParams,
     refits: usize,
     guides: Option<ArrayView2<f32>>,
+    progress: cluster::Progress,
 ) -> Result<Stability> {
     let n = x.nrows();
     let fixed = ClusterParams {
@@ -55,6 +56,7 @@ pub fn measure(
             },
             guides,
         )?;
+        progress(2 * i as usize - 1, 2 * refits);
         ari_seeds += adjusted_rand_index(base, &reseeded.assignments);
         add_best_jaccard(base, &reseeded.assignments, k, &mut jaccard_sums);
         let sample: Vec<usize> = (0..n).map(|_| rng.gen_range(0..n)).collect();
@@ -67,6 +69,7 @@ pub fn measure(
             },
             guides,
         )?;
+        progress(2 * i as usize, 2 * refits);
         let assigned = boot.themes.assign(x);
         ari_boot += adjusted_rand_index(base, &assigned);
         add_best_jaccard(base, &assigned, k, &mut jaccard_sums);
@@ -169,7 +172,16 @@ mod tests {
         // Exact duplicates of three well separated points.
         let clean = points(&[(0.0, 30), (2.1, 30), (4.2, 30)], 0.0, 1);
         let fit = cluster::cluster(clean.view(), &params, None).unwrap();
-        let s = measure(clean.view(), &fit.assignments, 3, &params, 3, None).unwrap();
+        let s = measure(
+            clean.view(),
+            &fit.assignments,
+            3,
+            &params,
+            3,
+            None,
+            &|_, _| {},
+        )
+        .unwrap();
         assert!(
             s.per_theme.iter().all(|&j| (j - 1.0).abs() < 1e-12),
             "{:?}",
@@ -180,7 +192,16 @@ mod tests {
         let pi = std::f64::consts::PI;
         let noise = points(&[(pi, 300)], pi, 2);
         let fit = cluster::cluster(noise.view(), &params, None).unwrap();
-        let s = measure(noise.view(), &fit.assignments, 3, &params, 3, None).unwrap();
+        let s = measure(
+            noise.view(),
+            &fit.assignments,
+            3,
+            &params,
+            3,
+            None,
+            &|_, _| {},
+        )
+        .unwrap();
         let mean = s.per_theme.iter().sum::<f64>() / 3.0;
         assert!(mean < 0.95, "{:?}", s.per_theme);
     }

@@ -27,6 +27,8 @@ const EXAMPLES: usize = 3;
 const CELL_H: f64 = 22.0;
 const HEAD_LINE: f64 = 14.0;
 const HEAD_LINES: usize = 3;
+/// Cells resting on fewer than `min_units` units.
+const SMALL_CELL: plotters::style::RGBColor = plotters::style::RGBColor(0xDD, 0xDD, 0xDD);
 const ROW_LABEL_EM: f64 = 14.0;
 const UNITS_W: f64 = 52.0;
 const SCALE_W: f64 = 240.0;
@@ -50,6 +52,8 @@ pub struct HeatmapData {
     pub examples: Vec<Vec<Vec<String>>>,
     /// What a cell's share is of.
     pub share_of: ShareOf,
+    /// A cell whose denominator is smaller is a small number: drawn grey, `count/total` written.
+    pub min_units: usize,
 }
 
 /// What a heatmap cell's share is of, and so which chart it is.
@@ -114,6 +118,7 @@ impl HeatmapData {
             counts: r.counts.clone(),
             examples,
             share_of: ShareOf::GroupUnits,
+            min_units: analysis.config.report.min_units,
         }
     }
 
@@ -132,6 +137,7 @@ impl HeatmapData {
             share_of: ShareOf::ThemeUnits {
                 units: r.counts.clone(),
             },
+            min_units: analysis.config.report.min_units,
         }
     }
 
@@ -243,7 +249,15 @@ pub fn render(data: &HeatmapData) -> Result<String> {
     let noun = data.noun;
     let cols = data.column_order();
     let rows = data.row_order(&cols);
-    let cell_w: f64 = if cols.len() <= 24 { 64.0 } else { 54.0 };
+    // Cells wide enough for the longest word of a label (labels break only between words:
+    // never 综合行政执 / 法), within bounds.
+    let longest_word = cols
+        .iter()
+        .flat_map(|&t| data.themes[t].label.split(['·', '、', '/', ' ']))
+        .map(|w| text_width(w, NOTE_PX))
+        .fold(0.0, f64::max);
+    let narrow: f64 = if cols.len() <= 24 { 64.0 } else { 54.0 };
+    let cell_w = (longest_word + 10.0).clamp(narrow, 120.0).ceil();
     let heads: Vec<Vec<String>> = cols
         .iter()
         .map(|&t| wrap(&data.themes[t].label, cell_w - 8.0, NOTE_PX, HEAD_LINES))
@@ -280,6 +294,10 @@ pub fn render(data: &HeatmapData) -> Result<String> {
             "share with a quantity 含数量的单元占比",
         ),
     };
+    let subtitle = format!(
+        "{subtitle} Grey cells rest on fewer than {} units (count/total written) 灰格：单位数不足 {}。",
+        data.min_units, data.min_units
+    );
     let note = (rows.len() < data.groups.len()).then(|| {
         format!(
             "showing {} of {} {} with the most units; see group_theme.csv",
@@ -351,14 +369,19 @@ pub fn render(data: &HeatmapData) -> Result<String> {
             for (i, &t) in cols.iter().enumerate() {
                 let x0 = grid_x + i as f64 * cell_w;
                 let s = data.share(g, t);
-                let colour = fill(s);
+                let of = data.of(g, t);
+                let small = of > 0 && of < data.min_units;
+                let colour = if small { SMALL_CELL } else { fill(s) };
                 c.rect(
                     (x0, y0),
                     (x0 + cell_w - 1.0, y0 + CELL_H - 1.0),
                     colour,
                     Some(data.tooltip(g, t)),
                 )?;
-                let (value, ink) = if s > 0.0 {
+                c.drill(format!("cell:{g}:{t}"));
+                let (value, ink) = if small {
+                    (format!("{}/{of}", data.count(g, t)), style::INK)
+                } else if s > 0.0 {
                     (pct(s), text_on(colour))
                 } else if data.of(g, t) == 0 && data.share_of != ShareOf::GroupUnits {
                     ("–".to_string(), MUTED)
@@ -458,7 +481,34 @@ mod tests {
             counts,
             examples: vec![vec![vec!["r001-001".to_string(), "r001-002".to_string()]; k]; groups],
             share_of: ShareOf::GroupUnits,
+            min_units: 1,
         }
+    }
+
+    #[test]
+    fn small_cells_are_grey_with_count_and_total_and_cells_keep_their_drill_key() {
+        let mut d = data(2, 2);
+        d.counts = vec![vec![1, 0], vec![0, 2]];
+        d.group_totals = vec![1, 20];
+        d.min_units = 5;
+        let svg = render(&d).unwrap();
+        assert!(
+            svg.contains(">\n1/1\n</text>"),
+            "the small group's cell shows count/total"
+        );
+        assert!(svg.contains("fill=\"#DDDDDD\""));
+        assert!(svg.contains("data-drill=\"cell:1:1\""));
+    }
+
+    #[test]
+    fn heads_break_between_words_only() {
+        let mut d = data(2, 2);
+        d.themes[0].label = "综合行政执法·法律顾问".to_string();
+        let svg = render(&d).unwrap();
+        assert!(
+            svg.contains(">\n综合行政执法\n</text>"),
+            "the word is kept whole"
+        );
     }
 
     #[test]

@@ -86,6 +86,11 @@ impl GroupNoun {
         };
         GroupNoun { zh, en, en_plural }
     }
+
+    /// The noun in `lang` (the plural in English).
+    pub fn pick(&self, lang: crate::config::Lang) -> &'static str {
+        lang.pick(self.zh, self.en_plural)
+    }
 }
 
 /// Writes every chart of the analysis into `out`; returns the file names written, in order.
@@ -210,6 +215,7 @@ mod tests {
                 counts: counts.clone(),
                 examples: Vec::new(),
                 share_of: heatmap::ShareOf::GroupUnits,
+                min_units: 5,
             })
             .unwrap(),
         );

@@ -88,6 +88,7 @@ pub fn render(data: &RecurrenceData) -> Result<String> {
                     data.groups_text(n),
                     data.groups
                 ),
+                drill: Some(format!("theme:{t}")),
             }
         })
         .collect();

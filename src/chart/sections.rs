@@ -130,6 +130,7 @@ pub fn render(data: &SectionsData) -> Result<String> {
                     pct(s)
                 );
                 c.rect((x0, y0), (x1, y0 + BAR_H), colour, Some(tip))?;
+                c.drill(format!("kind:{}:{t}", data.kinds[r].0.as_str()));
                 if x1 - x0 >= MIN_LABELLED {
                     c.text(
                         &pct(s),

@@ -62,6 +62,7 @@ pub fn render(data: &StabilityData) -> Result<String> {
                     value,
                     2 * data.refits
                 ),
+                drill: Some(format!("theme:{t}")),
             }
         })
         .collect();

@@ -325,6 +325,8 @@ impl Txt {
 struct Drawn {
     tag: String,
     title: Option<String>,
+    /// What the page lists when the rectangle is clicked (`data-drill`, see [`Canvas::drill`]).
+    drill: Option<String>,
 }
 
 /// A drawing surface in pixel coordinates over plotters' SVG backend, recording tooltips.
@@ -373,8 +375,21 @@ impl<'a> Canvas<'a> {
             bx - ax,
             by - ay
         );
-        self.rects.push(Drawn { tag, title: tip });
+        self.rects.push(Drawn {
+            tag,
+            title: tip,
+            drill: None,
+        });
         Ok(())
+    }
+
+    /// Marks the rectangle drawn last with `key` (`cell:G:T`, `theme:T`, `kind:K:T`, `year:Y:T`
+    /// with indices into the analysis), written as its `data-drill` attribute: the page lists
+    /// the measures behind it when it is clicked.
+    pub(crate) fn drill(&mut self, key: String) {
+        if let Some(last) = self.rects.last_mut() {
+            last.drill = Some(key);
+        }
     }
 
     /// The outline of a rectangle.
@@ -504,14 +519,19 @@ fn with_titles(svg: &str, rects: &[Drawn]) -> std::result::Result<String, String
             .ok_or_else(|| format!("internal: rectangle {} not found", rect.tag))?
             + pos;
         let end = at + rect.tag.len();
+        out.push_str(&svg[pos..end - "/>".len()]);
+        if let Some(key) = &rect.drill {
+            out.push_str(" data-drill=\"");
+            escape_into(&mut out, key);
+            out.push('"');
+        }
         match &rect.title {
             Some(title) => {
-                out.push_str(&svg[pos..end - "/>".len()]);
                 out.push_str("><title>");
                 escape_into(&mut out, title);
                 out.push_str("</title></rect>");
             }
-            None => out.push_str(&svg[pos..end]),
+            None => out.push_str("/>"),
         }
         pos = end;
     }
@@ -635,6 +655,8 @@ pub(crate) struct Bar {
     pub color: RGBColor,
     /// Its tooltip.
     pub tip: String,
+    /// What the page lists when it is clicked ([`Canvas::drill`]).
+    pub drill: Option<String>,
 }
 
 /// Labelled horizontal bars on a 0–100% axis, one row each, in the order given (the recurrence
@@ -688,6 +710,9 @@ pub(crate) fn bar_chart(
                 bar.color,
                 Some(bar.tip.clone()),
             )?;
+            if let Some(key) = &bar.drill {
+                c.drill(key.clone());
+            }
             c.text(
                 &bar.value_text,
                 (x1 + 6.0, mid),

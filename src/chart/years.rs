@@ -105,6 +105,7 @@ pub fn render(data: &YearsData) -> Result<String> {
                     pct(s)
                 );
                 c.rect((x0, y1), (x0 + BAR_W, y0), colour, Some(tip))?;
+                c.drill(format!("year:{year}:{t}"));
                 if y0 - y1 >= MIN_LABELLED {
                     c.text(
                         &pct(s),

@@ -282,3 +282,34 @@ fn a_codebook_guides_and_names_the_themes() {
         "no terms",
     );
 }
+
+#[test]
+fn the_page_is_chinese_by_default_and_english_with_lang_en() {
+    let dir = tempdir();
+    let sample = sample();
+    for (lang, html_lang, heading) in [
+        (None, "<html lang=\"zh-CN\">", "<h2>举措</h2>"),
+        (Some("en"), "<html lang=\"en\">", "<h2>Measures</h2>"),
+    ] {
+        let out = dir.path().join(lang.unwrap_or("zh"));
+        let mut args = vec![
+            "run",
+            sample.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        if let Some(lang) = lang {
+            args.extend(["--lang", lang]);
+        }
+        run_ok(&args);
+        let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+        assert!(html.contains(html_lang), "{lang:?}");
+        assert!(html.contains(heading), "{lang:?}");
+        assert!(html.contains("<section id=\"drill\""));
+        assert!(html.contains("<script type=\"application/json\" id=\"pt-data\">"));
+        // CSV headers never change with the language.
+        let (header, _) = read_csv(&out.join("measures.csv"));
+        assert_eq!(header[0], "measure_id");
+    }
+}

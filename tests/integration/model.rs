@@ -42,7 +42,13 @@ fn apply_on_the_fitted_corpus_and_a_gbk_copy_gives_the_run_s_themes() {
     };
     assert_eq!(concrete(&ran), concrete(&got));
     let html = std::fs::read_to_string(applied.join("index.html")).unwrap();
-    assert!(html.contains("themes come from a fitted model"));
+    // The page of apply names the model and when it was fitted.
+    assert!(html.contains("来自已拟合的模型"));
+    assert!(html.contains(&format!(
+        "已拟合的模型 {}",
+        esc(&fit.join("model").display().to_string())
+    )));
+    assert!(html.contains("拟合于 20"));
 
     // The same reports in GB18030 land on the same themes.
     let gbk = dir.path().join("gbk");
@@ -426,4 +432,12 @@ fn merged_themes_fold_units_and_names_and_apply_keeps_them() {
         rows.iter().map(|r| r["theme"].clone()).collect::<Vec<_>>()
     };
     assert_eq!(themes_of(&applied_units), themes_of(&merged_units));
+}
+
+/// `s` escaped as the page writes text.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
