@@ -6,8 +6,8 @@
 
 use super::GroupNoun;
 use super::style::{
-    self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt, text_on,
-    text_width, truncate, viridis,
+    self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt,
+    label_column_width, text_on, text_width, truncate, viridis,
 };
 use crate::error::Result;
 use crate::pipeline::Analysis;
@@ -118,11 +118,7 @@ pub fn render(data: &CopiesData) -> Result<String> {
         .iter()
         .map(|&g| truncate(&data.groups[g], LABEL_EM * LABEL_PX, LABEL_PX))
         .collect();
-    let left_w = labels
-        .iter()
-        .map(|l| text_width(l, LABEL_PX))
-        .fold(40.0, f64::max)
-        + 12.0;
+    let left_w = label_column_width(&labels);
     let title = format!(
         "{}间的文本复制 · Copied text between {}",
         noun.zh, noun.en_plural

@@ -8,8 +8,8 @@
 //! of the group's units in the theme that report a quantity.
 
 use super::style::{
-    self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt, pct,
-    share, text_on, text_width, truncate, viridis, wrap,
+    self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt,
+    label_column_width, pct, share, text_on, text_width, truncate, viridis, wrap,
 };
 use super::{GroupNoun, ThemeName};
 use crate::error::Result;
@@ -267,11 +267,7 @@ pub fn render(data: &HeatmapData) -> Result<String> {
         .iter()
         .map(|&g| truncate(&data.groups[g], ROW_LABEL_EM * LABEL_PX, LABEL_PX))
         .collect();
-    let left_w = labels
-        .iter()
-        .map(|l| text_width(l, LABEL_PX))
-        .fold(40.0, f64::max)
-        + 12.0;
+    let left_w = label_column_width(&labels);
 
     let (title, subtitle, scale) = match data.share_of {
         ShareOf::GroupUnits => (

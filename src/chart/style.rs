@@ -59,6 +59,16 @@ fn is_wide(c: char) -> bool {
         | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
+/// The width of a column of row labels at the label size: the widest label (at least 40 px)
+/// and a 12 px gap.
+pub(crate) fn label_column_width(labels: &[String]) -> f64 {
+    labels
+        .iter()
+        .map(|l| text_width(l, LABEL_PX))
+        .fold(40.0, f64::max)
+        + 12.0
+}
+
 /// The estimated width of `s` in pixels at font size `px`.
 pub(crate) fn text_width(s: &str, px: f64) -> f64 {
     s.chars().map(char_em).sum::<f64>() * px
@@ -676,11 +686,7 @@ pub(crate) fn bar_chart(
         .iter()
         .map(|b| truncate(&b.label, LABEL_EM * LABEL_PX, LABEL_PX))
         .collect();
-    let left_w = labels
-        .iter()
-        .map(|l| text_width(l, LABEL_PX))
-        .fold(40.0, f64::max)
-        + 12.0;
+    let left_w = label_column_width(&labels);
     let value_w = bars
         .iter()
         .map(|b| text_width(&b.value_text, SMALL_PX))
