@@ -20,8 +20,9 @@
 use crate::config::SplitParams;
 use crate::corpus::{CharIndex, Report, SectionKind, Span, Unit, UnitLevel};
 use crate::read::{is_blank, trim_blank};
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// What a block of text is, for the accounting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,21 +148,34 @@ struct Marker {
     len: usize,
 }
 
+/// The value of a Han numeral of up to three characters (`七` 7, `十二` 12, `三十` 30, `四十五`
+/// 45), read without allocating: it is parsed wherever a marker may stand.
 fn han_number(s: &str) -> Option<u32> {
     let digit = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32);
-    let chars: Vec<char> = s.chars().collect();
-    match chars.as_slice() {
-        [c] if *c == '十' => Some(10),
-        [c] => digit(*c),
-        ['十', d] => Some(10 + digit(*d)?),
-        [t, '十'] => Some(digit(*t)? * 10),
-        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+    let mut chars = s.chars();
+    match [chars.next(), chars.next(), chars.next(), chars.next()] {
+        [Some('十'), None, ..] => Some(10),
+        [Some(c), None, ..] => digit(c),
+        [Some('十'), Some(d), None, _] => Some(10 + digit(d)?),
+        [Some(t), Some('十'), None, _] => Some(digit(t)? * 10),
+        [Some(t), Some('十'), Some(d), None] => Some(digit(t)? * 10 + digit(d)?),
         _ => None,
     }
 }
 
 /// Reads a heading marker at the start of `s`, if any.
 fn parse_marker(s: &str) -> Option<Marker> {
+    // A marker opens with `#`, a circled number, a bracket or a numeral: most lines open with
+    // none of them and are turned away here, before any parsing.
+    let first = s.chars().next()?;
+    if !(first == '#'
+        || ('①'..='⑳').contains(&first)
+        || matches!(first, '（' | '(')
+        || first.is_ascii_digit()
+        || is_han_digit(first))
+    {
+        return None;
+    }
     let blanks_after =
         |at: usize| at + (s[at..].len() - s[at..].trim_start_matches(is_blank).len());
     if let Some(rest) = s.strip_prefix('#') {
@@ -404,6 +418,34 @@ fn next_stop(bytes: &[u8], from: usize) -> Option<usize> {
     }
 }
 
+/// Whether a heading marker that [`parse_marker`] reads may stand anywhere in `piece`: a `#`, a
+/// circled number, or a delimiter (`、` `.` `．` `，` `,` `）` `)`) right after a digit or a Han
+/// numeral (blanks between aside). A cheap test on the bytes (memchr's vector search for the
+/// lead bytes): lines of running text without one cannot hold a heading.
+fn may_hold_marker(piece: &str) -> bool {
+    let bytes = piece.as_bytes();
+    let after_numeral = |at: usize| {
+        piece[..at]
+            .trim_end_matches([' ', '\u{a0}'])
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit() || is_han_digit(c))
+    };
+    let wide = memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes).any(|at| match bytes[at] {
+        // ① U+2460 … ⑳ U+2473: E2 91 A0 … E2 91 B3.
+        0xE2 => matches!(bytes.get(at + 1..at + 3), Some([0x91, 0xA0..=0xB3])),
+        // `、`
+        0xE3 => bytes.get(at + 1..at + 3) == Some(&[0x80, 0x81]) && after_numeral(at),
+        // `，` `）` `．`
+        _ => {
+            matches!(bytes.get(at + 1..at + 3), Some([0xBC, 0x8C | 0x89 | 0x8E]))
+                && after_numeral(at)
+        }
+    });
+    wide || memchr::memchr(b'#', bytes).is_some()
+        || memchr::memchr3_iter(b'.', b',', b')', bytes).any(after_numeral)
+}
+
 /// Whether `c` is a Han numeral digit of a heading marker (一 to 十).
 fn is_han_digit(c: char) -> bool {
     matches!(
@@ -464,6 +506,11 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
     // The current line's start, whether it opened with a marker, and whether it holds a `。`.
     let mut line_start = 0;
     let mut line_marked = parse_marker(piece).inspect(|&m| numbering.see(m)).is_some();
+    // The scan keeps its breaks only when it finds a heading marker (see its end), so a piece
+    // where none can stand is passed over: most lines of lined text.
+    if !may_hold_marker(piece) {
+        return Vec::new();
+    }
     let saved = *numbering;
     let mut found_heading = false;
     // Clause openers after a stop or at the piece's start, decided after the scan.
@@ -683,8 +730,12 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
     // Buffers reused from line to line.
     let mut pieces = Vec::new();
     let mut cuts = Vec::new();
-    for raw in text.split_inclusive('\n') {
-        let line_end = offset + raw.len();
+    // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
+    // vector search.
+    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|at| at + 1)
+        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
+    for line_end in line_ends {
         pieces.clear();
         let mut from = offset;
         while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
@@ -721,7 +772,7 @@ fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
                     .map(|(at, why)| (lead + at, why, true)),
             );
             // An empty piece (chrome at the line's start) leaves the next piece first.
-            first &= raw.trim_matches(is_blank).is_empty();
+            first &= raw.chars().all(is_blank);
             for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
                 let until = cuts.get(n + 1).map_or(raw.len(), |c| c.0);
                 let part = &raw[at..until];
@@ -912,6 +963,39 @@ const KIND_WORDS: [(SectionKind, &[&str]); 4] = [
     ),
 ];
 
+/// The keywords of [`KIND_WORDS`] as automata: headings are matched against all of them at
+/// every section and sub-section, and a `find` per keyword cost more than the rest of the split.
+struct KindWords {
+    /// Leadership, shortcomings and plans words, leftmost-first: the first word in a heading
+    /// wins, and at one position the kind listed first (as a search word by word gave).
+    named: AhoCorasick,
+    /// The same words, for overlapping search ([`is_mixed`]).
+    named_overlapping: AhoCorasick,
+    /// The kind of each pattern of `named`.
+    kinds: Vec<SectionKind>,
+    /// The measures words.
+    measures: AhoCorasick,
+}
+
+static KIND_AUTOMATA: LazyLock<KindWords> = LazyLock::new(|| {
+    let (kinds, words): (Vec<SectionKind>, Vec<&str>) = KIND_WORDS[..3]
+        .iter()
+        .flat_map(|(kind, words)| words.iter().map(|w| (*kind, *w)))
+        .unzip();
+    let build = |kind, words: &[&str]| {
+        AhoCorasick::builder()
+            .match_kind(kind)
+            .build(words)
+            .expect("valid keywords")
+    };
+    KindWords {
+        named: build(MatchKind::LeftmostFirst, &words),
+        named_overlapping: build(MatchKind::Standard, &words),
+        kinds,
+        measures: build(MatchKind::LeftmostFirst, KIND_WORDS[3].1),
+    }
+});
+
 /// The kind a heading names, if any; `strict` (for sub-headings) only accepts a short heading
 /// that is about the kind itself (`（一）存在问题`), not a measure that mentions a problem.
 fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
@@ -919,20 +1003,12 @@ fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
     if strict && heading.chars().count() > 12 {
         return None;
     }
-    let mut best: Option<(usize, SectionKind)> = None;
-    for (kind, words) in KIND_WORDS.iter().take(3) {
-        for w in words.iter() {
-            if let Some(pos) = heading.find(w)
-                && best.is_none_or(|(p, _)| pos < p)
-            {
-                best = Some((pos, *kind));
-            }
-        }
+    let words = &*KIND_AUTOMATA;
+    match words.named.find(heading) {
+        Some(m) => Some(words.kinds[m.pattern().as_usize()]),
+        None if !strict && words.measures.is_match(heading) => Some(SectionKind::Measures),
+        None => None,
     }
-    if best.is_none() && !strict && KIND_WORDS[3].1.iter().any(|w| heading.contains(w)) {
-        return Some(SectionKind::Measures);
-    }
-    best.map(|(_, k)| k)
 }
 
 /// The kind a heading names outright, for headings that switch the section's kind in reports
@@ -975,12 +1051,14 @@ fn switch_kind(line: &str, report_year: Option<u16>) -> Option<SectionKind> {
 
 /// Whether a heading names more than one kind (`存在问题及改进措施`), so its sub-headings decide.
 fn is_mixed(heading: &str) -> bool {
-    KIND_WORDS
-        .iter()
-        .take(3)
-        .filter(|(_, words)| words.iter().any(|w| heading.contains(w)))
-        .count()
-        > 1
+    let words = &*KIND_AUTOMATA;
+    let mut kinds = words
+        .named_overlapping
+        .find_overlapping_iter(heading)
+        .map(|m| words.kinds[m.pattern().as_usize()]);
+    kinds
+        .next()
+        .is_some_and(|first| kinds.any(|kind| kind != first))
 }
 
 /// A paragraph that introduces what follows (`…从以下几个方面：`) rather than stating a measure.
@@ -1149,15 +1227,18 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         };
         let run_in = line.heading_end < line.span.end;
         if level == 1 {
-            let body: String = lines[i..next]
-                .iter()
-                .map(|l| l.span.of(&report.text))
-                .collect();
+            let opens_report = || {
+                let body: String = lines[i..next]
+                    .iter()
+                    .map(|l| l.span.of(&report.text))
+                    .collect();
+                is_opening(&body)
+            };
             mixed = is_mixed(heading_words);
             section_kind = if line.marker.is_some_and(|m| m.shape == Shape::Hash) {
                 SectionKind::Measures
             } else if first_marked == Some(i)
-                && is_opening(&body)
+                && opens_report()
                 && kind_of(heading_words, false).is_none()
             {
                 SectionKind::Preamble
@@ -1504,10 +1585,7 @@ fn split_presplit(
             }
             meta.year = meta.year.or(report.meta.year);
             units.push(Unit {
-                id: row
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| format!("{}-{:03}", report.id, n + 1)),
+                id: row.id.clone().unwrap_or_else(|| unit_id(&report.id, n + 1)),
                 report: report_index,
                 section_kind: kind,
                 section_heading: String::new(),
@@ -1527,6 +1605,20 @@ fn split_presplit(
         units,
         recovered: Vec::new(),
     }
+}
+
+/// The id of a report's `n`th unit, `{report}-{n:03}` (`012-007`), made without the padding
+/// path of `format!`, which cost as much as finding the unit.
+fn unit_id(report: &str, n: usize) -> String {
+    use std::fmt::Write;
+    let mut id = String::with_capacity(report.len() + 5);
+    id.push_str(report);
+    id.push('-');
+    for _ in (n.max(1).ilog10() + 1)..3 {
+        id.push('0');
+    }
+    write!(id, "{n}").expect("writing to a String");
+    id
 }
 
 fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[Line]) -> Vec<Unit> {
@@ -1564,7 +1656,7 @@ fn make_units(report: &Report, report_index: usize, blocks: &[Block], lines: &[L
             }
         }
         units.push(Unit {
-            id: format!("{}-{:03}", report.id, units.len() + 1),
+            id: unit_id(&report.id, units.len() + 1),
             report: report_index,
             section_kind: block.kind,
             section_heading: section_heading.clone(),
