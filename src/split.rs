@@ -558,6 +558,18 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
             i += width;
             continue;
         }
+        // Inside a heading's first characters (the one place the scan goes character by
+        // character), away from a stop, a run of blanks and a report's end, only a character
+        // that may open a marker can begin a line: the others are passed over here.
+        let near_end = bytes.len() > 1200 && bytes.len() - i < 400;
+        if !after_stop && blank_run < 2 && !near_end && !may_open(c) {
+            blank_run = 0;
+            chars_in_line += 1;
+            sentence_in_line |= c == '。';
+            prev = Some(c);
+            i += width;
+            continue;
+        }
         let after_run = blank_run >= 2;
         blank_run = 0;
         let at_sentence_end = matches!(
@@ -569,7 +581,6 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
         // Only these characters begin a marker, a clause opener or a closing.
         // A signature may begin with any character, but only near the end of a flattened
         // report (a long line).
-        let near_end = bytes.len() > 1200 && bytes.len() - i < 400;
         let may_start = (after_run || at_sentence_end || line_marked) && i > line_start;
         if may_start && !(may_open(c) || near_end || after_run) {
             // Only a paragraph opener can stand here.
