@@ -446,6 +446,58 @@ fn may_hold_marker(piece: &str) -> bool {
         || memchr::memchr3_iter(b'.', b',', b')', bytes).any(after_numeral)
 }
 
+/// Lead bytes of what may open a marker (`（` `(` `#`, digits, circled numbers, Han numerals
+/// `一`–`十`), end a sentence or be blank (see [`MAY_STOP`]).
+static MAY_OPEN_OR_STOP: [bool; 256] = {
+    let mut table = MAY_STOP;
+    let bytes = [0xE2u8, 0xE4, 0xE5, b'(', b'#'];
+    let mut n = 0;
+    while n < bytes.len() {
+        table[bytes[n] as usize] = true;
+        n += 1;
+    }
+    let mut digit = b'0';
+    while digit <= b'9' {
+        table[digit as usize] = true;
+        digit += 1;
+    }
+    table
+};
+
+/// The byte offset of the next character at or after `from` that may open a marker, end a
+/// sentence or be blank (or the end): lead bytes are found by [`MAY_OPEN_OR_STOP`], and of the
+/// common lead bytes E4 and E5 only the Han numerals' sequences are taken.
+fn next_may_open_or_stop(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(skip) = bytes[at..]
+        .iter()
+        .position(|&b| MAY_OPEN_OR_STOP[usize::from(b)])
+    {
+        at += skip;
+        // 一 三 七 (E4 B8 ..), 二 五 (E4 BA ..), 九 (E4 B9 9D), 四 (E5 9B 9B), 六 八 (E5 85 ..),
+        // 十 (E5 8D 81).
+        let opens = match bytes[at] {
+            0xE4 | 0xE5 => matches!(
+                bytes.get(at..at + 3),
+                Some(
+                    [0xE4, 0xB8, 0x80 | 0x89 | 0x83]
+                        | [0xE4, 0xBA, 0x8C | 0x94]
+                        | [0xE4, 0xB9, 0x9D]
+                        | [0xE5, 0x9B, 0x9B]
+                        | [0xE5, 0x85, 0xAD | 0xAB]
+                        | [0xE5, 0x8D, 0x81]
+                )
+            ),
+            _ => true,
+        };
+        if opens {
+            return at;
+        }
+        at += 1;
+    }
+    bytes.len()
+}
+
 /// Whether `c` is a Han numeral digit of a heading marker (一 to 十).
 fn is_han_digit(c: char) -> bool {
     matches!(
@@ -545,6 +597,19 @@ fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> 
                 }
                 Some(_) => {}
                 None => break,
+            }
+        } else if !after_stop && blank_run == 0 {
+            // In a heading's first characters a sub-heading may be run in without a stop: jump
+            // to the next character that may open one, end a sentence or be blank, counting the
+            // characters passed (the bytes that do not continue a character).
+            let to = next_may_open_or_stop(bytes, i);
+            if to > i {
+                chars_in_line += bytes[i..to].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+                prev = None;
+                i = to;
+                if i == bytes.len() {
+                    break;
+                }
             }
         }
         let c = piece[i..].chars().next().expect("a char boundary");
