@@ -1,0 +1,211 @@
+//! The content lines of a report (chrome cut out, recovered breaks applied), the heading text of
+//! each marked line, and the levels of the headings decided by the report's own structure.
+
+use super::*;
+
+/// One non-blank line of the report (its content, blanks and chrome excluded).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Line {
+    pub(super) span: Span,
+    pub(super) marker: Option<Marker>,
+    /// End of the heading text within the line (== span.start when there is none).
+    pub(super) heading_end: usize,
+    /// Why the line begins here.
+    pub(super) start: LineStart,
+}
+
+/// Splits the text into content lines (blanks trimmed), cutting chrome out: whole-line chrome, a
+/// docx artefact before a heading, or chrome inside a line (which splits the line in two). Every
+/// chrome span becomes a chrome block. A line that runs on is cut where [`breaks_in`] finds
+/// paragraphs and headings in it.
+pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
+    let text = &report.text;
+    let mut lines = Vec::new();
+    let mut chrome = report.chrome.iter().copied().peekable();
+    let mut numbering = Numbering::default();
+    let mut offset = 0;
+    // Buffers reused from line to line.
+    let mut pieces = Vec::new();
+    let mut cuts = Vec::new();
+    // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
+    // vector search.
+    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|at| at + 1)
+        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
+    for line_end in line_ends {
+        pieces.clear();
+        let mut from = offset;
+        while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
+            pieces.push(Span::new(from, c.start.max(from)));
+            blocks.push(Block {
+                role: BlockRole::Chrome,
+                kind: SectionKind::Other,
+                span: c,
+                level: 0,
+            });
+            from = from.max(c.end);
+            chrome.next();
+        }
+        pieces.push(Span::new(from.min(line_end), line_end));
+        offset = line_end;
+        let mut first = true;
+        for &piece in &pieces {
+            let raw = piece.of(text);
+            // Only the line's first piece can open with a heading marker, or a piece after chrome
+            // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
+            let before = text[..piece.start].trim_end_matches(|c: char| {
+                c != '\n' && !c.is_alphanumeric() && !"。；！？".contains(c)
+            });
+            let may_mark = first
+                || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
+                || before.ends_with(['。', '；', '！', '？']);
+            cuts.clear();
+            cuts.push((0, LineStart::Line, may_mark));
+            let content = raw.trim_start_matches(is_blank);
+            let lead = raw.len() - content.len();
+            cuts.extend(
+                breaks_in(content, &mut numbering)
+                    .into_iter()
+                    .map(|(at, why)| (lead + at, why, true)),
+            );
+            // An empty piece (chrome at the line's start) leaves the next piece first.
+            first &= raw.chars().all(is_blank);
+            for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
+                let until = cuts.get(n + 1).map_or(raw.len(), |c| c.0);
+                let part = &raw[at..until];
+                let start =
+                    piece.start + at + (part.len() - part.trim_start_matches(is_blank).len());
+                let end = piece.start + at + part.trim_end_matches(is_blank).len();
+                if start >= end {
+                    continue;
+                }
+                let content = &text[start..end];
+                let marker = if may_mark {
+                    parse_marker(content)
+                } else {
+                    None
+                };
+                let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
+                lines.push(Line {
+                    span: Span::new(start, end),
+                    marker,
+                    heading_end,
+                    start: why,
+                });
+            }
+        }
+    }
+    lines
+}
+
+/// The length in bytes of the heading text at the start of a marked line: the whole line when it
+/// is short (a heading alone on its line), else up to the first `。` (a run-in heading), else
+/// just the marker.
+fn heading_len(content: &str, marker: Marker) -> usize {
+    let rest = &content[marker.len..];
+    let chars = rest.chars().count();
+    let inner_stop = rest
+        .trim_end_matches(['。', '；', ';', '：', ':'])
+        .contains('。');
+    if marker.shape == Shape::Hash || (chars <= 50 && !inner_stop) {
+        return content.len();
+    }
+    let mut seen = 0;
+    for (i, c) in rest.char_indices() {
+        seen += 1;
+        if seen > 60 {
+            break;
+        }
+        if c == '。' {
+            return marker.len + i + c.len_utf8();
+        }
+    }
+    // A heading run into its text without a stop, as flattened text leaves it (`（一）推动学习
+    // 宣传情况党政主要负责人…`): it ends after the last word that ends headings in its first
+    // 45 characters.
+    // The window ends at the first stop, or at a comma that does not follow a heading word
+    // (`…第一责任人职责，加强法治政府建设的有关情况` is one heading).
+    let ends_heading = |at: usize| HEADING_ENDINGS.iter().any(|w| rest[..at].ends_with(w));
+    let window = rest
+        .char_indices()
+        .take(45)
+        .find(|&(i, c)| "。；;：:".contains(c) || ("，,".contains(c) && !ends_heading(i)))
+        .map(|(i, _)| i)
+        .or_else(|| rest.char_indices().nth(45).map(|(i, _)| i))
+        .unwrap_or(rest.len());
+    HEADING_ENDINGS
+        .iter()
+        .filter_map(|w| rest[..window].rfind(w).map(|at| at + w.len()))
+        .max()
+        .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
+        // A stop right after the heading word ends the heading (`…整改情况；`).
+        .map(|end| {
+            end + rest[end..]
+                .chars()
+                .next()
+                .filter(|c| "；;：:".contains(*c))
+                .map_or(0, char::len_utf8)
+        })
+        .map_or(marker.len, |end| marker.len + end)
+}
+
+/// Words that end a section or measure heading (`…主要举措和成效`, `…职责情况`, `…主要安排`).
+const HEADING_ENDINGS: [&str; 14] = [
+    "情况", "成效", "举措", "措施", "职责", "思路", "安排", "计划", "打算", "原因", "问题", "不足",
+    "任务", "回顾",
+];
+
+/// An open heading level while reading the report.
+#[derive(Debug, Clone)]
+struct OpenLevel {
+    shape: Shape,
+    numerals: Vec<Numeral>,
+    last: u32,
+}
+
+/// Assigns a level (1 = top) to every marked line, from the report's own structure.
+pub(super) fn assign_levels(lines: &[Line]) -> Vec<Option<usize>> {
+    let mut stack: Vec<OpenLevel> = Vec::new();
+    lines
+        .iter()
+        .map(|line| {
+            let m = line.marker?;
+            let same = stack
+                .iter()
+                .rposition(|l| l.shape == m.shape && l.numerals.contains(&m.numeral));
+            let continuing = || {
+                stack.iter().rposition(|l| {
+                    l.shape == m.shape && (m.ordinal == l.last + 1 || m.ordinal == l.last)
+                })
+            };
+            let depth = match same.or_else(continuing) {
+                Some(d) if m.shape != Shape::Hash || stack[d].last == m.ordinal => d,
+                _ => {
+                    // A new level; a Markdown heading opens under any deeper-numbered heading.
+                    let d = if m.shape == Shape::Hash {
+                        stack
+                            .iter()
+                            .position(|l| l.shape == Shape::Hash && l.last > m.ordinal)
+                            .unwrap_or(stack.len())
+                    } else {
+                        stack.len()
+                    };
+                    stack.truncate(d);
+                    stack.push(OpenLevel {
+                        shape: m.shape,
+                        numerals: vec![m.numeral],
+                        last: m.ordinal,
+                    });
+                    d
+                }
+            };
+            stack.truncate(depth + 1);
+            let level = &mut stack[depth];
+            level.last = m.ordinal;
+            if !level.numerals.contains(&m.numeral) {
+                level.numerals.push(m.numeral);
+            }
+            Some(depth + 1)
+        })
+        .collect()
+}
