@@ -4,6 +4,8 @@
 //! through plotters' SVG backend into a string, and the post-processing that puts `<title>`
 //! tooltips into the rectangles that asked for one.
 
+use super::ThemeName;
+use crate::config::Lang;
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -211,8 +213,13 @@ pub(crate) enum Shape {
     Square,
 }
 
-/// The qualitative palette (Tableau 10 with its grey swapped for navy, as grey means unassigned).
-const PALETTE: [RGBColor; 10] = [
+/// The qualitative palette for themes, 36 colours that stay apart at 30 themes: Tableau 10 (its
+/// grey swapped for navy, as grey means unassigned or 其他), then each next colour the sRGB
+/// colour farthest in CIEDE2000 from every one before it, from white and from the greys, among
+/// colours of lightness 32–85 and chroma 22–70 (no neon). The smallest CIEDE2000 distance
+/// between two of them is 16.4 among the first 20, 15.7 among the first 30 and 14.3 among all
+/// 36; tested in [`tests::the_palette_stays_apart`].
+const PALETTE: [RGBColor; 36] = [
     RGBColor(0x4E, 0x79, 0xA7),
     RGBColor(0xF2, 0x8E, 0x2B),
     RGBColor(0xE1, 0x57, 0x59),
@@ -223,31 +230,55 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(0xFF, 0x9D, 0xA7),
     RGBColor(0x9C, 0x75, 0x5F),
     RGBColor(0x2F, 0x4B, 0x7C),
+    RGBColor(0x00, 0x5A, 0x4B),
+    RGBColor(0x96, 0x00, 0x5A),
+    RGBColor(0x5A, 0x5A, 0x00),
+    RGBColor(0x96, 0x1E, 0x00),
+    RGBColor(0xB4, 0xB4, 0xFF),
+    RGBColor(0x00, 0xF0, 0xA5),
+    RGBColor(0x00, 0xB4, 0xFF),
+    RGBColor(0x87, 0x4B, 0xB4),
+    RGBColor(0x96, 0x87, 0x00),
+    RGBColor(0xB4, 0xE1, 0x5A),
+    RGBColor(0xFF, 0x96, 0xFF),
+    RGBColor(0xF0, 0xC3, 0xA5),
+    RGBColor(0x78, 0x4B, 0x0F),
+    RGBColor(0x00, 0x69, 0x0F),
+    RGBColor(0x0F, 0x87, 0x87),
+    RGBColor(0x87, 0x4B, 0x4B),
+    RGBColor(0xA5, 0xA5, 0x78),
+    RGBColor(0x96, 0x78, 0xF0),
+    RGBColor(0x00, 0xE1, 0xFF),
+    RGBColor(0x69, 0x4B, 0x69),
+    RGBColor(0xC3, 0x5A, 0x0F),
+    RGBColor(0xD2, 0x3C, 0x78),
+    RGBColor(0xF0, 0xC3, 0xE1),
+    RGBColor(0x69, 0x78, 0x4B),
+    RGBColor(0xA5, 0xD2, 0xA5),
+    RGBColor(0x00, 0x5A, 0x69),
 ];
 
-/// Theme `t`'s colour: the palette, then lighter, then darker rounds of it for themes past 10.
+/// How many themes get a colour of their own: stacked bars draw the themes past it together as
+/// one 其他 segment in [`OTHER`], so no two themes in one bar share a fill.
+pub(crate) const THEME_COLOURS: usize = PALETTE.len();
+
+/// The segment of the themes past [`THEME_COLOURS`] in stacked bars (其他, others).
+pub(crate) const OTHER: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
+
+/// How many themes the map tells apart: every colour of the palette with each of the 3 shapes.
+/// Themes past it are drawn in [`OTHER`] grey.
+pub(crate) const MAP_STYLES: usize = 3 * PALETTE.len();
+
+/// Theme `t`'s colour: its own for the first [`THEME_COLOURS`] themes, then the palette again
+/// (the map tells those apart by [`theme_shape`]; stacked bars draw them as 其他).
 pub(crate) fn theme_color(t: usize) -> RGBColor {
-    let RGBColor(r, g, b) = PALETTE[t % PALETTE.len()];
-    let toward = |x: u8, target: f64, by: f64| (x as f64 + (target - x as f64) * by).round() as u8;
-    match (t / PALETTE.len()) % 3 {
-        0 => RGBColor(r, g, b),
-        1 => RGBColor(
-            toward(r, 255.0, 0.45),
-            toward(g, 255.0, 0.45),
-            toward(b, 255.0, 0.45),
-        ),
-        _ => RGBColor(
-            toward(r, 0.0, 0.35),
-            toward(g, 0.0, 0.35),
-            toward(b, 0.0, 0.35),
-        ),
-    }
+    PALETTE[t % PALETTE.len()]
 }
 
-/// Theme `t`'s marker: every colour round gets its own shape, so themes past 10 stay apart.
+/// Theme `t`'s marker on the map: discs for the first [`THEME_COLOURS`] themes, then triangles,
+/// then squares, so colour and marker together tell [`MAP_STYLES`] themes apart.
 pub(crate) fn theme_shape(t: usize) -> Shape {
-    let round = t / PALETTE.len();
-    match (round + round / 3) % 3 {
+    match (t / PALETTE.len()) % 3 {
         0 => Shape::Circle,
         1 => Shape::Triangle,
         _ => Shape::Square,
@@ -729,6 +760,153 @@ pub(crate) fn bar_chart(
     })
 }
 
+/// Which way a [`stacked_bar`] grows from its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Along {
+    /// From the left edge to the right (the sections chart).
+    Right,
+    /// From the bottom edge up (the years chart).
+    Up,
+}
+
+/// One 100% stacked bar of a theme mix.
+pub(crate) struct Stack<'a> {
+    /// The themes, one per count.
+    pub themes: &'a [ThemeName],
+    /// Units per theme.
+    pub counts: &'a [usize],
+    /// What the bar stands for, first in every tooltip (`举措成效`, `2021`).
+    pub name: &'a str,
+    /// The drill key of a segment without its theme (`kind:measures`, `year:2021`): a segment
+    /// of theme `t` drills to `{drill}:{t}`.
+    pub drill: &'a str,
+    /// The language of the tooltips and of 其他.
+    pub lang: Lang,
+}
+
+/// Draws `stack` as one bar filling the box from `(x0, y0)` to `(x1, y1)`, growing `along`:
+/// a segment per theme with units, in theme order, each in its own colour with a tooltip and
+/// a drill key; the themes past [`THEME_COLOURS`] together as one grey 其他 segment at the end.
+/// A segment long enough carries a direct label: its theme id and share (`T05 12%`), or the id
+/// alone, so a theme can be read without matching colours to the legend.
+pub(crate) fn stacked_bar(
+    c: &mut Canvas,
+    (x0, y0): (f64, f64),
+    (x1, y1): (f64, f64),
+    along: Along,
+    stack: &Stack,
+) -> Result<()> {
+    let k = stack.themes.len().min(stack.counts.len());
+    let total: usize = stack.counts[..k].iter().sum();
+    if total == 0 {
+        return c.outline((x0, y0), (x1, y1), AXIS);
+    }
+    let (length, thickness) = match along {
+        Along::Right => (x1 - x0, y1 - y0),
+        Along::Up => (y1 - y0, x1 - x0),
+    };
+    let mut segments: Vec<(Option<usize>, usize)> = (0..k.min(THEME_COLOURS))
+        .filter(|&t| stack.counts[t] > 0)
+        .map(|t| (Some(t), stack.counts[t]))
+        .collect();
+    let others: Vec<usize> = (THEME_COLOURS..k)
+        .filter(|&t| stack.counts[t] > 0)
+        .collect();
+    let rest: usize = others.iter().map(|&t| stack.counts[t]).sum();
+    if rest > 0 {
+        segments.push((None, rest));
+    }
+    let units = stack.lang.pick("条", "units");
+    let mut done = 0;
+    for (theme, count) in segments {
+        let from = length * share(done, total);
+        done += count;
+        let to = length * share(done, total);
+        let ((sx0, sy0), (sx1, sy1)) = match along {
+            Along::Right => ((x0 + from, y0), (x0 + to, y1)),
+            Along::Up => ((x0, y1 - to), (x1, y1 - from)),
+        };
+        let s = share(count, total);
+        let (colour, id, named) = match theme {
+            Some(t) => (
+                theme_color(t),
+                stack.themes[t].id.clone(),
+                stack.themes[t].full(),
+            ),
+            None => (
+                OTHER,
+                stack.lang.pick("其他", "other").to_string(),
+                format!(
+                    "{} ({} {})",
+                    stack.lang.pick("其他", "other themes"),
+                    others.len(),
+                    stack.lang.pick("个主题", "themes")
+                ),
+            ),
+        };
+        let tip = match stack.lang {
+            Lang::Zh => format!(
+                "{} · {named}\n{total} 条中的 {count} 条（{}）",
+                stack.name,
+                pct(s)
+            ),
+            Lang::En => format!(
+                "{} · {named}\n{count} of {total} {units} ({})",
+                stack.name,
+                pct(s)
+            ),
+        };
+        c.rect((sx0, sy0), (sx1, sy1), colour, Some(tip))?;
+        if let Some(t) = theme {
+            c.drill(format!("{}:{t}", stack.drill));
+        }
+        let room = to - from;
+        let fits = |label: &str| match along {
+            Along::Right => {
+                text_width(label, SMALL_PX) + 6.0 <= room && thickness >= SMALL_PX + 2.0
+            }
+            Along::Up => text_width(label, SMALL_PX) + 4.0 <= thickness && room >= SMALL_PX + 3.0,
+        };
+        let both = format!("{id} {}", pct(s));
+        let label = [both.as_str(), id.as_str()].into_iter().find(|l| fits(l));
+        if let Some(label) = label {
+            c.text(
+                label,
+                ((sx0 + sx1) / 2.0, (sy0 + sy1) / 2.0),
+                Txt::new(SMALL_PX).color(text_on(colour)).center(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The legend of a theme mix: a square per theme in its colour, the themes past
+/// [`THEME_COLOURS`] as one grey 其他 entry, laid out to fit `width`.
+pub(crate) fn theme_legend(themes: &[ThemeName], width: f64, lang: Lang) -> Legend {
+    let k = themes.len();
+    let mut items: Vec<LegendItem> = themes
+        .iter()
+        .take(THEME_COLOURS)
+        .enumerate()
+        .map(|(t, theme)| LegendItem {
+            label: theme.full(),
+            color: theme_color(t),
+            shape: Shape::Square,
+        })
+        .collect();
+    if k > THEME_COLOURS {
+        items.push(LegendItem {
+            label: match lang {
+                Lang::Zh => format!("其他（{} 个主题）", k - THEME_COLOURS),
+                Lang::En => format!("other ({} themes)", k - THEME_COLOURS),
+            },
+            color: OTHER,
+            shape: Shape::Square,
+        });
+    }
+    Legend::new(items, width)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -758,6 +936,47 @@ pub(crate) mod tests {
         check_text(rest);
         assert!(stack.is_empty(), "unclosed: {stack:?}");
         assert!(svg.starts_with("<svg "));
+    }
+
+    /// What a reader of `svg` sees: its text and tooltips, without tags and attributes.
+    pub(crate) fn visible_text(svg: &str) -> String {
+        svg.split('<')
+            .map(|part| part.split_once('>').map_or(part, |(_, text)| text))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The fill of every theme's segments or markers in `svg`, read from the `data-drill`
+    /// keys (`…:T` at the end): fails if one theme is drawn in two fills or two themes in one
+    /// fill.
+    pub(crate) fn fills_by_theme(svg: &str) -> std::collections::BTreeMap<usize, String> {
+        let mut by_theme = std::collections::BTreeMap::new();
+        for tag in svg.split('<').filter(|t| t.contains("data-drill=\"")) {
+            let attr = |name: &str| {
+                let at = tag.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+                tag[at..at + tag[at..].find('"').unwrap()].to_string()
+            };
+            let key = attr("data-drill");
+            let theme: usize = key
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .parse()
+                .expect("theme index");
+            let fill = attr("fill");
+            let before = by_theme.insert(theme, fill.clone());
+            assert!(
+                before.is_none() || before.as_ref() == Some(&fill),
+                "theme {theme} drawn in {before:?} and {fill}"
+            );
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        for (t, fill) in &by_theme {
+            if let Some(u) = seen.insert(fill.clone(), *t) {
+                panic!("themes {u} and {t} share the fill {fill}");
+            }
+        }
+        by_theme
     }
 
     fn check_text(text: &str) {
@@ -815,9 +1034,108 @@ pub(crate) mod tests {
         assert_eq!(viridis(1.0), RGBColor(0xFD, 0xE7, 0x25));
         assert_eq!(text_on(viridis(0.0)), WHITE);
         assert_eq!(text_on(viridis(1.0)), INK);
-        let styles: Vec<_> = (0..30).map(|t| (theme_color(t), theme_shape(t))).collect();
+        let styles: Vec<_> = (0..MAP_STYLES)
+            .map(|t| (theme_color(t), theme_shape(t)))
+            .collect();
         for (i, a) in styles.iter().enumerate() {
             assert!(styles[i + 1..].iter().all(|b| b != a), "theme {i} repeats");
+        }
+        assert!(PALETTE.iter().all(|&c| c != OTHER && c != UNASSIGNED));
+    }
+
+    /// CIELAB of an sRGB colour (D65).
+    fn lab(RGBColor(r, g, b): RGBColor) -> (f64, f64, f64) {
+        let lin = |c: u8| {
+            let c = c as f64 / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (lin(r), lin(g), lin(b));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        let (fx, fy, fz) = (f(x), f(y), f(z));
+        (116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz))
+    }
+
+    /// The CIEDE2000 colour difference (Sharma, Wu and Dalal's formulas).
+    fn ciede2000(p: RGBColor, q: RGBColor) -> f64 {
+        let ((l1, a1, b1), (l2, a2, b2)) = (lab(p), lab(q));
+        let c_bar = (a1.hypot(b1) + a2.hypot(b2)) / 2.0;
+        let g = 0.5 * (1.0 - (c_bar.powi(7) / (c_bar.powi(7) + 25f64.powi(7))).sqrt());
+        let (a1, a2) = ((1.0 + g) * a1, (1.0 + g) * a2);
+        let (c1, c2) = (a1.hypot(b1), a2.hypot(b2));
+        let hue = |b: f64, a: f64| b.atan2(a).to_degrees().rem_euclid(360.0);
+        let (h1, h2) = (hue(b1, a1), hue(b2, a2));
+        let mut dh = h2 - h1;
+        if dh > 180.0 {
+            dh -= 360.0;
+        } else if dh < -180.0 {
+            dh += 360.0;
+        }
+        if c1 * c2 == 0.0 {
+            dh = 0.0;
+        }
+        let big_dh = 2.0 * (c1 * c2).sqrt() * (dh / 2.0).to_radians().sin();
+        let l_bar = (l1 + l2) / 2.0;
+        let c_bar = (c1 + c2) / 2.0;
+        let h_bar = if c1 * c2 == 0.0 {
+            h1 + h2
+        } else if (h1 - h2).abs() > 180.0 {
+            (h1 + h2 + if h1 + h2 < 360.0 { 360.0 } else { -360.0 }) / 2.0
+        } else {
+            (h1 + h2) / 2.0
+        };
+        let cos = |d: f64| d.to_radians().cos();
+        let t = 1.0 - 0.17 * cos(h_bar - 30.0)
+            + 0.24 * cos(2.0 * h_bar)
+            + 0.32 * cos(3.0 * h_bar + 6.0)
+            - 0.20 * cos(4.0 * h_bar - 63.0);
+        let d_theta = 30.0 * (-((h_bar - 275.0) / 25.0).powi(2)).exp();
+        let rc = 2.0 * (c_bar.powi(7) / (c_bar.powi(7) + 25f64.powi(7))).sqrt();
+        let sl = 1.0 + 0.015 * (l_bar - 50.0).powi(2) / (20.0 + (l_bar - 50.0).powi(2)).sqrt();
+        let sc = 1.0 + 0.045 * c_bar;
+        let sh = 1.0 + 0.015 * c_bar * t;
+        let rt = -(2.0 * d_theta).to_radians().sin() * rc;
+        let (dl, dc, dh) = ((l2 - l1) / sl, (c2 - c1) / sc, big_dh / sh);
+        (dl * dl + dc * dc + dh * dh + rt * dc * dh).sqrt()
+    }
+
+    #[test]
+    fn the_palette_stays_apart() {
+        // Black and white are 100 apart; a colour is 0 from itself.
+        assert!(ciede2000(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) > 99.0);
+        assert_eq!(ciede2000(PALETTE[3], PALETTE[3]), 0.0);
+        let closest = |n: usize| {
+            let mut min = f64::INFINITY;
+            for i in 0..n {
+                for j in i + 1..n {
+                    min = min.min(ciede2000(PALETTE[i], PALETTE[j]));
+                }
+            }
+            min
+        };
+        assert!(closest(30) >= 15.5, "{}", closest(30));
+        assert!(closest(PALETTE.len()) >= 14.0, "{}", closest(PALETTE.len()));
+        for grey in [OTHER, UNASSIGNED, EMPTY, WHITE] {
+            let near = PALETTE
+                .iter()
+                .map(|&c| ciede2000(c, grey))
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                near >= 14.0,
+                "a theme colour is near the grey {grey:?}: {near}"
+            );
         }
     }
 
