@@ -286,6 +286,7 @@ mod tests {
             sections::render(&sections::SectionsData {
                 themes: themes.clone(),
                 kinds,
+                min_units: 5,
                 lang: Lang::Zh,
             })
             .unwrap(),

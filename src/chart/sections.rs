@@ -5,7 +5,7 @@
 
 use super::ThemeName;
 use super::style::{
-    self, Along, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE_PX, SMALL_PX, Stack, Txt,
+    self, Along, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Stack, Txt,
     percent_axis, stacked_bar, text_width, theme_legend,
 };
 use crate::config::Lang;
@@ -27,6 +27,8 @@ pub struct SectionsData {
     pub themes: Vec<ThemeName>,
     /// Theme counts per section kind, in the order to draw.
     pub kinds: Vec<(SectionKind, Vec<usize>)>,
+    /// A bar with fewer units is marked as resting on small numbers (its count in orange).
+    pub min_units: usize,
     /// The language of the chart's text.
     pub lang: Lang,
 }
@@ -37,6 +39,7 @@ impl SectionsData {
         SectionsData {
             themes: ThemeName::of_analysis(analysis),
             kinds: analysis.recurrence.by_kind.clone(),
+            min_units: analysis.config.report.min_units,
             lang: analysis.config.report.lang,
         }
     }
@@ -65,7 +68,7 @@ pub fn kind_name(kind: SectionKind, lang: Lang) -> &'static str {
 pub fn render(data: &SectionsData) -> Result<String> {
     let lang = data.lang;
     let k = data.themes.len();
-    let rows: Vec<(&str, String, &[usize])> = data
+    let rows: Vec<(&str, String, &[usize], bool)> = data
         .kinds
         .iter()
         .map(|(kind, counts)| {
@@ -75,19 +78,36 @@ pub fn render(data: &SectionsData) -> Result<String> {
                 Lang::Zh => format!("{total} 条"),
                 Lang::En => format!("{total} units"),
             };
-            (kind_name(*kind, lang), units, counts)
+            (
+                kind_name(*kind, lang),
+                units,
+                counts,
+                total < data.min_units,
+            )
         })
         .collect();
     let left_w = rows
         .iter()
-        .map(|(name, units, _)| text_width(name, LABEL_PX).max(text_width(units, SMALL_PX)))
+        .map(|(name, units, _, _)| text_width(name, LABEL_PX).max(text_width(units, SMALL_PX)))
         .fold(40.0, f64::max)
         + 14.0;
     let title = lang.pick("各章节的主题构成", "Theme mix per section kind");
-    let subtitle = lang.pick(
-        "每条横条把一类章节中已归类的举措按主题分开：做了什么、承认不足什么、计划什么。",
-        "Each bar splits a kind of section's assigned units by theme: what was done, admitted lacking, planned.",
-    );
+    let mut subtitle = lang
+        .pick(
+            "每条横条把一类章节中已归类的举措按主题分开：做了什么、承认不足什么、计划什么。",
+            "Each bar splits a kind of section's assigned units by theme: what was done, admitted lacking, planned.",
+        )
+        .to_string();
+    if rows.iter().any(|r| r.3) {
+        subtitle.push_str(&match lang {
+            Lang::Zh => format!(" 橙色数字：少于 {} 条，比例不可靠。", data.min_units),
+            Lang::En => format!(
+                " Orange counts: fewer than {} units, shares unreliable.",
+                data.min_units
+            ),
+        });
+    }
+    let subtitle = subtitle.as_str();
     let bars_x = MARGIN + left_w;
     let width = (bars_x + BAR_W + MARGIN).max(style::heading_width(title, subtitle));
     let legend = theme_legend(&data.themes, width - 2.0 * MARGIN, lang);
@@ -106,14 +126,16 @@ pub fn render(data: &SectionsData) -> Result<String> {
                 Txt::new(NOTE_PX).color(MUTED),
             )?;
         }
-        for (r, (name, units, counts)) in rows.iter().enumerate() {
+        for (r, (name, units, counts, small)) in rows.iter().enumerate() {
             let y0 = top + r as f64 * ROW_H + (ROW_H - BAR_H) / 2.0;
             let mid = y0 + BAR_H / 2.0;
             c.text(name, (bars_x - 10.0, mid - 7.0), Txt::new(LABEL_PX).right())?;
             c.text(
                 units,
                 (bars_x - 10.0, mid + 8.0),
-                Txt::new(SMALL_PX).color(MUTED).right(),
+                Txt::new(SMALL_PX)
+                    .color(if *small { NOTE } else { MUTED })
+                    .right(),
             )?;
             let stack = Stack {
                 themes: &data.themes,
@@ -152,6 +174,7 @@ mod tests {
                 (SectionKind::Shortcomings, (0..k).map(|t| t % 2).collect()),
                 (SectionKind::Plans, vec![0; k]),
             ],
+            min_units: 5,
             lang,
         }
     }
@@ -171,6 +194,11 @@ mod tests {
         );
         assert!(svg.contains("shortcomings · T02 普法·宣传\n3 of 4 units (75%)"));
         assert!(svg.contains(">\nT01 50%\n</text>"), "direct label");
+        assert!(
+            svg.contains("fill=\"#A63C00\">\n4 units")
+                && svg.contains("Orange counts: fewer than 5"),
+            "a bar of 4 units is marked as small"
+        );
         assert!(svg.contains("T03 普法·宣传"), "legend");
         assert!(!svg.contains("举措成效"), "English only");
         assert_eq!(svg, render(&d).unwrap());
@@ -213,6 +241,7 @@ mod tests {
             &render(&SectionsData {
                 themes: Vec::new(),
                 kinds: Vec::new(),
+                min_units: 5,
                 lang: Lang::Zh,
             })
             .unwrap(),

@@ -1117,13 +1117,12 @@ pub(crate) mod tests {
         assert!(ciede2000(RGBColor(0, 0, 0), RGBColor(255, 255, 255)) > 99.0);
         assert_eq!(ciede2000(PALETTE[3], PALETTE[3]), 0.0);
         let closest = |n: usize| {
-            let mut min = f64::INFINITY;
-            for i in 0..n {
-                for j in i + 1..n {
-                    min = min.min(ciede2000(PALETTE[i], PALETTE[j]));
-                }
-            }
-            min
+            let colours = &PALETTE[..n];
+            colours
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &a)| colours[i + 1..].iter().map(move |&b| ciede2000(a, b)))
+                .fold(f64::INFINITY, f64::min)
         };
         assert!(closest(30) >= 15.5, "{}", closest(30));
         assert!(closest(PALETTE.len()) >= 14.0, "{}", closest(PALETTE.len()));

@@ -262,16 +262,19 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
 {css}</style></head><body>
 <h1>{title}</h1>
 <dl class="summary">
-<dt>{l_reports}</dt><dd>{reports} {l_read}, {skipped} {l_skipped}</dd>
-<dt>{l_units}</dt><dd>{units} ({unassigned} {l_unassigned})</dd>
-<dt>{l_themes}</dt><dd>k = {k}, {k_how}</dd>
-<dt>{l_groups}</dt><dd>{groups} ({group_by})</dd>
+<dt>{l_reports}</dt><dd>{reports} {l_read}{sep}{skipped} {l_skipped}</dd>
+<dt>{l_units}</dt><dd>{units}{open}{unassigned} {l_unassigned}{close}</dd>
+<dt>{l_themes}</dt><dd>k = {k}{sep}{k_how}</dd>
+<dt>{l_groups}</dt><dd>{groups}{open}{group_by}{close}</dd>
 <dt>{l_model}</dt><dd>{model}</dd>
 <dt>{l_stability}</dt><dd>{stability}</dd>
 <dt>{l_version}</dt><dd>policy-themes {version}</dd>
 </dl>
 "#,
         html_lang = l("zh-CN", "en"),
+        sep = l("，", ", "),
+        open = l("（", " ("),
+        close = l("）", ")"),
         title = l("政策主题", "Policy themes"),
         css = include_str!("page.css"),
         l_reports = l("报告", "Reports"),
