@@ -3,8 +3,8 @@
 //! part of what reports say; colours follow the legend (and `map.svg`), and segments tall enough
 //! name their theme. With more than [`MAX_COLUMNS`] years, the columns are bins of 2, 5, 10, …
 //! years (`1990–1994`), so the chart stays at most about 1,300 px wide. A column resting on
-//! fewer than `report.min_units` units has its count written in orange. Hover a segment for
-//! counts.
+//! fewer than `report.min_units` units has its count written in orange (the subtitle then says
+//! what orange means). Hover a segment for counts.
 
 use super::ThemeName;
 use super::style::{
@@ -154,13 +154,16 @@ pub fn render(data: &YearsData) -> Result<String> {
             ),
         });
     }
-    subtitle.push_str(&match lang {
-        Lang::Zh => format!(" 橙色数字：少于 {} 条，比例不可靠。", data.min_units),
-        Lang::En => format!(
-            " Orange counts: fewer than {} units, shares unreliable.",
-            data.min_units
-        ),
-    });
+    let small = |c: &Column| c.counts.iter().sum::<usize>() < data.min_units;
+    if columns.iter().any(small) {
+        subtitle.push_str(&match lang {
+            Lang::Zh => format!(" 橙色数字：少于 {} 条，比例不可靠。", data.min_units),
+            Lang::En => format!(
+                " Orange counts: fewer than {} units, shares unreliable.",
+                data.min_units
+            ),
+        });
+    }
     let plot_x = MARGIN + AXIS_W;
     let plot_w = columns.len().max(1) as f64 * SLOT_W;
     let width = (plot_x + plot_w + MARGIN)
@@ -252,6 +255,15 @@ mod tests {
         assert!(
             svg.contains("fill=\"#A63C00\">\n4 units"),
             "a small column is marked"
+        );
+        assert!(svg.contains("Orange counts: fewer than 5 units"));
+        let big = YearsData {
+            min_units: 0,
+            ..data.clone()
+        };
+        assert!(
+            !render(&big).unwrap().contains("Orange counts"),
+            "said only when a column is small"
         );
         assert_eq!(svg, render(&data).unwrap());
     }

@@ -231,6 +231,10 @@ mod tests {
     #[test]
     fn widths_count_chinese_as_one_em() {
         assert_eq!(text_width("调解纠纷", 10.0), 40.0);
+        // CJK punctuation that Unicode calls ambiguous is full width; the en dash is not.
+        assert_eq!(text_width("·“”…—", 10.0), 50.0);
+        assert!(text_width("–①", 10.0) < 15.0);
+        assert_eq!(text_width("，（）：", 10.0), 40.0);
         assert!(text_width("T01", 10.0) < 20.0);
     }
 
