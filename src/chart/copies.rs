@@ -9,6 +9,7 @@ use super::style::{
     self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt,
     label_column_width, text_on, text_width, truncate, viridis,
 };
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 use crate::recurrence::group_of;
@@ -42,6 +43,8 @@ pub struct CopiesData {
     pub groups: Vec<String>,
     /// Links by pair of group indices `(g, h)`, `g <= h`.
     pub links: BTreeMap<(usize, usize), Link>,
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 impl CopiesData {
@@ -82,6 +85,7 @@ impl CopiesData {
         }
         CopiesData {
             noun: GroupNoun::of(by),
+            lang: a.config.report.lang,
             groups: names,
             links,
         }
@@ -119,23 +123,41 @@ pub fn render(data: &CopiesData) -> Result<String> {
         .map(|&g| truncate(&data.groups[g], LABEL_EM * LABEL_PX, LABEL_PX))
         .collect();
     let left_w = label_column_width(&labels);
-    let title = format!(
-        "{}间的文本复制 · Copied text between {}",
-        noun.zh, noun.en_plural
-    );
-    let subtitle = format!(
-        "Cell = near-duplicate measure pairs between two {} (diagonal: within one); {} of {} {} have copies.",
-        noun.en_plural,
-        linked,
-        data.groups.len(),
-        noun.en_plural
-    );
-    let note = (shown.len() < linked).then(|| {
-        format!(
+    let lang = data.lang;
+    let (title, subtitle) = match lang {
+        Lang::Zh => (
+            format!("{}间的文本复制", noun.zh),
+            format!(
+                "每格为两个{}之间近乎重复的举措对数（对角线：同一{}之内）；{} 个{}中有 {} 个有复制。",
+                noun.zh,
+                noun.zh,
+                data.groups.len(),
+                noun.zh,
+                linked
+            ),
+        ),
+        Lang::En => (
+            format!("Copied text between {}", noun.en_plural),
+            format!(
+                "Cell = near-duplicate measure pairs between two {} (diagonal: within one); {} of {} {} have copies.",
+                noun.en_plural,
+                linked,
+                data.groups.len(),
+                noun.en_plural
+            ),
+        ),
+    };
+    let note = (shown.len() < linked).then(|| match lang {
+        Lang::Zh => format!(
+            "只显示复制关联最多的 {} 个{}；全部见 copies.csv",
+            shown.len(),
+            noun.zh
+        ),
+        Lang::En => format!(
             "showing the {} {} with the most copy links; see copies.csv",
             shown.len(),
             noun.en_plural
-        )
+        ),
     });
     let vmax = shown
         .iter()
@@ -172,7 +194,7 @@ pub fn render(data: &CopiesData) -> Result<String> {
         }
         if shown.is_empty() {
             return c.text(
-                "no copied text found 未发现复制文本",
+                lang.pick("未发现复制文本", "no copied text found"),
                 (MARGIN, top),
                 Txt::new(LABEL_PX).color(MUTED).top(),
             );
@@ -197,8 +219,20 @@ pub fn render(data: &CopiesData) -> Result<String> {
                 let x0 = grid_x + i as f64 * CELL;
                 let n = data.pairs(g, h);
                 let colour = fill(n);
-                let tip = match data.links.get(&(g.min(h), g.max(h))) {
-                    Some(link) => format!(
+                let tip = match (data.links.get(&(g.min(h), g.max(h))), lang) {
+                    (Some(link), Lang::Zh) => format!(
+                        "{} ↔ {}\n{} 对复制的举措\n最相似：{} ~ {}（Jaccard {:.2}）",
+                        data.groups[g],
+                        data.groups[h],
+                        link.pairs,
+                        link.best.0,
+                        link.best.1,
+                        link.best.2
+                    ),
+                    (None, Lang::Zh) => {
+                        format!("{} ↔ {}\n无复制", data.groups[g], data.groups[h])
+                    }
+                    (Some(link), Lang::En) => format!(
                         "{} ↔ {}\n{} copied measure pairs\nmost similar: {} ~ {} (Jaccard {:.2})",
                         data.groups[g],
                         data.groups[h],
@@ -207,7 +241,9 @@ pub fn render(data: &CopiesData) -> Result<String> {
                         link.best.1,
                         link.best.2
                     ),
-                    None => format!("{} ↔ {}\nno copies", data.groups[g], data.groups[h]),
+                    (None, Lang::En) => {
+                        format!("{} ↔ {}\nno copies", data.groups[g], data.groups[h])
+                    }
                 };
                 c.rect(
                     (x0, y0),
@@ -224,7 +260,7 @@ pub fn render(data: &CopiesData) -> Result<String> {
                 }
             }
         }
-        draw_scale(c, (MARGIN, scale_y), vmax as usize, &fill)
+        draw_scale(c, (MARGIN, scale_y), vmax as usize, &fill, lang)
     })
 }
 
@@ -234,9 +270,10 @@ fn draw_scale(
     (x, y): (f64, f64),
     vmax: usize,
     fill: &dyn Fn(usize) -> plotters::style::RGBColor,
+    lang: Lang,
 ) -> Result<()> {
     c.text(
-        "copied measure pairs 复制的措施对数",
+        lang.pick("复制的举措对数", "copied measure pairs"),
         (x, y),
         Txt::new(NOTE_PX).color(MUTED).top(),
     )?;
@@ -279,6 +316,7 @@ mod tests {
                 .map(String::from)
                 .to_vec(),
             links,
+            lang: Lang::En,
         }
     }
 
@@ -301,5 +339,18 @@ mod tests {
         let svg = render(&d).unwrap();
         assert_well_formed(&svg);
         assert!(svg.contains("no copied text found"));
+    }
+
+    #[test]
+    fn chinese_only_in_zh() {
+        let svg = render(&CopiesData {
+            lang: Lang::Zh,
+            ..data()
+        })
+        .unwrap();
+        assert!(
+            svg.contains("乡镇间的文本复制") && svg.contains("江湾镇 ↔ 濮院镇\n12 对复制的举措")
+        );
+        assert!(!svg.contains("copied") && !svg.contains("township"));
     }
 }

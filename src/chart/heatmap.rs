@@ -12,6 +12,7 @@ use super::style::{
     label_column_width, pct, share, text_on, text_width, truncate, viridis, wrap,
 };
 use super::{GroupNoun, ThemeName};
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 use crate::recurrence::group_of;
@@ -54,6 +55,8 @@ pub struct HeatmapData {
     pub share_of: ShareOf,
     /// A cell whose denominator is smaller is a small number: drawn grey, `count/total` written.
     pub min_units: usize,
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 /// What a heatmap cell's share is of, and so which chart it is.
@@ -119,6 +122,7 @@ impl HeatmapData {
             examples,
             share_of: ShareOf::GroupUnits,
             min_units: analysis.config.report.min_units,
+            lang: analysis.config.report.lang,
         }
     }
 
@@ -138,6 +142,7 @@ impl HeatmapData {
                 units: r.counts.clone(),
             },
             min_units: analysis.config.report.min_units,
+            lang: analysis.config.report.lang,
         }
     }
 
@@ -214,23 +219,32 @@ impl HeatmapData {
     fn tooltip(&self, g: usize, t: usize) -> String {
         let total = self.of(g, t);
         let count = self.count(g, t);
-        let what = match self.share_of {
-            ShareOf::GroupUnits => "units",
-            ShareOf::ThemeUnits { .. } => "units in the theme report a quantity",
-        };
-        let mut tip = format!(
-            "{} · {}\n{count} of {total} {what} ({})",
-            self.groups[g],
+        let (group, theme, share) = (
+            &self.groups[g],
             self.themes[t].full(),
-            pct(self.share(g, t))
+            pct(self.share(g, t)),
         );
+        let mut tip = match (&self.share_of, self.lang) {
+            (ShareOf::GroupUnits, Lang::Zh) => {
+                format!("{group} · {theme}\n{total} 条中的 {count} 条（{share}）")
+            }
+            (ShareOf::GroupUnits, Lang::En) => {
+                format!("{group} · {theme}\n{count} of {total} units ({share})")
+            }
+            (ShareOf::ThemeUnits { .. }, Lang::Zh) => {
+                format!("{group} · {theme}\n该主题 {total} 条中有 {count} 条报告了数量（{share}）")
+            }
+            (ShareOf::ThemeUnits { .. }, Lang::En) => format!(
+                "{group} · {theme}\n{count} of {total} units in the theme report a quantity ({share})"
+            ),
+        };
         let examples = self
             .examples
             .get(g)
             .and_then(|row| row.get(t))
             .filter(|e| !e.is_empty());
         if let Some(examples) = examples {
-            tip.push_str("\nexamples: ");
+            tip.push_str(self.lang.pick("\n举措示例：", "\nexamples: "));
             tip.push_str(
                 &examples
                     .iter()
@@ -269,38 +283,55 @@ pub fn render(data: &HeatmapData) -> Result<String> {
         .collect();
     let left_w = label_column_width(&labels);
 
-    let (title, subtitle, scale) = match data.share_of {
-        ShareOf::GroupUnits => (
-            format!("各{}主题占比 · Theme share per {}", noun.zh, noun.en),
+    let lang = data.lang;
+    let min = data.min_units;
+    let (title, subtitle, scale) = match (&data.share_of, lang) {
+        (ShareOf::GroupUnits, Lang::Zh) => (
+            format!("各{}主题占比", noun.zh),
             format!(
-                "Cell = share of a {}'s units in the theme. Columns: most widespread theme first; rows grouped by main theme.",
-                noun.en
+                "每格为该{}举措落在该主题的比例。列：分布最广的主题在前；行：按主要主题排列。灰格的单位数少于 {min}（格内写 数量/总数）。",
+                noun.zh
             ),
-            "share of the group's units 单元占比",
+            "占该组举措的比例",
         ),
-        ShareOf::ThemeUnits { .. } => (
+        (ShareOf::GroupUnits, Lang::En) => (
+            format!("Theme share per {}", noun.en),
             format!(
-                "各{}各主题的量化程度 · How concrete each {} is per theme",
-                noun.zh, noun.en
-            ),
-            format!(
-                "Cell = share of a {}'s units in the theme that report a quantity (120余起, 三百多家, 98%); – = no units.",
+                "Cell = share of a {}'s units in the theme. Columns: most widespread theme first; rows grouped by main theme. Grey cells rest on fewer than {min} units (count/total written).",
                 noun.en
             ),
-            "share with a quantity 含数量的单元占比",
+            "share of the group's units",
+        ),
+        (ShareOf::ThemeUnits { .. }, Lang::Zh) => (
+            format!("各{}各主题的量化程度", noun.zh),
+            format!(
+                "每格为该{}该主题举措中报告了数量（120余起、三百多家、98%）的比例；– 表示无此主题的举措。灰格的单位数少于 {min}（格内写 数量/总数）。",
+                noun.zh
+            ),
+            "含数量的举措比例",
+        ),
+        (ShareOf::ThemeUnits { .. }, Lang::En) => (
+            format!("How concrete each {} is per theme", noun.en),
+            format!(
+                "Cell = share of a {}'s units in the theme that report a quantity (120余起, 三百多家, 98%); – = no units. Grey cells rest on fewer than {min} units (count/total written).",
+                noun.en
+            ),
+            "share with a quantity",
         ),
     };
-    let subtitle = format!(
-        "{subtitle} Grey cells rest on fewer than {} units (count/total written) 灰格：单位数不足 {}。",
-        data.min_units, data.min_units
-    );
-    let note = (rows.len() < data.groups.len()).then(|| {
-        format!(
+    let note = (rows.len() < data.groups.len()).then(|| match lang {
+        Lang::Zh => format!(
+            "只显示举措最多的 {} 个{}（共 {} 个）；全部见 group_theme.csv",
+            rows.len(),
+            noun.zh,
+            data.groups.len()
+        ),
+        Lang::En => format!(
             "showing {} of {} {} with the most units; see group_theme.csv",
             rows.len(),
             data.groups.len(),
             noun.en_plural
-        )
+        ),
     });
     let vmax = rows
         .iter()
@@ -354,7 +385,7 @@ pub fn render(data: &HeatmapData) -> Result<String> {
         }
         let units_x = grid_x + grid_w + 8.0;
         c.text(
-            "units",
+            lang.pick("举措数", "units"),
             (units_x, grid_y - 4.0),
             Txt::new(SMALL_PX).color(MUTED),
         )?;
@@ -403,6 +434,7 @@ pub fn render(data: &HeatmapData) -> Result<String> {
             scale,
             vmax,
             fill,
+            lang,
         )
     })
 }
@@ -414,6 +446,7 @@ fn draw_scale(
     caption: &str,
     vmax: f64,
     fill: impl Fn(f64) -> plotters::style::RGBColor,
+    lang: Lang,
 ) -> Result<()> {
     c.text(caption, (x, y), Txt::new(NOTE_PX).color(MUTED).top())?;
     let bar_y = y + NOTE_PX * 1.6;
@@ -436,7 +469,7 @@ fn draw_scale(
     let sx = x + SCALE_W + 24.0;
     c.rect((sx, bar_y), (sx + 12.0, bar_y + 12.0), EMPTY, None)?;
     c.text(
-        "0 = none",
+        lang.pick("0 = 无", "0 = none"),
         (sx + 18.0, bar_y + 6.0),
         Txt::new(SMALL_PX).color(MUTED),
     )
@@ -478,6 +511,7 @@ mod tests {
             examples: vec![vec![vec!["r001-001".to_string(), "r001-002".to_string()]; k]; groups],
             share_of: ShareOf::GroupUnits,
             min_units: 1,
+            lang: Lang::En,
         }
     }
 
@@ -584,5 +618,24 @@ mod tests {
     fn empty_data_still_draws() {
         let svg = render(&data(0, 0)).unwrap();
         assert_well_formed(&svg);
+    }
+
+    #[test]
+    fn chinese_only_in_zh() {
+        let mut d = data(70, 3);
+        d.lang = Lang::Zh;
+        let svg = render(&d).unwrap();
+        let seen = crate::chart::style::tests::visible_text(&svg);
+        for zh in [
+            "各乡镇主题占比",
+            "举措示例：",
+            "只显示举措最多的 60 个乡镇（共 70 个）",
+            "举措数",
+        ] {
+            assert!(svg.contains(zh), "{zh}");
+        }
+        for en in ["Theme share", "units", "examples", "showing", "none"] {
+            assert!(!seen.contains(en), "{en} in the zh chart");
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::style::{
     self, AXIS, Canvas, FONT, GRID, HEADING_H, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt,
 };
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 use plotters::prelude::*;
@@ -23,6 +24,8 @@ pub struct KData {
     pub scan: Vec<(usize, f64)>,
     /// The k chosen.
     pub chosen: usize,
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 impl KData {
@@ -36,6 +39,7 @@ impl KData {
                 .map(|s| (s.k, s.silhouette))
                 .collect(),
             chosen: analysis.fit.k,
+            lang: analysis.config.report.lang,
         }
     }
 }
@@ -69,11 +73,20 @@ pub fn render(data: &KData) -> Result<String> {
     };
     let ys = (s_lo - pad)..(s_hi + pad);
     let best = scan.iter().find(|&&(k, _)| k == chosen).map(|&(_, s)| s);
-    let title = "主题数的选择 · Choosing the number of themes k".to_string();
-    let subtitle = format!(
-        "Mean silhouette on a seeded sample for each k tried (higher = better separated); k = {} was chosen.",
-        data.chosen
-    );
+    let lang = data.lang;
+    let title = lang
+        .pick("主题数 k 的选择", "Choosing the number of themes k")
+        .to_string();
+    let subtitle = match lang {
+        Lang::Zh => format!(
+            "每个候选 k 在固定种子样本上的平均轮廓系数（越高分得越开）；选定 k = {}。",
+            data.chosen
+        ),
+        Lang::En => format!(
+            "Mean silhouette on a seeded sample for each k tried (higher = better separated); k = {} was chosen.",
+            data.chosen
+        ),
+    };
     let width = (PLOT_W + 2.0 * MARGIN).max(style::heading_width(&title, &subtitle));
     let top = MARGIN + HEADING_H;
     let height = top + PLOT_H + MARGIN;
@@ -99,8 +112,8 @@ pub fn render(data: &KData) -> Result<String> {
             .axis_style(AXIS)
             .label_style((FONT, SMALL_PX * 1.24).into_font().color(&MUTED))
             .axis_desc_style((FONT, NOTE_PX * 1.24).into_font().color(&MUTED))
-            .x_desc("k (number of themes)")
-            .y_desc("mean silhouette")
+            .x_desc(lang.pick("k（主题数）", "k (number of themes)"))
+            .y_desc(lang.pick("平均轮廓系数", "mean silhouette"))
             .y_label_formatter(&|v| format!("{v:.3}"))
             .draw()
             .map_err(|e| c.error(e))?;
@@ -112,9 +125,11 @@ pub fn render(data: &KData) -> Result<String> {
             .draw_series(LineSeries::new(scan.iter().copied(), LINE.stroke_width(2)).point_size(4))
             .map_err(|e| c.error(e))?;
         let (x, y) = chart.backend_coord(&(chosen, ys.end));
-        let label = match best {
-            Some(s) => format!("chosen k = {} (silhouette {s:.3})", data.chosen),
-            None => format!("chosen k = {}", data.chosen),
+        let label = match (best, lang) {
+            (Some(s), Lang::Zh) => format!("选定 k = {}（轮廓系数 {s:.3}）", data.chosen),
+            (None, Lang::Zh) => format!("选定 k = {}", data.chosen),
+            (Some(s), Lang::En) => format!("chosen k = {} (silhouette {s:.3})", data.chosen),
+            (None, Lang::En) => format!("chosen k = {}", data.chosen),
         };
         let txt = if chosen > (k_lo + k_hi) / 2 {
             Txt::new(NOTE_PX).right()
@@ -153,16 +168,25 @@ mod tests {
         let data = KData {
             scan: vec![(4, 0.08), (2, 0.05), (6, 0.11), (8, 0.09)],
             chosen: 6,
+            lang: Lang::En,
         };
         let svg = render(&data).unwrap();
         assert_well_formed(&svg);
         assert!(svg.contains("chosen k = 6 (silhouette 0.110)"));
         assert!(svg.contains("mean silhouette"));
         assert_eq!(svg, render(&data).unwrap());
+        let zh = render(&KData {
+            lang: Lang::Zh,
+            ..data
+        })
+        .unwrap();
+        assert!(zh.contains("选定 k = 6（轮廓系数 0.110）") && zh.contains("平均轮廓系数"));
+        assert!(!zh.contains("chosen") && !zh.contains("silhouette"));
         assert_well_formed(
             &render(&KData {
                 scan: Vec::new(),
                 chosen: 3,
+                lang: Lang::Zh,
             })
             .unwrap(),
         );

@@ -5,9 +5,10 @@
 
 use super::ThemeName;
 use super::style::{
-    self, AXIS, Canvas, FONT, GRID, HEADING_H, Legend, LegendItem, MARGIN, MUTED, NOTE_PX,
-    SMALL_PX, Shape, UNASSIGNED, theme_color, theme_shape, truncate,
+    self, AXIS, Canvas, FONT, GRID, HEADING_H, Legend, LegendItem, MAP_STYLES, MARGIN, MUTED,
+    NOTE_PX, OTHER, SMALL_PX, Shape, UNASSIGNED, theme_color, theme_shape, truncate,
 };
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 use plotters::prelude::*;
@@ -42,6 +43,8 @@ pub struct MapData {
     pub themes: Vec<ThemeName>,
     /// Every unit.
     pub points: Vec<MapPoint>,
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 impl MapData {
@@ -66,6 +69,7 @@ impl MapData {
         MapData {
             themes: ThemeName::of_analysis(analysis),
             points,
+            lang: analysis.config.report.lang,
         }
     }
 }
@@ -86,6 +90,7 @@ fn tick(v: &f64) -> String {
 
 /// Draws the map.
 pub fn render(data: &MapData) -> Result<String> {
+    let lang = data.lang;
     let n = data.points.len();
     let sample: Vec<MapPoint> = if n <= MAX_POINTS {
         data.points.clone()
@@ -108,7 +113,8 @@ pub fn render(data: &MapData) -> Result<String> {
             None => unassigned += 1,
         }
     }
-    let mut items: Vec<LegendItem> = (0..k)
+    let styled = k.min(MAP_STYLES);
+    let mut items: Vec<LegendItem> = (0..styled)
         .map(|t| LegendItem {
             label: format!(
                 "{} ({})",
@@ -119,25 +125,45 @@ pub fn render(data: &MapData) -> Result<String> {
             shape: theme_shape(t),
         })
         .collect();
+    if k > styled {
+        let rest: usize = counts[styled..].iter().sum();
+        items.push(LegendItem {
+            label: match lang {
+                Lang::Zh => format!("其他 {} 个主题 ({rest})", k - styled),
+                Lang::En => format!("{} other themes ({rest})", k - styled),
+            },
+            color: OTHER,
+            shape: Shape::Circle,
+        });
+    }
     if unassigned > 0 {
         items.push(LegendItem {
-            label: format!("unassigned 未归类 ({unassigned})"),
+            label: format!("{} ({unassigned})", lang.pick("未归类", "unassigned")),
             color: UNASSIGNED,
             shape: Shape::Circle,
         });
     }
-    let title = "措施在语义空间中的分布 · Units on the first two LSA dimensions".to_string();
-    let subtitle = if n > MAX_POINTS {
-        format!(
+    let title = lang.pick(
+        "措施在语义空间中的分布",
+        "Units on the first two LSA dimensions",
+    );
+    let subtitle = match (n > MAX_POINTS, lang) {
+        (true, Lang::Zh) => format!(
+            "共 {n} 条，均匀抽取 {} 条显示，按主题着色；灰色为未归类。",
+            sample.len()
+        ),
+        (true, Lang::En) => format!(
             "Showing {} of {n} units (an evenly spaced sample), coloured by theme; grey = unassigned.",
             sample.len()
-        )
-    } else {
-        format!(
+        ),
+        (false, Lang::Zh) => {
+            format!("{n} 条举措，按主题着色；灰色为未归类。只画出降维后的前 2 个维度。")
+        }
+        (false, Lang::En) => format!(
             "{n} units, coloured by theme; grey = unassigned. Only 2 of the reduced dimensions are shown."
-        )
+        ),
     };
-    let width = (PLOT_W + 2.0 * MARGIN).max(style::heading_width(&title, &subtitle));
+    let width = (PLOT_W + 2.0 * MARGIN).max(style::heading_width(title, &subtitle));
     let legend = Legend::new(items, width - 2.0 * MARGIN);
     let top = MARGIN + HEADING_H;
     let legend_y = top + PLOT_H + 12.0;
@@ -148,7 +174,7 @@ pub fn render(data: &MapData) -> Result<String> {
     );
 
     style::render(FILE, (width, height), |c: &mut Canvas| {
-        c.heading(&title, &subtitle)?;
+        c.heading(title, &subtitle)?;
         let plot = c
             .area()
             .clone()
@@ -167,8 +193,8 @@ pub fn render(data: &MapData) -> Result<String> {
             .axis_style(AXIS)
             .label_style(label_style)
             .axis_desc_style((FONT, NOTE_PX * 1.24).into_font().color(&MUTED))
-            .x_desc("LSA dimension 1")
-            .y_desc("LSA dimension 2")
+            .x_desc(lang.pick("LSA 第 1 维", "LSA dimension 1"))
+            .y_desc(lang.pick("LSA 第 2 维", "LSA dimension 2"))
             .x_label_formatter(&tick)
             .y_label_formatter(&tick)
             .draw()
@@ -181,6 +207,7 @@ pub fn render(data: &MapData) -> Result<String> {
         for layer in layers {
             let (shape, r, style) = match layer {
                 None => (Shape::Circle, 2, UNASSIGNED.mix(0.7).filled()),
+                Some(t) if t >= MAP_STYLES => (Shape::Circle, 2, OTHER.mix(0.7).filled()),
                 Some(t) => (theme_shape(t), 3, theme_color(t).mix(0.8).filled()),
             };
             for p in sample.iter().filter(|p| theme_of(p) == layer) {
@@ -213,7 +240,11 @@ mod tests {
                 }
             })
             .collect();
-        MapData { themes, points }
+        MapData {
+            themes,
+            points,
+            lang: Lang::En,
+        }
     }
 
     #[test]
@@ -224,7 +255,7 @@ mod tests {
         let markers = svg.matches("<circle").count() + svg.matches("<polygon").count();
         assert_eq!(markers, 200 + 13, "points plus legend swatches");
         assert!(svg.contains("T12 调解·纠纷"));
-        assert!(svg.contains("unassigned 未归类 (16)"));
+        assert!(svg.contains("unassigned (16)"));
         assert!(svg.contains("LSA dimension 2"));
         assert_eq!(svg, render(&d).unwrap());
     }
@@ -247,6 +278,7 @@ mod tests {
             &render(&MapData {
                 themes: Vec::new(),
                 points: Vec::new(),
+                lang: Lang::Zh,
             })
             .unwrap(),
         );
@@ -257,7 +289,52 @@ mod tests {
                 y: 0.0,
                 theme: None,
             }],
+            lang: Lang::En,
         };
         assert_well_formed(&render(&one).unwrap());
+    }
+
+    #[test]
+    fn every_theme_has_its_own_colour_and_marker() {
+        for k in [30, 45] {
+            let points = (0..k * 4)
+                .map(|i| MapPoint {
+                    x: (i % 17) as f64,
+                    y: (i / 17) as f64,
+                    theme: Some(i % k),
+                })
+                .collect();
+            let svg = render(&MapData {
+                themes: (0..k)
+                    .map(|t| ThemeName {
+                        id: format!("T{:02}", t + 1),
+                        label: String::new(),
+                    })
+                    .collect(),
+                points,
+                lang: Lang::Zh,
+            })
+            .unwrap();
+            // A circle, triangle or square of one fill each: (element, points per marker, fill).
+            let styles: std::collections::BTreeSet<(usize, String)> = svg
+                .split('<')
+                .filter(|t| t.starts_with("circle") || t.starts_with("polygon"))
+                .map(|t| {
+                    let corners = t.split("points=\"").nth(1).map_or(0, |p| {
+                        p.split('"').next().unwrap().split_whitespace().count()
+                    });
+                    let fill = t
+                        .split("fill=\"")
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap();
+                    (corners, fill.to_string())
+                })
+                .collect();
+            assert_eq!(styles.len(), k, "k = {k}: {styles:?}");
+            assert!(svg.contains("LSA 第 2 维") && !svg.contains("units"));
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! Each chart is a function from plain data (e.g. [`heatmap::HeatmapData`]) to SVG text, with an
 //! adapter from [`Analysis`]; [`render_all`] draws them all and writes the files. Labels are laid
 //! out with our own width estimate for Chinese text, every bar and heatmap cell carries a `<title>`
-//! tooltip, and the same analysis always gives the same bytes.
+//! tooltip, and the same analysis always gives the same bytes. Every chart's text is in the
+//! report's language (`--lang zh|en`): Chinese only, or English only.
 
 pub mod copies;
 pub mod heatmap;
@@ -63,7 +64,8 @@ impl ThemeName {
     }
 }
 
-/// What a group is, in Chinese and English, for titles and tooltips.
+/// What a group is, in Chinese and English, for titles and tooltips (each chart picks by its
+/// `lang`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupNoun {
     /// `乡镇`.
@@ -152,6 +154,7 @@ pub fn render_all(analysis: &Analysis, out: &Path) -> Result<Vec<&'static str>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Lang;
     use crate::corpus::SectionKind;
 
     /// Writes every chart from made-up data at the sizes that stress the layout (30 themes with
@@ -216,6 +219,7 @@ mod tests {
                 examples: Vec::new(),
                 share_of: heatmap::ShareOf::GroupUnits,
                 min_units: 5,
+                lang: Lang::Zh,
             })
             .unwrap(),
         );
@@ -227,6 +231,7 @@ mod tests {
                 theme_groups,
                 sizes: (0..k).map(|t| 100 - t).collect(),
                 groups: 75,
+                lang: Lang::Zh,
             })
             .unwrap(),
         );
@@ -247,6 +252,7 @@ mod tests {
             terms::render(&terms::TermsData {
                 themes: themes.clone(),
                 terms,
+                lang: Lang::Zh,
             })
             .unwrap(),
         );
@@ -266,6 +272,7 @@ mod tests {
             map::render(&map::MapData {
                 themes: themes.clone(),
                 points,
+                lang: Lang::Zh,
             })
             .unwrap(),
         );
@@ -279,6 +286,8 @@ mod tests {
             sections::render(&sections::SectionsData {
                 themes: themes.clone(),
                 kinds,
+                min_units: 5,
+                lang: Lang::Zh,
             })
             .unwrap(),
         );
@@ -290,13 +299,27 @@ mod tests {
                 )
             })
             .collect();
-        write(k::FILE, k::render(&k::KData { scan, chosen: 9 }).unwrap());
-        let years = (0..8)
-            .map(|y| (2017 + y as u16, counts[y * 5].clone()))
+        write(
+            k::FILE,
+            k::render(&k::KData {
+                scan,
+                chosen: 9,
+                lang: Lang::Zh,
+            })
+            .unwrap(),
+        );
+        let years = (0..48)
+            .map(|y| (1979 + y as u16, counts[y].clone()))
             .collect();
         write(
             years::FILE,
-            years::render(&years::YearsData { themes, years }).unwrap(),
+            years::render(&years::YearsData {
+                themes,
+                years,
+                min_units: 5,
+                lang: Lang::Zh,
+            })
+            .unwrap(),
         );
     }
 }

@@ -4,6 +4,7 @@
 
 use super::style::{Bar, bar_chart, pct, share, theme_color};
 use super::{GroupNoun, ThemeName};
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 
@@ -23,6 +24,8 @@ pub struct RecurrenceData {
     pub sizes: Vec<usize>,
     /// Number of groups in all.
     pub groups: usize,
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 impl RecurrenceData {
@@ -37,6 +40,7 @@ impl RecurrenceData {
             themes,
             theme_groups: analysis.recurrence.theme_groups.clone(),
             groups: analysis.recurrence.groups.len(),
+            lang: analysis.config.report.lang,
         }
     }
 
@@ -57,8 +61,11 @@ impl RecurrenceData {
         order
     }
 
-    /// `3 townships (60%)`.
+    /// `3 townships (60%)`, `3 个乡镇 (60%)`.
     fn groups_text(&self, n: usize) -> String {
+        if self.lang == Lang::Zh {
+            return format!("{n} 个{} ({})", self.noun.zh, pct(share(n, self.groups)));
+        }
         let noun = if n == 1 {
             self.noun.en
         } else {
@@ -82,25 +89,43 @@ pub fn render(data: &RecurrenceData) -> Result<String> {
                 value: share(n, data.groups),
                 value_text: data.groups_text(n),
                 color: theme_color(t),
-                tip: format!(
-                    "{}\nin {} of {}\n{size} units",
-                    data.themes[t].full(),
-                    data.groups_text(n),
-                    data.groups
-                ),
+                tip: match data.lang {
+                    Lang::Zh => format!(
+                        "{}\n出现在 {}（共 {} 个{}）\n{size} 条举措",
+                        data.themes[t].full(),
+                        data.groups_text(n),
+                        data.groups,
+                        noun.zh,
+                    ),
+                    Lang::En => format!(
+                        "{}\nin {} of {}\n{size} units",
+                        data.themes[t].full(),
+                        data.groups_text(n),
+                        data.groups
+                    ),
+                },
                 drill: Some(format!("theme:{t}")),
             }
         })
         .collect();
-    let title = format!(
-        "主题在{}间的复现 · In how many {} each theme recurs",
-        noun.zh, noun.en_plural
-    );
-    let subtitle = format!(
-        "{} {} in all; bar = share of them with at least one unit in the theme, most widespread first.",
-        data.groups, noun.en_plural
-    );
-    let caption = format!("share of {} with the theme", noun.en_plural);
+    let (title, subtitle, caption) = match data.lang {
+        Lang::Zh => (
+            format!("主题在{}间的复现", noun.zh),
+            format!(
+                "共 {} 个{}；条长 = 其中至少有一条举措属于该主题的比例，分布最广的在前。",
+                data.groups, noun.zh
+            ),
+            format!("有该主题的{}比例", noun.zh),
+        ),
+        Lang::En => (
+            format!("In how many {} each theme recurs", noun.en_plural),
+            format!(
+                "{} {} in all; bar = share of them with at least one unit in the theme, most widespread first.",
+                data.groups, noun.en_plural
+            ),
+            format!("share of {} with the theme", noun.en_plural),
+        ),
+    };
     bar_chart(FILE, &title, &subtitle, &caption, &bars)
 }
 
@@ -130,6 +155,7 @@ mod tests {
             theme_groups: vec![3, 5, 1],
             sizes: vec![40, 30, 2],
             groups: 5,
+            lang: Lang::En,
         }
     }
 
@@ -146,5 +172,17 @@ mod tests {
         assert!(svg.find("T02 普法·宣传").unwrap() < svg.find("T01 调解·纠纷").unwrap());
         assert!(svg.contains("…\n</text>"), "the long label is cut");
         assert_eq!(svg, render(&d).unwrap());
+    }
+
+    #[test]
+    fn chinese_only_in_zh() {
+        let svg = render(&RecurrenceData {
+            lang: Lang::Zh,
+            ..data()
+        })
+        .unwrap();
+        assert!(svg.contains("主题在乡镇间的复现") && svg.contains("5 个乡镇 (100%)"));
+        assert!(svg.contains("出现在 3 个乡镇 (60%)（共 5 个乡镇）\n40 条举措"));
+        assert!(!svg.contains("township") && !svg.contains("units"));
     }
 }

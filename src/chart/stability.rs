@@ -5,6 +5,7 @@
 
 use super::ThemeName;
 use super::style::{Bar, bar_chart, theme_color};
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 
@@ -22,6 +23,8 @@ pub struct StabilityData {
     pub refits: usize,
     /// Mean adjusted Rand index with the reseeded and the bootstrap refits.
     pub ari: (f64, f64),
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 impl StabilityData {
@@ -33,6 +36,7 @@ impl StabilityData {
             overlap: s.per_theme.clone(),
             refits: s.refits,
             ari: (s.ari_seeds, s.ari_bootstrap),
+            lang: analysis.config.report.lang,
         })
     }
 
@@ -56,25 +60,41 @@ pub fn render(data: &StabilityData) -> Result<String> {
                 value,
                 value_text: format!("{:.0}%", value * 100.0),
                 color: theme_color(t),
-                tip: format!(
-                    "{}\nmean overlap {:.2} over {} refits",
-                    data.themes[t].full(),
-                    value,
-                    2 * data.refits
-                ),
+                tip: match data.lang {
+                    Lang::Zh => format!(
+                        "{}\n{} 次重拟合的平均重合度 {:.2}",
+                        data.themes[t].full(),
+                        2 * data.refits,
+                        value
+                    ),
+                    Lang::En => format!(
+                        "{}\nmean overlap {:.2} over {} refits",
+                        data.themes[t].full(),
+                        value,
+                        2 * data.refits
+                    ),
+                },
                 drill: Some(format!("theme:{t}")),
             }
         })
         .collect();
-    let subtitle = format!(
-        "Mean overlap of a theme's units with its best match over {} reseeded and {} bootstrap refits (ARI {:.2} and {:.2}).",
-        data.refits, data.refits, data.ari.0, data.ari.1
-    );
+    let (r, (a, b)) = (data.refits, data.ari);
+    let subtitle = match data.lang {
+        Lang::Zh => format!(
+            "各主题的举措与 {r} 次换种子、{r} 次自助重抽样重拟合中最佳匹配主题的平均重合度（ARI {a:.2} 与 {b:.2}）。"
+        ),
+        Lang::En => format!(
+            "Mean overlap of a theme's units with its best match over {r} reseeded and {r} bootstrap refits (ARI {a:.2} and {b:.2})."
+        ),
+    };
     bar_chart(
         FILE,
-        "主题稳定性 · How stable each theme is",
+        data.lang.pick("主题稳定性", "How stable each theme is"),
         &subtitle,
-        "mean best-match Jaccard overlap of members (100% = always the same units)",
+        data.lang.pick(
+            "成员与最佳匹配的平均 Jaccard 重合度（100% = 总是同一批举措）",
+            "mean best-match Jaccard overlap of members (100% = always the same units)",
+        ),
         &bars,
     )
 }
@@ -95,6 +115,7 @@ mod tests {
             overlap: vec![0.4, 0.9],
             refits: 3,
             ari: (0.7, 0.6),
+            lang: Lang::En,
         };
         assert_eq!(d.order(), [1, 0]);
         let svg = render(&d).unwrap();
@@ -102,5 +123,12 @@ mod tests {
         assert_eq!(svg.matches("<title>").count(), 2);
         assert!(svg.contains("90%") && svg.contains("40%"));
         assert!(svg.find("T02 普法·宣传").unwrap() < svg.find("T01 调解·纠纷").unwrap());
+        let zh = render(&StabilityData {
+            lang: Lang::Zh,
+            ..d
+        })
+        .unwrap();
+        assert!(zh.contains("主题稳定性") && zh.contains("6 次重拟合的平均重合度 0.90"));
+        assert!(!zh.contains("overlap") && !zh.contains("refits"));
     }
 }

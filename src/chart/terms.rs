@@ -8,6 +8,7 @@ use super::style::{
     self, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE_PX, SMALL_PX, Txt, text_width,
     theme_color, truncate, weight,
 };
+use crate::config::Lang;
 use crate::error::Result;
 use crate::pipeline::Analysis;
 
@@ -33,6 +34,8 @@ pub struct TermsData {
     pub themes: Vec<ThemeName>,
     /// `terms[t]`: theme t's terms with their weights, best first.
     pub terms: Vec<Vec<(String, f64)>>,
+    /// The language of the chart's text.
+    pub lang: Lang,
 }
 
 impl TermsData {
@@ -47,7 +50,11 @@ impl TermsData {
                     .map_or_else(Vec::new, |th| th.top_terms.clone())
             })
             .collect();
-        TermsData { themes, terms }
+        TermsData {
+            themes,
+            terms,
+            lang: analysis.config.report.lang,
+        }
     }
 
     fn terms(&self, t: usize) -> &[(String, f64)] {
@@ -84,10 +91,17 @@ pub fn render(data: &TermsData) -> Result<String> {
         .unwrap_or(0)
         .max(1);
     let panel_h = PANEL_HEAD + rows_per_panel as f64 * ROW_H + 18.0;
-    let title = "各主题的特征词 · Top terms per theme".to_string();
-    let subtitle =
-        "Distinctive terms by class-based TF-IDF; bars are scaled to each theme's top term."
-            .to_string();
+    let title = data
+        .lang
+        .pick("各主题的特征词", "Top terms per theme")
+        .to_string();
+    let subtitle = data
+        .lang
+        .pick(
+            "按类别 TF-IDF 权重选出的区分性词语；条长按各主题的首个词语缩放。",
+            "Distinctive terms by class-based TF-IDF; bars are scaled to each theme's top term.",
+        )
+        .to_string();
     let top = MARGIN + HEADING_H;
     let panel_rows = n.div_ceil(per_row);
     let width = (2.0 * MARGIN + per_row as f64 * panel_w - GAP)
@@ -104,7 +118,7 @@ pub fn render(data: &TermsData) -> Result<String> {
             let terms = data.terms(t);
             if terms.is_empty() {
                 c.text(
-                    "(no terms)",
+                    data.lang.pick("（无词语）", "(no terms)"),
                     (x, y + PANEL_HEAD + ROW_H / 2.0),
                     Txt::new(SMALL_PX).color(MUTED),
                 )?;
@@ -177,6 +191,7 @@ mod tests {
                 terms[..3].to_vec(),
                 Vec::new(),
             ],
+            lang: Lang::En,
         };
         let svg = render(&data).unwrap();
         assert_well_formed(&svg);
@@ -189,5 +204,12 @@ mod tests {
         assert!(svg.contains("调解: 0.0500"));
         assert!(svg.contains("(no terms)"));
         assert_eq!(svg, render(&data).unwrap());
+        let zh = render(&TermsData {
+            lang: Lang::Zh,
+            ..data
+        })
+        .unwrap();
+        assert!(zh.contains("各主题的特征词") && zh.contains("（无词语）"));
+        assert!(!zh.contains("terms") && !zh.contains("Top"));
     }
 }

@@ -1,6 +1,7 @@
 //! `index.html`: one self-contained page (charts inline, no network): summary, every chart with a
 //! caption saying how to read it, the themes table with examples, the group table, skipped files.
 
+use crate::chart::sections::kind_name;
 use crate::config::Lang;
 use crate::corpus::SectionKind;
 use crate::error::{Error, Result};
@@ -226,12 +227,6 @@ fn script_safe(json: &str) -> String {
     out
 }
 
-/// A section kind's name in the page's language (举措成效, 第一责任人, 不足问题, 下年计划…).
-fn kind_name(kind: SectionKind, lang: Lang) -> &'static str {
-    let (zh, en) = crate::chart::sections::kind_names(kind);
-    lang.pick(zh, en)
-}
-
 /// `parts` that are not empty, joined by `, `: a footer never shows an empty field.
 fn footer(parts: &[&str]) -> String {
     parts
@@ -267,16 +262,19 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
 {css}</style></head><body>
 <h1>{title}</h1>
 <dl class="summary">
-<dt>{l_reports}</dt><dd>{reports} {l_read}, {skipped} {l_skipped}</dd>
-<dt>{l_units}</dt><dd>{units} ({unassigned} {l_unassigned})</dd>
-<dt>{l_themes}</dt><dd>k = {k}, {k_how}</dd>
-<dt>{l_groups}</dt><dd>{groups} ({group_by})</dd>
+<dt>{l_reports}</dt><dd>{reports} {l_read}{sep}{skipped} {l_skipped}</dd>
+<dt>{l_units}</dt><dd>{units}{open}{unassigned} {l_unassigned}{close}</dd>
+<dt>{l_themes}</dt><dd>k = {k}{sep}{k_how}</dd>
+<dt>{l_groups}</dt><dd>{groups}{open}{group_by}{close}</dd>
 <dt>{l_model}</dt><dd>{model}</dd>
 <dt>{l_stability}</dt><dd>{stability}</dd>
 <dt>{l_version}</dt><dd>policy-themes {version}</dd>
 </dl>
 "#,
         html_lang = l("zh-CN", "en"),
+        sep = l("，", ", "),
+        open = l("（", " ("),
+        close = l("）", ")"),
         title = l("政策主题", "Policy themes"),
         css = include_str!("page.css"),
         l_reports = l("报告", "Reports"),
@@ -426,13 +424,14 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
 fn model_line(a: &Analysis) -> String {
     let lang = a.config.report.lang;
     let fit = format!(
-        "{} {}, LSA {} {} ({:.0}%), {}, seed {}",
+        "{} {}, LSA {} {} ({:.0}%), {}, {} {}",
         a.fit.terms,
         lang.pick("个词", "terms"),
         a.fit.dims,
         lang.pick("维", "dims"),
         a.fit.explained_variance * 100.0,
         a.fit.method,
+        lang.pick("种子", "seed"),
         a.config.cluster.seed,
     );
     match (&a.source, &a.model.origin) {
@@ -699,20 +698,33 @@ fn excerpt(text: &str, n: usize) -> String {
 
 /// Copied text: the pairs found, the reports by copied share, the largest copied passages.
 fn copies_section(a: &Analysis, h: &mut String) {
+    let lang = a.config.report.lang;
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let across = a
         .copies
         .pairs
         .iter()
         .filter(|p| a.units[p.a as usize].report != a.units[p.b as usize].report)
         .count();
-    let _ = writeln!(
-        h,
-        "<h2>Copied text</h2>\n<p>{} near-duplicate measure pairs (Jaccard ≥ {} on {}-character shingles, found by MinHash and LSH from {} candidates): {across} between reports, {} within one (copies.csv). A report's <em>copied share</em> is the share of its measures' characters in measures with a copy in another report (reports.csv).</p>",
+    let (pairs, threshold, shingle, candidates) = (
         a.copies.pairs.len(),
         a.config.copies.threshold,
         a.config.copies.shingle,
         a.copies.candidates,
-        a.copies.pairs.len() - across,
+    );
+    let within = pairs - across;
+    let intro = match lang {
+        Lang::Zh => format!(
+            "共 {pairs} 对近乎重复的举措（{shingle} 字片段的 Jaccard ≥ {threshold}，由 MinHash 与 LSH 从 {candidates} 个候选对中找出）：{across} 对在不同报告之间，{within} 对在同一报告之内（copies.csv）。一份报告的<em>复制比例</em>是其举措字数中、在另一份报告里有副本的举措所占的比例（reports.csv）。"
+        ),
+        Lang::En => format!(
+            "{pairs} near-duplicate measure pairs (Jaccard ≥ {threshold} on {shingle}-character shingles, found by MinHash and LSH from {candidates} candidates): {across} between reports, {within} within one (copies.csv). A report's <em>copied share</em> is the share of its measures' characters in measures with a copy in another report (reports.csv)."
+        ),
+    };
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p>{intro}</p>",
+        l("复制的文本", "Copied text")
     );
     let mut reports: Vec<usize> = (0..a.reports.len())
         .filter(|&r| a.copies.copied_share[r] > 0.0)
@@ -723,28 +735,47 @@ fn copies_section(a: &Analysis, h: &mut String) {
             .then(x.cmp(&y))
     });
     if !reports.is_empty() {
-        h.push_str(
-            "<table><tr><th>report</th><th>group</th><th>file</th><th>copied share</th></tr>\n",
+        let _ = writeln!(
+            h,
+            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            l("报告", "report"),
+            l("分组", "group"),
+            l("文件", "file"),
+            l("复制比例", "copied share")
         );
         for &r in reports.iter().take(COPYING_REPORTS) {
             let report = &a.reports[r];
+            let copied = a.copies.copied_share[r];
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.0}%</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{copied:.4}\">{:.0}%</td></tr>",
                 esc(&report.id),
                 esc(&crate::recurrence::group_of(&report.meta, a.group_by())),
                 esc(&report.file),
-                a.copies.copied_share[r] * 100.0
+                copied * 100.0
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</tbody></table>\n");
     }
     let passages = largest_passages(a);
     if passages.is_empty() {
-        h.push_str("<p>No measure has a copy in another report.</p>\n");
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            l(
+                "没有举措在另一份报告中有副本。",
+                "No measure has a copy in another report."
+            )
+        );
         return;
     }
-    h.push_str("<h3>Largest copied passages</h3>\n<table><tr><th>passage</th><th>copies in other reports</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        l("最长的复制段落", "Largest copied passages"),
+        l("段落", "passage"),
+        l("在其他报告中的副本", "copies in other reports")
+    );
     for (u, copies) in passages {
         let unit = &a.units[u];
         let group = |u: usize| crate::recurrence::group_of(&a.units[u].meta, a.group_by());
@@ -753,16 +784,17 @@ fn copies_section(a: &Analysis, h: &mut String) {
             .map(|&(v, sim)| format!("{} {} ({sim:.2})", esc(&a.units[v].id), esc(&group(v))))
             .collect::<Vec<_>>()
             .join("<br>");
+        let chars = unit.text.chars().count();
         let _ = writeln!(
             h,
-            "<tr><td><div class=\"ex\">{} <span class=\"meta\">— {}, {}, {} characters</span></div></td><td>{listed}</td></tr>",
+            "<tr><td><div class=\"ex\">{} <span class=\"meta\">— {}, {}, {chars} {}</span></div></td><td>{listed}</td></tr>",
             excerpt(&unit.text, 160),
             esc(&unit.id),
             esc(&group(u)),
-            unit.text.chars().count()
+            l("字", "characters")
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</tbody></table>\n");
 }
 
 /// The longest units with a copy in another report, each with its copies there (unit and
@@ -799,6 +831,8 @@ fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
 
 /// Concreteness: the most and least concrete themes, and a table of every theme.
 fn concreteness_section(a: &Analysis, h: &mut String) {
+    let lang = a.config.report.lang;
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let k = a.themes.len();
     let (mut with, mut quantities, mut slogan) = (vec![0usize; k], vec![0usize; k], vec![0.0; k]);
     for (theme, c) in a.assignments.iter().zip(&a.concreteness) {
@@ -810,7 +844,7 @@ fn concreteness_section(a: &Analysis, h: &mut String) {
     let share = |t: usize| with[t] as f64 / a.themes[t].size.max(1) as f64;
     let mut order: Vec<usize> = (0..k).filter(|&t| a.themes[t].size > 0).collect();
     order.sort_by(|&x, &y| share(y).total_cmp(&share(x)).then(x.cmp(&y)));
-    h.push_str("<h2>Concreteness</h2>\n");
+    let _ = writeln!(h, "<h2>{}</h2>", l("具体程度", "Concreteness"));
     let name = |t: usize| {
         format!(
             "{} {} ({:.0}%)",
@@ -819,55 +853,111 @@ fn concreteness_section(a: &Analysis, h: &mut String) {
             share(t) * 100.0
         )
     };
-    let most: Vec<String> = order.iter().take(3).map(|&t| name(t)).collect();
-    let least: Vec<String> = order.iter().rev().take(3).map(|&t| name(t)).collect();
+    let most = order.iter().take(3).map(|&t| name(t)).collect::<Vec<_>>();
+    let least = order
+        .iter()
+        .rev()
+        .take(3)
+        .map(|&t| name(t))
+        .collect::<Vec<_>>();
+    let _ = match lang {
+        Lang::Zh => writeln!(
+            h,
+            "<p>一条举措报告了数量（带单位的数字：120余起、三百多家、1.2万人、百分之九十；年份、序数和条款号不算）即为具体。最具体的主题：{}。最不具体的：{}。各组各主题的比例见 concreteness.csv；每条举措的数量个数见 measures.csv（<code>quantities</code>），<code>slogan_share</code> 为其字数中套话（口号与固定说法）所占的比例。</p>",
+            most.join("；"),
+            least.join("；")
+        ),
+        Lang::En => writeln!(
+            h,
+            "<p>A measure is concrete when it reports a quantity: a number with a unit word (120余起, 三百多家, 1.2万人, 百分之九十), not a year, an ordinal or an article number. Most concrete themes: {}. Least concrete: {}. Shares per group and theme in concreteness.csv; each measure's count in measures.csv (<code>quantities</code>), with <code>slogan_share</code>, the share of its characters in stop phrases (slogans and set formulas).</p>",
+            most.join("; "),
+            least.join("; ")
+        ),
+    };
     let _ = writeln!(
         h,
-        "<p>A measure is concrete when it reports a quantity: a number with a unit word (120余起, 三百多家, 1.2万人, 百分之九十), not a year, an ordinal or an article number. Most concrete themes: {}. Least concrete: {}. Shares per group and theme in concreteness.csv; each measure's count in measures.csv (<code>quantities</code>), with <code>slogan_share</code>, the share of its characters in stop phrases (slogans and set formulas).</p>",
-        most.join("; "),
-        least.join("; ")
+        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        l("主题", "theme"),
+        l("名称", "label"),
+        l("举措数", "units"),
+        l("含数量的", "with a quantity"),
+        l("数量个数", "quantities"),
+        l("平均套话比例", "mean slogan share")
     );
-    h.push_str("<table><tr><th>theme</th><th>label</th><th>units</th><th>with a quantity</th><th>quantities</th><th>mean slogan share</th></tr>\n");
     for &t in &order {
+        let size = a.themes[t].size;
+        let slogans = slogan[t] / size.max(1) as f64;
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({:.0}%)</td><td class=\"n\">{}</td><td class=\"n\">{:.0}%</td></tr>",
+            "<tr data-drill=\"theme:{t}\"><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{size}\">{size}</td><td class=\"n\" data-v=\"{:.4}\">{} ({:.0}%)</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{slogans:.4}\">{:.0}%</td></tr>",
             a.themes[t].id,
             esc(&a.themes[t].label),
-            a.themes[t].size,
+            share(t),
             with[t],
             share(t) * 100.0,
             quantities[t],
-            slogan[t] / a.themes[t].size.max(1) as f64 * 100.0
+            quantities[t],
+            slogans * 100.0
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</tbody></table>\n");
 }
 
 /// Promises across the corpus: per theme, the townships that planned it and followed it up.
 fn promises_section(a: &Analysis, followed: &[crate::recurrence::PlanFollowed], h: &mut String) {
-    h.push_str("<h2>Promises kept across the corpus</h2>\n");
+    let lang = a.config.report.lang;
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>",
+        l("全部报告中计划的兑现", "Promises kept across the corpus")
+    );
     let promises = crate::recurrence::promises(followed);
     if promises.is_empty() {
-        h.push_str("<p>No township has reports for two consecutive years with plans: no promise can be followed.</p>\n");
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            l(
+                "没有乡镇有连续两年且含计划的报告：无法追踪计划是否兑现。",
+                "No township has reports for two consecutive years with plans: no promise can be followed."
+            )
+        );
         return;
     }
-    h.push_str("<p>Per theme: the townships that planned it in a year t for which the corpus has their report for t + 1, and those whose measures in t + 1 include it (promises.csv).</p>\n");
-    h.push_str("<table><tr><th>theme</th><th>label</th><th>townships planning</th><th>followed next year</th><th>plans (township-years)</th><th>followed</th></tr>\n");
+    let _ = writeln!(
+        h,
+        "<p>{}</p>",
+        l(
+            "按主题：在某年 t 计划了该主题、且语料中有其 t + 1 年报告的乡镇，以及其中 t + 1 年举措包含该主题的乡镇（promises.csv）。",
+            "Per theme: the townships that planned it in a year t for which the corpus has their report for t + 1, and those whose measures in t + 1 include it (promises.csv)."
+        )
+    );
+    let _ = writeln!(
+        h,
+        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        l("主题", "theme"),
+        l("名称", "label"),
+        l("计划的乡镇", "townships planning"),
+        l("次年兑现", "followed next year"),
+        l("计划（乡镇-年）", "plans (township-years)"),
+        l("已兑现", "followed")
+    );
     for p in &promises {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({:.0}%)</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr data-drill=\"theme:{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\" data-v=\"{:.4}\">{} ({:.0}%)</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            p.theme,
             a.themes[p.theme].id,
             esc(&a.themes[p.theme].label),
             p.townships_planned,
+            p.share_followed(),
             p.townships_followed,
             p.share_followed() * 100.0,
             p.plans,
             p.plans_followed
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</tbody></table>\n");
 }
 
 #[cfg(test)]

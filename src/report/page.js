@@ -31,11 +31,19 @@
   function terms() {
     return state.q.toLowerCase().split(/\s+/).filter(function (w) { return w.length > 0; });
   }
+  // A year filter, "2021" or a bin of the years chart, "1990-1994": [first, last].
+  function yearRange(y) {
+    var m = /^(\d+)(?:-(\d+))?$/.exec(y);
+    return m ? [+m[1], +(m[2] || m[1])] : null;
+  }
   function matches(u, words) {
     if (state.group !== null && D.groups[u[GROUP]] !== state.group) { return false; }
     if (state.theme !== null && u[THEME] !== state.theme) { return false; }
     if (state.kind !== null && D.kinds[u[KIND]][0] !== state.kind) { return false; }
-    if (state.year !== null && u[YEAR] !== state.year) { return false; }
+    if (state.year !== null) {
+      var r = yearRange(state.year);
+      if (!r || u[YEAR] < r[0] || u[YEAR] > r[1]) { return false; }
+    }
     if (words.length) {
       var hay = (u[TEXT] + "\n" + u[HEADING] + "\n" + u[SECTION]).toLowerCase();
       for (var i = 0; i < words.length; i++) { if (hay.indexOf(words[i]) < 0) { return false; } }
@@ -75,7 +83,10 @@
     if (heading) { var h = el("span", "heading"); highlighted(h, heading, words); head.appendChild(h); }
     li.appendChild(head);
     var body = el("div", "mt");
-    highlighted(body, u[TEXT], words);
+    // A measure's text starts with its own heading: shown once, above.
+    var text = u[TEXT];
+    if (u[HEADING] && text.indexOf(u[HEADING]) === 0) { text = text.slice(u[HEADING].length).replace(/^\s+/, ""); }
+    highlighted(body, text, words);
     li.appendChild(body);
     var foot = el("div", "meta");
     var parts = [u[ID], themeName(u[THEME]) + " · " + T.similarity + " " + u[SIM].toFixed(2)];
@@ -97,7 +108,7 @@
         if (D.kinds[k][0] === state.kind) { parts.push(D.kinds[k][1]); }
       }
     }
-    if (state.year !== null) { parts.push(String(state.year)); }
+    if (state.year !== null) { parts.push(state.year.replace("-", "–")); }
     if (state.q) { parts.push("“" + state.q + "”"); }
     return parts.join(" · ");
   }
@@ -139,7 +150,11 @@
     $("f-group").value = state.group === null ? "" : state.group;
     $("f-theme").value = state.theme === null ? "" : String(state.theme);
     $("f-kind").value = state.kind === null ? "" : state.kind;
-    $("f-year").value = state.year === null ? "" : String(state.year);
+    var year = state.year === null ? "" : state.year;
+    if (year && !$("f-year").querySelector("option[value='" + year + "']")) {
+      option($("f-year"), year, year.replace("-", "–"));
+    }
+    $("f-year").value = year;
     if (document.activeElement !== $("q")) { $("q").value = state.q; }
   }
   function reset() { state = { group: null, theme: null, kind: null, year: null, q: "" }; shown = STEP; }
@@ -163,7 +178,7 @@
       if (key === "group") { state.group = value; }
       if (key === "theme") { state.theme = themeIndex(value); }
       if (key === "kind") { state.kind = value; }
-      if (key === "year") { state.year = parseInt(value, 10) || null; }
+      if (key === "year") { state.year = yearRange(value) ? value : null; }
       if (key === "q") { state.q = value; }
     });
     return true;
@@ -179,7 +194,7 @@
     if (p[0] === "theme") { state.theme = +p[1]; }
     if (p[0] === "group") { state.group = D.groups[+p[1]]; }
     if (p[0] === "kind") { state.kind = p[1]; state.theme = +p[2]; }
-    if (p[0] === "year") { state.year = +p[1]; state.theme = +p[2]; }
+    if (p[0] === "year") { state.year = p[1]; state.theme = +p[2]; }
     render(true);
   }
   function option(select, value, text) {
@@ -222,7 +237,7 @@
       state.group = g === "" ? null : g;
       state.theme = t === "" ? null : +t;
       state.kind = k === "" ? null : k;
-      state.year = y === "" ? null : +y;
+      state.year = y === "" ? null : y;
       shown = STEP;
       render(false);
     };

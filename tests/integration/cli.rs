@@ -287,9 +287,31 @@ fn a_codebook_guides_and_names_the_themes() {
 fn the_page_is_chinese_by_default_and_english_with_lang_en() {
     let dir = tempdir();
     let sample = sample();
-    for (lang, html_lang, heading) in [
-        (None, "<html lang=\"zh-CN\">", "<h2>举措</h2>"),
-        (Some("en"), "<html lang=\"en\">", "<h2>Measures</h2>"),
+    let zh_sections = [
+        "<h2>复制的文本</h2>",
+        "<h2>具体程度</h2>",
+        "<h2>全部报告中计划的兑现</h2>",
+    ];
+    let en_sections = [
+        "<h2>Copied text</h2>",
+        "<h2>Concreteness</h2>",
+        "<h2>Promises kept across the corpus</h2>",
+    ];
+    for (lang, html_lang, heading, sections, others) in [
+        (
+            None,
+            "<html lang=\"zh-CN\">",
+            "<h2>举措</h2>",
+            zh_sections,
+            en_sections,
+        ),
+        (
+            Some("en"),
+            "<html lang=\"en\">",
+            "<h2>Measures</h2>",
+            en_sections,
+            zh_sections,
+        ),
     ] {
         let out = dir.path().join(lang.unwrap_or("zh"));
         let mut args = vec![
@@ -306,6 +328,23 @@ fn the_page_is_chinese_by_default_and_english_with_lang_en() {
         let html = std::fs::read_to_string(out.join("index.html")).unwrap();
         assert!(html.contains(html_lang), "{lang:?}");
         assert!(html.contains(heading), "{lang:?}");
+        for (section, other) in sections.iter().zip(others) {
+            assert!(
+                html.contains(section) && !html.contains(other),
+                "{lang:?}: {section}"
+            );
+        }
+        // The charts speak the page's language only.
+        let sections_svg = std::fs::read_to_string(out.join("sections.svg")).unwrap();
+        let (kind, not) = if lang.is_some() {
+            (">\nmeasures\n<", "举措成效")
+        } else {
+            (">\n举措成效\n<", "Theme mix")
+        };
+        assert!(
+            sections_svg.contains(kind) && !sections_svg.contains(not),
+            "{lang:?}"
+        );
         assert!(html.contains("<section id=\"drill\""));
         assert!(html.contains("<script type=\"application/json\" id=\"pt-data\">"));
         // CSV headers never change with the language.

@@ -136,7 +136,7 @@ fn assert_copies_found(out: &Path, others: &[&str]) {
         (0.6..=1.0).contains(&s)
     }));
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(html.contains("Largest copied passages"));
+    assert!(html.contains("最长的复制段落"));
     assert!(
         std::fs::read_to_string(out.join("copies.svg"))
             .unwrap()
@@ -251,7 +251,7 @@ fn quantities_on_the_seeds_tell_counted_results_from_none() {
     let (_, concrete) = read_csv(&out.join("concreteness.csv"));
     assert!(concrete.iter().any(|r| r["group"] == "濮院镇"));
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(html.contains("Most concrete themes") && html.contains("Least concrete"));
+    assert!(html.contains("最具体的主题") && html.contains("最不具体的"));
 }
 
 #[test]
@@ -323,7 +323,5 @@ fn a_township_reporting_two_years_running_shows_its_promises_per_theme() {
         .sum();
     assert_eq!(kept, counted);
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(
-        html.contains("Promises kept across the corpus") && html.contains("townships planning")
-    );
+    assert!(html.contains("全部报告中计划的兑现") && html.contains("计划的乡镇"));
 }
