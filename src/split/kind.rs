@@ -155,7 +155,7 @@ pub(super) fn is_mixed(heading: &str) -> bool {
 pub(super) fn is_lead_in(text: &str) -> bool {
     let t = text.trim_end_matches(is_blank);
     t.ends_with(['：', ':'])
-        || (t.chars().count() < 80 && (t.contains("如下") || t.contains("以下几个方面")))
+        || (t.chars().nth(79).is_none() && (t.contains("如下") || t.contains("以下几个方面")))
 }
 
 /// A paragraph that reads like the report's opening (`现将…报告如下`).
