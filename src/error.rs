@@ -102,6 +102,9 @@ pub enum Error {
     /// The SVD failed.
     #[error("LSA reduction: {0}")]
     Reduce(String),
+    /// Rendering `index.html` from its template failed.
+    #[error("index.html: {0}")]
+    Page(#[from] askama::Error),
     /// Drawing a chart failed.
     #[error("chart {chart}: {message}")]
     Chart {

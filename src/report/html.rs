@@ -1,135 +1,347 @@
 //! `index.html`: one self-contained page (charts inline, no network): summary, every chart with a
 //! caption saying how to read it, the themes table with examples, the group table, skipped files.
+//!
+//! The page is the askama template `templates/index.html` (with `caption.html`, `page.css` and
+//! `page.js`), which escapes every value it writes; this module gathers the values.
 
 use crate::chart::sections::kind_name;
 use crate::config::Lang;
-use crate::corpus::SectionKind;
+use crate::corpus::{SectionKind, Skipped};
 use crate::error::{Error, Result};
 use crate::pipeline::{Analysis, ThemeSource};
-use std::fmt::Write;
+use askama::Template;
 use std::path::Path;
 
-/// Escapes text for HTML.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// The page: every value it shows, escaped by the template when written.
+#[derive(Template)]
+#[template(path = "index.html")]
+struct Index<'a> {
+    /// The page's language.
+    lang: Lang,
+    /// Whether the language is Chinese (for prose kept whole in the template).
+    zh: bool,
+    /// Reports read.
+    reports: usize,
+    /// Files skipped, with the reason.
+    skipped: &'a [Skipped],
+    /// Units in all.
+    units: usize,
+    /// Units in no theme.
+    unassigned: usize,
+    /// Number of themes.
+    k: usize,
+    /// How k was chosen.
+    k_how: String,
+    /// Number of groups.
+    groups: usize,
+    /// What the groups are (townships, years, …).
+    group_by: &'a str,
+    /// The model line.
+    model: String,
+    /// The stability line.
+    stability: String,
+    /// The program's version.
+    version: &'a str,
+    /// Units embedded in the page's data.
+    embedded: usize,
+    /// The charts, in order.
+    figures: Vec<Figure<'a>>,
+    /// The themes table.
+    themes: Vec<ThemeRow<'a>>,
+    /// The groups table.
+    group_rows: Vec<GroupRow<'a>>,
+    /// The change between the first and last years, if two years have enough units.
+    change: Option<Change<'a>>,
+    /// Plans followed, per township, year and theme.
+    followed: Vec<FollowedRow<'a>>,
+    /// The copied-text section.
+    copies: Copies<'a>,
+    /// The concreteness section.
+    concreteness: Concreteness<'a>,
+    /// The promises table.
+    promises: Vec<PromiseRow<'a>>,
+    /// The run's warnings.
+    warnings: &'a [String],
+    /// The page's data, JSON made safe inside `<script>` by [`script_safe`].
+    data: String,
 }
 
-/// What each chart shows and how to read it, in the page's language.
-fn caption(chart: &str, lang: Lang) -> (&'static str, &'static str) {
-    let (zh, en) = match chart {
-        "heatmap.svg" => (
-            (
-                "主题 × 分组",
-                "每格是该组举措落在该主题的比例，颜色越深比例越大；灰格的单位数少于最低数（格内写 数量/总数）。点击格子列出其中的举措。",
-            ),
-            (
-                "Themes by group",
-                "Each cell is the share of a group's measures that fall in a theme; darker means a larger share. Grey cells rest on fewer units than the minimum (count/total written). Click a cell to list its measures.",
-            ),
-        ),
-        "recurrence.svg" => (
-            (
-                "主题复现",
-                "按出现的分组数排序：长条为各地共有的主题，短条为地方性主题。点击条形列出该主题的举措。",
-            ),
-            (
-                "Recurrence",
-                "Themes sorted by the number of groups they recur in: long bars are shared across townships, short ones are local. Click a bar for its measures.",
-            ),
-        ),
-        "terms.svg" => (
-            ("区分性词语", "区分各主题的词语（类别 TF-IDF 权重）。"),
-            (
-                "Distinctive terms",
-                "The terms that set each theme apart from the others (class-based TF-IDF weight).",
-            ),
-        ),
-        "map.svg" => (
-            (
-                "举措分布图",
-                "每点为一条举措，位于前两个 LSA 维度上，按主题着色；相近的点用词相近。",
-            ),
-            (
-                "Map of measures",
-                "Each dot is a measure on the first two LSA dimensions, coloured by theme; nearby dots use similar words.",
-            ),
-        ),
-        "sections.svg" => (
-            (
-                "各章节的主题构成",
-                "举措成效、第一责任人、不足问题与下年计划各自的主题构成。点击色段列出其举措。",
-            ),
-            (
-                "Themes by section kind",
-                "The theme mix of what townships did (measures), the leaders' duties, the shortcomings they admit and what they plan. Click a segment for its measures.",
-            ),
-        ),
-        "k.svg" => (
-            (
-                "选择主题数 k",
-                "样本上各 k 的平均轮廓系数；标出的 k 为所选。",
-            ),
-            (
-                "Choosing k",
-                "Mean silhouette for each number of themes tried on a sample; the marked k was chosen.",
-            ),
-        ),
-        "copies.svg" => (
-            (
-                "分组间的复制文本",
-                "每格为一组举措与另一组举措近乎重复的数量（5 字片段 Jaccard ≥ 阈值）；对角线为组内复制。",
-            ),
-            (
-                "Copied text between groups",
-                "Each cell counts the measures of one group that nearly repeat a measure of another (Jaccard ≥ the threshold on 5-character shingles); the diagonal counts copies within a group. Numbers on the axis name the rows. Hover a cell for the most similar pair.",
-            ),
-        ),
-        "concreteness.svg" => (
-            (
-                "各组各主题的具体程度",
-                "每格为该组该主题举措中报告了数量（带单位的数字：120余起、三百多家、98%）的比例；– 表示该组无此主题。",
-            ),
-            (
-                "Concreteness by group and theme",
-                "Each cell is the share of a group's measures in a theme that report at least one quantity (a number with a unit word: 120余起, 三百多家, 98%). – marks a theme the group has no measures in.",
-            ),
-        ),
-        "years.svg" => (
-            (
-                "各年度的主题",
-                "各主题占每年举措的比例。点击色段列出其举措。",
-            ),
-            (
-                "Themes by year",
-                "Each theme's share of the measures reported for each year. Click a segment for its measures.",
-            ),
-        ),
-        "stability.svg" => (
-            (
-                "主题稳定性",
-                "各主题在换种子与自助重抽样重拟合中与最佳匹配的平均重合度。",
-            ),
-            (
-                "Theme stability",
-                "Mean overlap of each theme's units with its best match over refits with other seeds and bootstrap samples.",
-            ),
-        ),
-        _ => (("图", ""), ("Chart", "")),
-    };
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
+/// A chart inlined in the page.
+struct Figure<'a> {
+    /// Its file name.
+    file: &'a str,
+    /// Its heading.
+    title: &'static str,
+    /// The SVG as the chart module wrote it, without its XML declaration.
+    svg: String,
+}
+
+impl Figure<'_> {
+    /// Whether this is the chart in file `name` (the caption template picks its text by it).
+    fn is(&self, name: &str) -> bool {
+        self.file == name
     }
+}
+
+/// The start of a unit's text.
+struct Excerpt<'a> {
+    /// The first characters.
+    cut: &'a str,
+    /// `…` when the text was cut, else empty.
+    more: &'static str,
+}
+
+/// `text` cut to `n` characters, with `…` when cut.
+fn excerpt(text: &str, n: usize) -> Excerpt<'_> {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    Excerpt {
+        cut: &text[..end],
+        more: if end < text.len() { "…" } else { "" },
+    }
+}
+
+/// An example of a theme, with its footer fields (none empty).
+struct Example<'a> {
+    /// The start of its text.
+    excerpt: Excerpt<'a>,
+    /// Unit id, township and section kind, the empty ones left out.
+    footer: Vec<&'a str>,
+}
+
+/// A row of the themes table.
+struct ThemeRow<'a> {
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Distinctive terms, best first.
+    terms: Vec<&'a str>,
+    /// Units in the theme.
+    size: usize,
+    /// Groups the theme recurs in.
+    groups: usize,
+    /// Recurrence, to 4 decimals (sort key).
+    recurrence: String,
+    /// Recurrence as a percentage.
+    recurrence_pct: String,
+    /// Stability (sort key; -1 when not measured).
+    stability_v: String,
+    /// Stability as shown.
+    stability: String,
+    /// Example units.
+    examples: Vec<Example<'a>>,
+}
+
+/// One of a group's most distinctive themes.
+struct Top<'a> {
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Lift, its interval and count, in parentheses.
+    figures: String,
+}
+
+/// A row of the groups table.
+struct GroupRow<'a> {
+    /// Group name.
+    name: &'a str,
+    /// Whether the group has fewer units than the minimum.
+    small: bool,
+    /// Units in the group.
+    total: usize,
+    /// Its most distinctive themes.
+    tops: Vec<Top<'a>>,
+}
+
+/// The change between the first and last years with enough units.
+struct Change<'a> {
+    /// First year.
+    first: u16,
+    /// Last year.
+    last: u16,
+    /// The fewest units a year compared has.
+    min: usize,
+    /// Whether the two years come from different groups.
+    disjoint: bool,
+    /// The themes that grew and shrank most.
+    rows: Vec<ChangeRow<'a>>,
+}
+
+/// A row of the change table.
+struct ChangeRow<'a> {
+    /// Theme number.
+    theme: usize,
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Units in the first and last years.
+    counts: String,
+    /// Shares in the first and last years.
+    shares: String,
+    /// Change in points, to 4 decimals (sort key).
+    points_v: String,
+    /// Change in points, signed.
+    points: String,
+}
+
+/// A row of the plans-followed table.
+struct FollowedRow<'a> {
+    /// The township.
+    township: &'a str,
+    /// The year of the plan.
+    year: u16,
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Plan units of the theme.
+    planned: usize,
+    /// Measures of the theme the next year.
+    measures_next_year: usize,
+}
+
+/// The copied-text section.
+struct Copies<'a> {
+    /// Near-duplicate pairs.
+    pairs: usize,
+    /// Pairs between reports.
+    across: usize,
+    /// Pairs within one report.
+    within: usize,
+    /// The Jaccard threshold.
+    threshold: f64,
+    /// Shingle length.
+    shingle: usize,
+    /// Candidate pairs from LSH.
+    candidates: usize,
+    /// Reports by copied share.
+    reports: Vec<CopyingReport<'a>>,
+    /// The largest copied passages.
+    passages: Vec<Passage<'a>>,
+}
+
+/// A report with copied text.
+struct CopyingReport<'a> {
+    /// Report id.
+    id: &'a str,
+    /// Its group.
+    group: String,
+    /// Its file.
+    file: &'a str,
+    /// Copied share, to 4 decimals (sort key).
+    share_v: String,
+    /// Copied share as a percentage.
+    share: String,
+}
+
+/// A copied passage with its copies in other reports.
+struct Passage<'a> {
+    /// The start of its text.
+    excerpt: Excerpt<'a>,
+    /// Unit id.
+    id: &'a str,
+    /// Its group.
+    group: String,
+    /// Its length in characters.
+    chars: usize,
+    /// Its copies, most similar first.
+    copies: Vec<PassageCopy<'a>>,
+}
+
+/// A copy of a passage.
+struct PassageCopy<'a> {
+    /// Unit id.
+    id: &'a str,
+    /// Its group.
+    group: String,
+    /// Similarity, to 2 decimals.
+    similarity: String,
+}
+
+/// The concreteness section.
+struct Concreteness<'a> {
+    /// The three most concrete themes.
+    most: Vec<ThemeShare<'a>>,
+    /// The three least concrete themes.
+    least: Vec<ThemeShare<'a>>,
+    /// Every theme with units, most concrete first.
+    rows: Vec<ConcreteRow<'a>>,
+}
+
+/// A theme with its share of concrete measures.
+struct ThemeShare<'a> {
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Share as a percentage.
+    share: String,
+}
+
+/// A row of the concreteness table.
+struct ConcreteRow<'a> {
+    /// Theme number.
+    theme: usize,
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Units in the theme.
+    size: usize,
+    /// Units with a quantity.
+    with: usize,
+    /// Their share, to 4 decimals (sort key).
+    share_v: String,
+    /// Their share as a percentage.
+    share: String,
+    /// Quantities found.
+    quantities: usize,
+    /// Mean slogan share, to 4 decimals (sort key).
+    slogans_v: String,
+    /// Mean slogan share as a percentage.
+    slogans: String,
+}
+
+/// A row of the promises table.
+struct PromiseRow<'a> {
+    /// Theme number.
+    theme: usize,
+    /// Theme id.
+    id: &'a str,
+    /// Theme label.
+    label: &'a str,
+    /// Townships that planned it.
+    planned: usize,
+    /// Of those, townships that followed it.
+    followed: usize,
+    /// Their share, to 4 decimals (sort key).
+    share_v: String,
+    /// Their share as a percentage.
+    share: String,
+    /// Township-years that planned it.
+    plans: usize,
+    /// Of those, the ones followed.
+    plans_followed: usize,
+}
+
+/// Each chart's heading, in the page's language (its caption is in `templates/caption.html`).
+fn title(chart: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match chart {
+        "heatmap.svg" => ("主题 × 分组", "Themes by group"),
+        "recurrence.svg" => ("主题复现", "Recurrence"),
+        "terms.svg" => ("区分性词语", "Distinctive terms"),
+        "map.svg" => ("举措分布图", "Map of measures"),
+        "sections.svg" => ("各章节的主题构成", "Themes by section kind"),
+        "k.svg" => ("选择主题数 k", "Choosing k"),
+        "copies.svg" => ("分组间的复制文本", "Copied text between groups"),
+        "concreteness.svg" => ("各组各主题的具体程度", "Concreteness by group and theme"),
+        "years.svg" => ("各年度的主题", "Themes by year"),
+        "stability.svg" => ("主题稳定性", "Theme stability"),
+        _ => ("图", "Chart"),
+    };
+    lang.pick(zh, en)
 }
 
 /// A measure is shown as mixed when its next-nearest theme is this close: similarity2 ≥
@@ -227,22 +439,10 @@ fn script_safe(json: &str) -> String {
     out
 }
 
-/// `parts` that are not empty, joined by `, `: a footer never shows an empty field.
-fn footer(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| esc(p))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Renders the page; the charts are read back from `out` and inlined.
 pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String> {
     let lang = a.config.report.lang;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let mut h = String::new();
-    let groups = a.recurrence.groups.len();
     let k_how = match a.source {
         ThemeSource::Applied => l("来自已拟合的模型", "from a fitted model").to_string(),
         ThemeSource::Fitted if a.fit.scan.is_empty() => l("固定", "fixed").to_string(),
@@ -253,55 +453,14 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
             a.fit.scan[a.fit.scan.len() - 1].k
         ),
     };
-    let embedded = a.config.report.page_limit.min(a.units.len());
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html>
-<html lang="{html_lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>policy-themes — {title}</title>
-<style>
-{css}</style></head><body>
-<h1>{title}</h1>
-<dl class="summary">
-<dt>{l_reports}</dt><dd>{reports} {l_read}{sep}{skipped} {l_skipped}</dd>
-<dt>{l_units}</dt><dd>{units}{open}{unassigned} {l_unassigned}{close}</dd>
-<dt>{l_themes}</dt><dd>k = {k}{sep}{k_how}</dd>
-<dt>{l_groups}</dt><dd>{groups}{open}{group_by}{close}</dd>
-<dt>{l_model}</dt><dd>{model}</dd>
-<dt>{l_stability}</dt><dd>{stability}</dd>
-<dt>{l_version}</dt><dd>policy-themes {version}</dd>
-</dl>
-"#,
-        html_lang = l("zh-CN", "en"),
-        sep = l("，", ", "),
-        open = l("（", " ("),
-        close = l("）", ")"),
-        title = l("政策主题", "Policy themes"),
-        css = include_str!("page.css"),
-        l_reports = l("报告", "Reports"),
-        l_read = l("份已读", "read"),
-        l_skipped = l("份跳过", "skipped"),
-        l_units = l("举措", "Measures"),
-        l_unassigned = l("条未归类", "unassigned"),
-        l_themes = l("主题", "Themes"),
-        l_groups = l("分组", "Groups"),
-        l_model = l("模型", "Model"),
-        l_stability = l("稳定性", "Stability"),
-        l_version = l("版本", "Version"),
-        reports = a.reports.len(),
-        skipped = a.skipped.len(),
-        units = a.units.len(),
-        unassigned = a.unassigned(),
-        k = a.fit.k,
-        group_by = crate::chart::GroupNoun::of(a.group_by()).pick(lang),
-        model = model_line(a),
-        version = crate::VERSION,
-        stability = a.stability.as_ref().map_or(
-            l(
-                "未测（用 --stability N 运行）",
-                "not measured (run with --stability N)"
-            )
-            .to_string(),
-            |st| format!(
+    let stability = a.stability.as_ref().map_or(
+        l(
+            "未测（用 --stability N 运行）",
+            "not measured (run with --stability N)",
+        )
+        .to_string(),
+        |st| {
+            format!(
                 "{} {} (ARI {:.2}), {} {} (ARI {:.2})",
                 st.refits,
                 l("次换种子重拟合", "refits with other seeds"),
@@ -310,10 +469,10 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
                 l("次自助重抽样", "on bootstrap samples"),
                 st.ari_bootstrap
             )
-        ),
+        },
     );
-    drill_section(a, embedded, &mut h);
-    for chart in charts {
+    let mut figures = Vec::with_capacity(charts.len());
+    for &chart in charts {
         let path = out.join(chart);
         let svg = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let svg = svg.trim_start_matches(|c| c != '<');
@@ -322,101 +481,50 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
         } else {
             svg
         };
-        let (title, how) = caption(chart, lang);
-        let _ = write!(
-            h,
-            "<h2>{title}</h2>\n<figure>{svg}\n<figcaption>{how} (<a href=\"{chart}\">{chart}</a>)</figcaption></figure>\n"
-        );
+        figures.push(Figure {
+            file: chart,
+            title: title(chart, lang),
+            svg: svg.to_string(),
+        });
     }
-    themes_table(a, &mut h);
-    groups_table(a, &mut h);
-    year_change_section(a, &mut h);
     let followed = crate::recurrence::plans_followed(&a.units, &a.assignments);
-    if !followed.is_empty() {
-        let _ = writeln!(
-            h,
-            "<h2>{}</h2>\n<p>{}</p>",
-            l("计划的落实", "Plans followed"),
-            l(
-                "有连续年度报告的乡镇：某年计划的各主题，及其次年的举措（plans_followed.csv）。",
-                "For townships with reports for consecutive years: each theme planned in a year, and its measures the next year (plans_followed.csv)."
-            )
-        );
-        let _ = writeln!(
-            h,
-            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            l("乡镇", "township"),
-            l("年份", "year"),
-            l("计划的主题", "theme planned"),
-            l("计划条数", "plan units"),
-            l("次年举措", "measures next year")
-        );
-        for p in &followed {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(&p.township),
-                p.year,
-                a.themes[p.theme].id,
-                esc(&a.themes[p.theme].label),
-                p.planned,
-                if p.measures_next_year > 0 {
-                    p.measures_next_year.to_string()
-                } else {
-                    l("无", "none").to_string()
-                }
-            );
-        }
-        h.push_str("</tbody></table>\n");
-    }
-    copies_section(a, &mut h);
-    concreteness_section(a, &mut h);
-    promises_section(a, &followed, &mut h);
-    let _ = writeln!(h, "<h2>{}</h2>", l("跳过的文件", "Skipped files"));
-    if a.skipped.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p>{}</p>",
-            l(
-                "无：每个输入文件都已读取。",
-                "None: every input file was read."
-            )
-        );
-    } else {
-        let _ = writeln!(
-            h,
-            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
-            l("文件", "file"),
-            l("原因", "reason")
-        );
-        for s in &a.skipped {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td></tr>",
-                esc(&s.file),
-                esc(&s.reason)
-            );
-        }
-        h.push_str("</tbody></table>\n");
-    }
-    if !a.warnings.is_empty() {
-        let _ = writeln!(h, "<h2>{}</h2>\n<ul>", l("警告", "Warnings"));
-        for w in &a.warnings {
-            let _ = writeln!(h, "<li>{}</li>", esc(w));
-        }
-        h.push_str("</ul>\n");
-    }
-    let _ = writeln!(
-        h,
-        "<p class=\"meta\">{}</p>\n<script type=\"application/json\" id=\"pt-data\">{}</script>\n<script>\n{}</script>\n</body></html>",
-        l(
-            "表格：measures.csv、reports.csv、themes.csv、group_theme.csv、copies.csv、concreteness.csv、themes.json；运行详情见 run.json；拟合的模型在 model/。",
-            "Tables: measures.csv, reports.csv, themes.csv, group_theme.csv, copies.csv, concreteness.csv, themes.json; run details in run.json; the fitted model in model/."
-        ),
-        page_data(a),
-        include_str!("page.js")
-    );
-    Ok(h)
+    let page = Index {
+        lang,
+        zh: lang == Lang::Zh,
+        reports: a.reports.len(),
+        skipped: &a.skipped,
+        units: a.units.len(),
+        unassigned: a.unassigned(),
+        k: a.fit.k,
+        k_how,
+        groups: a.recurrence.groups.len(),
+        group_by: crate::chart::GroupNoun::of(a.group_by()).pick(lang),
+        model: model_line(a),
+        stability,
+        version: crate::VERSION,
+        embedded: a.config.report.page_limit.min(a.units.len()),
+        figures,
+        themes: theme_rows(a),
+        group_rows: group_rows(a),
+        change: change(a),
+        followed: followed
+            .iter()
+            .map(|p| FollowedRow {
+                township: &p.township,
+                year: p.year,
+                id: &a.themes[p.theme].id,
+                label: &a.themes[p.theme].label,
+                planned: p.planned,
+                measures_next_year: p.measures_next_year,
+            })
+            .collect(),
+        copies: copies(a),
+        concreteness: concreteness(a),
+        promises: promise_rows(a, &followed),
+        warnings: &a.warnings,
+        data: page_data(a),
+    };
+    Ok(page.render()?)
 }
 
 /// The model line of the summary: terms, LSA, method and seed; for `apply`, the model used and
@@ -438,119 +546,63 @@ fn model_line(a: &Analysis) -> String {
         (ThemeSource::Applied, Some(origin)) => format!(
             "{} {} ({} {}, policy-themes {}); {fit}",
             lang.pick("已拟合的模型", "fitted model"),
-            esc(&origin.path),
+            origin.path,
             lang.pick("拟合于", "fitted"),
-            esc(&origin.fitted),
-            esc(&a.model.program_version),
+            origin.fitted,
+            a.model.program_version,
         ),
         _ => fit,
     }
 }
 
-/// The search box, the filters and `<section id="drill">`, where the script lists measures.
-fn drill_section(a: &Analysis, embedded: usize, h: &mut String) {
+/// The themes with their terms, sizes, recurrence, stability and examples.
+fn theme_rows(a: &Analysis) -> Vec<ThemeRow<'_>> {
     let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let _ = writeln!(
-        h,
-        r#"<section id="drill" data-count="0"><h2>{title}</h2>
-<form id="search" role="search"><input id="q" type="search" placeholder="{ph}" aria-label="{ph}"> <button type="submit">{search}</button>
-<label>{group} <select id="f-group"><option value="">{all}</option></select></label>
-<label>{theme} <select id="f-theme"><option value="">{all}</option></select></label>
-<label>{kind} <select id="f-kind"><option value="">{all}</option></select></label>
-<label>{year} <select id="f-year"><option value="">{all}</option></select></label>
-<button type="button" id="drill-clear">{clear}</button></form>
-<p id="drill-status" class="meta"></p>"#,
-        title = l("举措", "Measures"),
-        ph = l("搜索正文与标题", "Search text and headings"),
-        search = l("搜索", "Search"),
-        group = l("分组", "Group"),
-        theme = l("主题", "Theme"),
-        kind = l("章节", "Section"),
-        year = l("年份", "Year"),
-        all = l("全部", "all"),
-        clear = l("清除", "Clear"),
-    );
-    if embedded < a.units.len() {
-        let _ = writeln!(
-            h,
-            "<p class=\"note\">{} {embedded} / {} {}</p>",
-            l("本页只嵌入前", "This page embeds the first"),
-            a.units.len(),
-            l(
-                "条举措（report.page_limit）；全部举措见 measures.csv 与 workbook.xlsx。",
-                "measures (report.page_limit); all of them are in measures.csv and workbook.xlsx."
-            )
-        );
-    }
-    h.push_str("<ol id=\"drill-list\"></ol>\n<button type=\"button\" id=\"drill-more\" hidden></button>\n</section>\n");
-}
-
-/// The themes with their terms, sizes, recurrence, stability and examples; a row lists its
-/// measures when clicked.
-fn themes_table(a: &Analysis, h: &mut String) {
-    let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>\n<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("主题", "Themes"),
-        l("主题", "theme"),
-        l("名称", "label"),
-        l("主要词语", "top terms"),
-        l("举措数", "size"),
-        l("分组数", "groups"),
-        l("复现率", "recurrence"),
-        l("稳定性", "stability"),
-        l("示例", "examples"),
-    );
-    for (t, theme) in a.themes.iter().enumerate() {
-        let terms = theme
-            .top_terms
-            .iter()
-            .map(|(term, _)| esc(term))
-            .collect::<Vec<_>>()
-            .join("、");
-        let mut examples = String::new();
-        for &u in &theme.examples {
-            let unit = &a.units[u];
-            let _ = write!(
-                examples,
-                "<div class=\"ex\">{} <span class=\"meta\">— {}</span></div>",
-                excerpt(&unit.text, 120),
-                footer(&[
-                    &unit.id,
-                    unit.meta.township.as_deref().unwrap_or(""),
-                    kind_name(unit.section_kind, lang)
-                ]),
-            );
-        }
-        let stability = a.stability.as_ref().map(|st| st.per_theme[t]);
-        let _ = writeln!(
-            h,
-            "<tr data-drill=\"theme:{t}\"><td>{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{:.4}\">{:.0}%</td><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td></tr>",
-            theme.id,
-            esc(&theme.label),
-            terms,
-            theme.size,
-            theme.size,
-            a.recurrence.theme_groups[t],
-            a.recurrence.theme_groups[t],
-            a.recurrence.recurrence[t],
-            a.recurrence.recurrence[t] * 100.0,
-            stability.unwrap_or(-1.0),
-            stability.map_or("–".to_string(), |s| format!("{s:.2}")),
-            examples
-        );
-    }
-    h.push_str("</tbody></table>\n");
+    a.themes
+        .iter()
+        .enumerate()
+        .map(|(t, theme)| {
+            let stability = a.stability.as_ref().map(|st| st.per_theme[t]);
+            ThemeRow {
+                id: &theme.id,
+                label: &theme.label,
+                terms: theme
+                    .top_terms
+                    .iter()
+                    .map(|(term, _)| term.as_str())
+                    .collect(),
+                size: theme.size,
+                groups: a.recurrence.theme_groups[t],
+                recurrence: format!("{:.4}", a.recurrence.recurrence[t]),
+                recurrence_pct: format!("{:.0}%", a.recurrence.recurrence[t] * 100.0),
+                stability_v: stability.unwrap_or(-1.0).to_string(),
+                stability: stability.map_or("–".to_string(), |s| format!("{s:.2}")),
+                examples: theme
+                    .examples
+                    .iter()
+                    .map(|&u| {
+                        let unit = &a.units[u];
+                        Example {
+                            excerpt: excerpt(&unit.text, 120),
+                            footer: [
+                                unit.id.as_str(),
+                                unit.meta.township.as_deref().unwrap_or(""),
+                                kind_name(unit.section_kind, lang),
+                            ]
+                            .into_iter()
+                            .filter(|p| !p.trim().is_empty())
+                            .collect(),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The groups with their units and most distinctive themes: lift with its 95% Wilson interval,
 /// groups with fewer than `report.min_units` units marked as small numbers.
-fn groups_table(a: &Analysis, h: &mut String) {
-    let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+fn group_rows(a: &Analysis) -> Vec<GroupRow<'_>> {
     let min = a.config.report.min_units;
     let r = &a.recurrence;
     let k = a.themes.len();
@@ -558,82 +610,47 @@ fn groups_table(a: &Analysis, h: &mut String) {
         .map(|t| r.counts.iter().map(|c| c[t]).sum())
         .collect();
     let assigned: usize = overall.iter().sum::<usize>().max(1);
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>\n<p>{}</p>\n<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("分组", "Groups"),
-        l(
-            "提升度 = 该主题在组内的比例 ÷ 在全部举措中的比例，括号内为 95% Wilson 区间；单位数少于最低数的组标为小样本（灰色，写出 n）。点击一行列出该组的举措。",
-            "Lift = the theme's share in the group ÷ its share overall, with its 95% Wilson interval; groups with fewer units than the minimum are marked as small numbers (grey, n shown). Click a row for the group's measures."
-        ),
-        l("分组", "group"),
-        l("举措数", "units"),
-        l("最具区分性的主题（提升度）", "top themes (lift)"),
-    );
-    for (g, group) in r.groups.iter().enumerate() {
-        let in_group: usize = r.counts[g].iter().sum();
-        let mut tops: Vec<usize> = (0..k).filter(|&t| r.counts[g][t] > 0).collect();
-        tops.sort_by(|&x, &y| r.lift[g][y].total_cmp(&r.lift[g][x]).then(x.cmp(&y)));
-        let tops = tops
-            .iter()
-            .take(3)
-            .map(|&t| {
-                let base = overall[t] as f64 / assigned as f64;
-                let (lo, hi) = crate::recurrence::wilson(r.counts[g][t], in_group);
-                format!(
-                    "{} {} ({:.1}× [{:.1}–{:.1}], n = {})",
-                    a.themes[t].id,
-                    esc(&a.themes[t].label),
-                    r.lift[g][t],
-                    lo / base,
-                    hi / base,
-                    r.counts[g][t]
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let small = r.group_totals[g] < min;
-        let _ = writeln!(
-            h,
-            "<tr data-drill=\"group:{g}\"{}><td>{}{}</td><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td></tr>",
-            if small { " class=\"small\"" } else { "" },
-            esc(group),
-            if small {
-                format!(
-                    " <span class=\"badge\">{} n = {}</span>",
-                    l("小样本", "small"),
-                    r.group_totals[g]
-                )
-            } else {
-                String::new()
-            },
-            r.group_totals[g],
-            r.group_totals[g],
-            tops
-        );
-    }
-    h.push_str("</tbody></table>\n");
+    r.groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let in_group: usize = r.counts[g].iter().sum();
+            let mut tops: Vec<usize> = (0..k).filter(|&t| r.counts[g][t] > 0).collect();
+            tops.sort_by(|&x, &y| r.lift[g][y].total_cmp(&r.lift[g][x]).then(x.cmp(&y)));
+            let tops = tops
+                .iter()
+                .take(3)
+                .map(|&t| {
+                    let base = overall[t] as f64 / assigned as f64;
+                    let (lo, hi) = crate::recurrence::wilson(r.counts[g][t], in_group);
+                    Top {
+                        id: &a.themes[t].id,
+                        label: &a.themes[t].label,
+                        figures: format!(
+                            "({:.1}× [{:.1}–{:.1}], n = {})",
+                            r.lift[g][t],
+                            lo / base,
+                            hi / base,
+                            r.counts[g][t]
+                        ),
+                    }
+                })
+                .collect();
+            GroupRow {
+                name: group,
+                small: r.group_totals[g] < min,
+                total: r.group_totals[g],
+                tops,
+            }
+        })
+        .collect()
 }
 
 /// The change between the first and last years with enough units, with a note when the two
 /// years come from different groups (then the change is a group difference, not a time effect).
-fn year_change_section(a: &Analysis, h: &mut String) {
-    let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+fn change(a: &Analysis) -> Option<Change<'_>> {
     let min = a.config.report.min_units;
-    let Some((first, last, change)) = crate::recurrence::year_change(&a.recurrence, min) else {
-        return;
-    };
-    let _ = writeln!(
-        h,
-        "<h2>{} {first} → {last}</h2>\n<p>{} {min} {}</p>",
-        l("变化", "Change"),
-        l(
-            "增减最多的主题，以各年举措中所占比例的百分点计；只比较举措数不少于",
-            "Themes that grew and shrank most, in share points of each year's measures; only years with at least"
-        ),
-        l("条的年份。", "units are compared."),
-    );
+    let (first, last, change) = crate::recurrence::year_change(&a.recurrence, min)?;
     let groups_in = |year: u16| -> std::collections::BTreeSet<String> {
         a.units
             .iter()
@@ -641,47 +658,32 @@ fn year_change_section(a: &Analysis, h: &mut String) {
             .map(|u| crate::recurrence::group_of(&u.meta, a.group_by()))
             .collect()
     };
-    if groups_in(first).is_disjoint(&groups_in(last)) {
-        let _ = writeln!(
-            h,
-            "<p class=\"note\">{}</p>",
-            l(
-                "注意：这两年的举措来自不同的分组，变化反映的是分组之间的差异，而不是时间上的变化。",
-                "Note: the two years come from different groups, so the change is a difference between groups, not a change over time."
-            )
-        );
-    }
-    let _ = writeln!(
-        h,
-        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("主题", "theme"),
-        l("名称", "label"),
-        l("举措数", "units"),
-        l("比例", "share"),
-        l("变化", "change"),
-    );
     let n = change.len();
-    for c in change
+    let rows = change
         .iter()
         .take(5)
         .chain(change.iter().skip(5.max(n.saturating_sub(5))))
-    {
-        let _ = writeln!(
-            h,
-            "<tr data-drill=\"theme:{}\"><td>{}</td><td>{}</td><td class=\"n\">{} → {}</td><td class=\"n\">{:.0}% → {:.0}%</td><td class=\"n\" data-v=\"{:.4}\">{:+.1} {}</td></tr>",
-            c.theme,
-            a.themes[c.theme].id,
-            esc(&a.themes[c.theme].label),
-            c.first_count,
-            c.last_count,
-            c.first_share * 100.0,
-            c.last_share * 100.0,
-            c.points(),
-            c.points(),
-            l("个百分点", "pts"),
-        );
-    }
-    h.push_str("</tbody></table>\n");
+        .map(|c| ChangeRow {
+            theme: c.theme,
+            id: &a.themes[c.theme].id,
+            label: &a.themes[c.theme].label,
+            counts: format!("{} → {}", c.first_count, c.last_count),
+            shares: format!(
+                "{:.0}% → {:.0}%",
+                c.first_share * 100.0,
+                c.last_share * 100.0
+            ),
+            points_v: format!("{:.4}", c.points()),
+            points: format!("{:+.1}", c.points()),
+        })
+        .collect();
+    Some(Change {
+        first,
+        last,
+        min,
+        disjoint: groups_in(first).is_disjoint(&groups_in(last)),
+        rows,
+    })
 }
 
 /// Copied passages listed on the page.
@@ -689,43 +691,16 @@ const PASSAGES: usize = 10;
 /// Reports listed by copied share.
 const COPYING_REPORTS: usize = 20;
 
-/// `text` cut to `n` characters, with `…` when cut, escaped.
-fn excerpt(text: &str, n: usize) -> String {
-    let cut: String = text.chars().take(n).collect();
-    let more = if text.chars().count() > n { "…" } else { "" };
-    format!("{}{more}", esc(&cut))
-}
-
 /// Copied text: the pairs found, the reports by copied share, the largest copied passages.
-fn copies_section(a: &Analysis, h: &mut String) {
-    let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+fn copies(a: &Analysis) -> Copies<'_> {
+    let group = |u: usize| crate::recurrence::group_of(&a.units[u].meta, a.group_by());
     let across = a
         .copies
         .pairs
         .iter()
         .filter(|p| a.units[p.a as usize].report != a.units[p.b as usize].report)
         .count();
-    let (pairs, threshold, shingle, candidates) = (
-        a.copies.pairs.len(),
-        a.config.copies.threshold,
-        a.config.copies.shingle,
-        a.copies.candidates,
-    );
-    let within = pairs - across;
-    let intro = match lang {
-        Lang::Zh => format!(
-            "共 {pairs} 对近乎重复的举措（{shingle} 字片段的 Jaccard ≥ {threshold}，由 MinHash 与 LSH 从 {candidates} 个候选对中找出）：{across} 对在不同报告之间，{within} 对在同一报告之内（copies.csv）。一份报告的<em>复制比例</em>是其举措字数中、在另一份报告里有副本的举措所占的比例（reports.csv）。"
-        ),
-        Lang::En => format!(
-            "{pairs} near-duplicate measure pairs (Jaccard ≥ {threshold} on {shingle}-character shingles, found by MinHash and LSH from {candidates} candidates): {across} between reports, {within} within one (copies.csv). A report's <em>copied share</em> is the share of its measures' characters in measures with a copy in another report (reports.csv)."
-        ),
-    };
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>\n<p>{intro}</p>",
-        l("复制的文本", "Copied text")
-    );
+    let pairs = a.copies.pairs.len();
     let mut reports: Vec<usize> = (0..a.reports.len())
         .filter(|&r| a.copies.copied_share[r] > 0.0)
         .collect();
@@ -734,67 +709,49 @@ fn copies_section(a: &Analysis, h: &mut String) {
             .total_cmp(&a.copies.copied_share[x])
             .then(x.cmp(&y))
     });
-    if !reports.is_empty() {
-        let _ = writeln!(
-            h,
-            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            l("报告", "report"),
-            l("分组", "group"),
-            l("文件", "file"),
-            l("复制比例", "copied share")
-        );
-        for &r in reports.iter().take(COPYING_REPORTS) {
-            let report = &a.reports[r];
-            let copied = a.copies.copied_share[r];
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{copied:.4}\">{:.0}%</td></tr>",
-                esc(&report.id),
-                esc(&crate::recurrence::group_of(&report.meta, a.group_by())),
-                esc(&report.file),
-                copied * 100.0
-            );
-        }
-        h.push_str("</tbody></table>\n");
-    }
-    let passages = largest_passages(a);
-    if passages.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p>{}</p>",
-            l(
-                "没有举措在另一份报告中有副本。",
-                "No measure has a copy in another report."
-            )
-        );
-        return;
-    }
-    let _ = writeln!(
-        h,
-        "<h3>{}</h3>\n<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("最长的复制段落", "Largest copied passages"),
-        l("段落", "passage"),
-        l("在其他报告中的副本", "copies in other reports")
-    );
-    for (u, copies) in passages {
-        let unit = &a.units[u];
-        let group = |u: usize| crate::recurrence::group_of(&a.units[u].meta, a.group_by());
-        let listed = copies
+    Copies {
+        pairs,
+        across,
+        within: pairs - across,
+        threshold: a.config.copies.threshold,
+        shingle: a.config.copies.shingle,
+        candidates: a.copies.candidates,
+        reports: reports
             .iter()
-            .map(|&(v, sim)| format!("{} {} ({sim:.2})", esc(&a.units[v].id), esc(&group(v))))
-            .collect::<Vec<_>>()
-            .join("<br>");
-        let chars = unit.text.chars().count();
-        let _ = writeln!(
-            h,
-            "<tr><td><div class=\"ex\">{} <span class=\"meta\">— {}, {}, {chars} {}</span></div></td><td>{listed}</td></tr>",
-            excerpt(&unit.text, 160),
-            esc(&unit.id),
-            esc(&group(u)),
-            l("字", "characters")
-        );
+            .take(COPYING_REPORTS)
+            .map(|&r| {
+                let report = &a.reports[r];
+                let copied = a.copies.copied_share[r];
+                CopyingReport {
+                    id: &report.id,
+                    group: crate::recurrence::group_of(&report.meta, a.group_by()),
+                    file: &report.file,
+                    share_v: format!("{copied:.4}"),
+                    share: format!("{:.0}%", copied * 100.0),
+                }
+            })
+            .collect(),
+        passages: largest_passages(a)
+            .into_iter()
+            .map(|(u, copies)| {
+                let unit = &a.units[u];
+                Passage {
+                    excerpt: excerpt(&unit.text, 160),
+                    id: &unit.id,
+                    group: group(u),
+                    chars: unit.text.chars().count(),
+                    copies: copies
+                        .iter()
+                        .map(|&(v, sim)| PassageCopy {
+                            id: &a.units[v].id,
+                            group: group(v),
+                            similarity: format!("{sim:.2}"),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
     }
-    h.push_str("</tbody></table>\n");
 }
 
 /// The longest units with a copy in another report, each with its copies there (unit and
@@ -830,9 +787,7 @@ fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
 }
 
 /// Concreteness: the most and least concrete themes, and a table of every theme.
-fn concreteness_section(a: &Analysis, h: &mut String) {
-    let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+fn concreteness(a: &Analysis) -> Concreteness<'_> {
     let k = a.themes.len();
     let (mut with, mut quantities, mut slogan) = (vec![0usize; k], vec![0usize; k], vec![0.0; k]);
     for (theme, c) in a.assignments.iter().zip(&a.concreteness) {
@@ -844,120 +799,55 @@ fn concreteness_section(a: &Analysis, h: &mut String) {
     let share = |t: usize| with[t] as f64 / a.themes[t].size.max(1) as f64;
     let mut order: Vec<usize> = (0..k).filter(|&t| a.themes[t].size > 0).collect();
     order.sort_by(|&x, &y| share(y).total_cmp(&share(x)).then(x.cmp(&y)));
-    let _ = writeln!(h, "<h2>{}</h2>", l("具体程度", "Concreteness"));
-    let name = |t: usize| {
-        format!(
-            "{} {} ({:.0}%)",
-            a.themes[t].id,
-            esc(&a.themes[t].label),
-            share(t) * 100.0
-        )
+    let name = |&t: &usize| ThemeShare {
+        id: &a.themes[t].id,
+        label: &a.themes[t].label,
+        share: format!("{:.0}%", share(t) * 100.0),
     };
-    let most = order.iter().take(3).map(|&t| name(t)).collect::<Vec<_>>();
-    let least = order
-        .iter()
-        .rev()
-        .take(3)
-        .map(|&t| name(t))
-        .collect::<Vec<_>>();
-    let _ = match lang {
-        Lang::Zh => writeln!(
-            h,
-            "<p>一条举措报告了数量（带单位的数字：120余起、三百多家、1.2万人、百分之九十；年份、序数和条款号不算）即为具体。最具体的主题：{}。最不具体的：{}。各组各主题的比例见 concreteness.csv；每条举措的数量个数见 measures.csv（<code>quantities</code>），<code>slogan_share</code> 为其字数中套话（口号与固定说法）所占的比例。</p>",
-            most.join("；"),
-            least.join("；")
-        ),
-        Lang::En => writeln!(
-            h,
-            "<p>A measure is concrete when it reports a quantity: a number with a unit word (120余起, 三百多家, 1.2万人, 百分之九十), not a year, an ordinal or an article number. Most concrete themes: {}. Least concrete: {}. Shares per group and theme in concreteness.csv; each measure's count in measures.csv (<code>quantities</code>), with <code>slogan_share</code>, the share of its characters in stop phrases (slogans and set formulas).</p>",
-            most.join("; "),
-            least.join("; ")
-        ),
-    };
-    let _ = writeln!(
-        h,
-        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("主题", "theme"),
-        l("名称", "label"),
-        l("举措数", "units"),
-        l("含数量的", "with a quantity"),
-        l("数量个数", "quantities"),
-        l("平均套话比例", "mean slogan share")
-    );
-    for &t in &order {
-        let size = a.themes[t].size;
-        let slogans = slogan[t] / size.max(1) as f64;
-        let _ = writeln!(
-            h,
-            "<tr data-drill=\"theme:{t}\"><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{size}\">{size}</td><td class=\"n\" data-v=\"{:.4}\">{} ({:.0}%)</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{slogans:.4}\">{:.0}%</td></tr>",
-            a.themes[t].id,
-            esc(&a.themes[t].label),
-            share(t),
-            with[t],
-            share(t) * 100.0,
-            quantities[t],
-            quantities[t],
-            slogans * 100.0
-        );
+    Concreteness {
+        most: order.iter().take(3).map(name).collect(),
+        least: order.iter().rev().take(3).map(name).collect(),
+        rows: order
+            .iter()
+            .map(|&t| {
+                let size = a.themes[t].size;
+                let slogans = slogan[t] / size.max(1) as f64;
+                ConcreteRow {
+                    theme: t,
+                    id: &a.themes[t].id,
+                    label: &a.themes[t].label,
+                    size,
+                    with: with[t],
+                    share_v: format!("{:.4}", share(t)),
+                    share: format!("{:.0}%", share(t) * 100.0),
+                    quantities: quantities[t],
+                    slogans_v: format!("{slogans:.4}"),
+                    slogans: format!("{:.0}%", slogans * 100.0),
+                }
+            })
+            .collect(),
     }
-    h.push_str("</tbody></table>\n");
 }
 
 /// Promises across the corpus: per theme, the townships that planned it and followed it up.
-fn promises_section(a: &Analysis, followed: &[crate::recurrence::PlanFollowed], h: &mut String) {
-    let lang = a.config.report.lang;
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>",
-        l("全部报告中计划的兑现", "Promises kept across the corpus")
-    );
-    let promises = crate::recurrence::promises(followed);
-    if promises.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p>{}</p>",
-            l(
-                "没有乡镇有连续两年且含计划的报告：无法追踪计划是否兑现。",
-                "No township has reports for two consecutive years with plans: no promise can be followed."
-            )
-        );
-        return;
-    }
-    let _ = writeln!(
-        h,
-        "<p>{}</p>",
-        l(
-            "按主题：在某年 t 计划了该主题、且语料中有其 t + 1 年报告的乡镇，以及其中 t + 1 年举措包含该主题的乡镇（promises.csv）。",
-            "Per theme: the townships that planned it in a year t for which the corpus has their report for t + 1, and those whose measures in t + 1 include it (promises.csv)."
-        )
-    );
-    let _ = writeln!(
-        h,
-        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("主题", "theme"),
-        l("名称", "label"),
-        l("计划的乡镇", "townships planning"),
-        l("次年兑现", "followed next year"),
-        l("计划（乡镇-年）", "plans (township-years)"),
-        l("已兑现", "followed")
-    );
-    for p in &promises {
-        let _ = writeln!(
-            h,
-            "<tr data-drill=\"theme:{}\"><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\" data-v=\"{:.4}\">{} ({:.0}%)</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            p.theme,
-            a.themes[p.theme].id,
-            esc(&a.themes[p.theme].label),
-            p.townships_planned,
-            p.share_followed(),
-            p.townships_followed,
-            p.share_followed() * 100.0,
-            p.plans,
-            p.plans_followed
-        );
-    }
-    h.push_str("</tbody></table>\n");
+fn promise_rows<'a>(
+    a: &'a Analysis,
+    followed: &[crate::recurrence::PlanFollowed],
+) -> Vec<PromiseRow<'a>> {
+    crate::recurrence::promises(followed)
+        .iter()
+        .map(|p| PromiseRow {
+            theme: p.theme,
+            id: &a.themes[p.theme].id,
+            label: &a.themes[p.theme].label,
+            planned: p.townships_planned,
+            followed: p.townships_followed,
+            share_v: format!("{:.4}", p.share_followed()),
+            share: format!("{:.0}%", p.share_followed() * 100.0),
+            plans: p.plans,
+            plans_followed: p.plans_followed,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -978,8 +868,10 @@ mod tests {
     }
 
     #[test]
-    fn footers_leave_out_empty_fields() {
-        assert_eq!(footer(&["r0-001", "", "举措成效"]), "r0-001, 举措成效");
-        assert_eq!(footer(&["a<b", " "]), "a&lt;b");
+    fn excerpts_cut_at_characters() {
+        let e = excerpt("一二三四", 2);
+        assert_eq!((e.cut, e.more), ("一二", "…"));
+        let e = excerpt("一二", 2);
+        assert_eq!((e.cut, e.more), ("一二", ""));
     }
 }

@@ -434,10 +434,8 @@ fn merged_themes_fold_units_and_names_and_apply_keeps_them() {
     assert_eq!(themes_of(&applied_units), themes_of(&merged_units));
 }
 
-/// `s` escaped as the page writes text.
+/// `s` escaped as the page writes text: by askama's HTML escaper, which its template uses.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let Ok(escaped) = askama::filters::escape(s, askama::filters::Html);
+    escaped.to_string()
 }
