@@ -456,7 +456,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
 }
 
 /// Writes the outputs into the new folder, switches it in, prints a summary, applies `--strict`.
-fn finish(analysis: &pipeline::Analysis, out: OutputDir, flags: &OutputArgs) -> Result<()> {
+fn finish(analysis: &crate::analysis::Analysis, out: OutputDir, flags: &OutputArgs) -> Result<()> {
     crate::report::write_all(analysis, out.staging())?;
     let path = out.path().to_path_buf();
     for warning in analysis.warnings.iter().cloned().chain(out.commit()?) {

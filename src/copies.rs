@@ -72,7 +72,7 @@ impl Copies {
 /// (Chinese characters, nearly all of the text, on a fast path).
 fn compared_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars().filter_map(|c| {
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        if crate::text::is_han(c) {
             Some(c)
         } else if c.is_ascii() {
             c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase())

@@ -13,7 +13,9 @@
 //! 章节 = section ([`corpus::SectionKind`]).
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod chart;
+pub mod chrome;
 pub mod cli;
 pub mod cluster;
 pub mod codebook;
@@ -21,6 +23,7 @@ pub mod concrete;
 pub mod config;
 pub mod copies;
 pub mod corpus;
+pub mod decode;
 pub mod error;
 pub mod fitted;
 pub mod html;
@@ -34,6 +37,7 @@ pub mod read;
 pub mod recurrence;
 pub mod reduce;
 pub mod report;
+pub mod runtime;
 pub mod segment;
 pub mod split;
 pub mod stability;

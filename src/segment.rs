@@ -120,7 +120,7 @@ impl TokenFilter for NoNumbersOrPunctuation {
         };
         // Most tokens start with a common Han character: a letter and not a number, decided
         // without the Unicode tables.
-        ('\u{4e00}'..='\u{9fff}').contains(&first)
+        crate::text::is_han(first)
             || (!first.is_numeric() && token.chars().any(char::is_alphabetic))
     }
 }

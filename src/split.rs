@@ -19,7 +19,7 @@
 
 use crate::config::SplitParams;
 use crate::corpus::{CharIndex, Report, SectionKind, Span, Unit, UnitLevel};
-use crate::read::{is_blank, trim_blank};
+use crate::text::{is_blank, trim_blank};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -76,7 +76,7 @@ impl CharCounts {
     pub fn of_split(split: &Split, text: &str) -> CharCounts {
         let mut nonblank = [0; 5];
         for b in &split.blocks {
-            nonblank[b.role as usize] += crate::read::count_nonblank(b.span.of(text));
+            nonblank[b.role as usize] += crate::text::count_nonblank(b.span.of(text));
         }
         CharCounts {
             total: text.chars().count(),
@@ -246,7 +246,7 @@ fn parse_marker(s: &str) -> Option<Marker> {
 /// Whether `line` opens with a heading marker (`一、`, `（一）`, `1.`, `①`…), blanks before it
 /// aside: what the PDF reader asks to know where a paragraph begins.
 pub fn starts_with_marker(line: &str) -> bool {
-    parse_marker(crate::read::trim_blank_start(line)).is_some()
+    parse_marker(crate::text::trim_blank_start(line)).is_some()
 }
 
 /// Why a line of the split begins where it does: a line of the text, or a break recovered in
@@ -1592,7 +1592,7 @@ mod tests {
             sha256: String::new(),
             encoding: "UTF-8".into(),
             text: text.to_string(),
-            chrome: crate::read::find_chrome(text),
+            chrome: crate::chrome::find_chrome(text),
             meta: ReportMeta::default(),
             presplit: None,
         }
@@ -1915,7 +1915,7 @@ mod tests {
         /// Arbitrary bytes never panic the reader or the splitter.
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            if let Ok((text, _)) = crate::read::decode(bytes) {
+            if let Ok((text, _)) = crate::decode::decode(bytes) {
                 let (r, s) = split(&text, UnitLevel::Measure);
                 prop_assert!(accounting_errors(&r, &s).is_empty());
             }

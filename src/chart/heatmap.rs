@@ -12,8 +12,8 @@ use super::style::{
     label_column_width, pct, share, text_on, text_width, truncate, viridis, wrap,
 };
 use super::{GroupNoun, ThemeName};
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 use crate::recurrence::group_of;
 
 /// The file written.

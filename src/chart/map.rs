@@ -8,8 +8,8 @@ use super::style::{
     self, AXIS, Canvas, FONT, GRID, HEADING_H, Legend, LegendItem, MARGIN, MUTED, NOTE_PX,
     SMALL_PX, Shape, UNASSIGNED, theme_color, theme_shape, truncate,
 };
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 use plotters::prelude::*;
 use std::ops::Range;
 

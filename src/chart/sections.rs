@@ -8,9 +8,9 @@ use super::style::{
     self, AXIS, Canvas, HEADING_H, LABEL_PX, Legend, LegendItem, MARGIN, MUTED, NOTE_PX, SMALL_PX,
     Shape, Txt, pct, percent_axis, share, text_on, text_width, theme_color,
 };
+use crate::analysis::Analysis;
 use crate::corpus::SectionKind;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "sections.svg";

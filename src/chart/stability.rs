@@ -5,8 +5,8 @@
 
 use super::ThemeName;
 use super::style::{Bar, bar_chart, theme_color};
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "stability.svg";

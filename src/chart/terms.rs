@@ -8,8 +8,8 @@ use super::style::{
     self, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE_PX, SMALL_PX, Txt, text_width,
     theme_color, truncate, weight,
 };
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "terms.svg";

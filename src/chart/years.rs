@@ -7,8 +7,8 @@ use super::style::{
     self, AXIS, Canvas, GRID, HEADING_H, LABEL_PX, Legend, LegendItem, MARGIN, MUTED, SMALL_PX,
     Shape, Txt, pct, share, text_on, theme_color,
 };
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "years.svg";

@@ -1,10 +1,10 @@
 //! `index.html`: one self-contained page (charts inline, no network): summary, every chart with a
 //! caption saying how to read it, the themes table with examples, the group table, skipped files.
 
+use crate::analysis::{Analysis, ThemeSource};
 use crate::config::Lang;
 use crate::corpus::SectionKind;
 use crate::error::{Error, Result};
-use crate::pipeline::{Analysis, ThemeSource};
 use std::fmt::Write;
 use std::path::Path;
 

@@ -1,8 +1,8 @@
 //! `themes.json`, `run.json` and the `--dump` files (`tokens.json`, `tfidf.json`, `reduced.csv`,
 //! `centroids.csv`) of DESIGN.md §5.
 
+use crate::analysis::Analysis;
 use crate::config::{DfBound, Norm};
-use crate::pipeline::Analysis;
 use crate::split::BlockRole;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

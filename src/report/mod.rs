@@ -17,8 +17,8 @@ pub use tables::{
 };
 pub use xlsx::{MAX_ROWS, write_workbook};
 
+use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::pipeline::Analysis;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
