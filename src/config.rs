@@ -417,7 +417,7 @@ impl Default for LabelParams {
 }
 
 /// What a group is in the group × theme matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
     /// Each report's own reporting unit, at its level (default).
@@ -458,7 +458,7 @@ pub struct ReportParams {
 }
 
 /// The language of the page (`--lang`, `report.lang`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Chinese (default).

@@ -15,7 +15,7 @@ use crate::meta::{self, Manifest};
 use crate::read;
 use crate::recurrence;
 use crate::reduce;
-use crate::runtime::{self, Stages};
+use crate::runtime::{self, Progress, Stages};
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, CharCounts};
 use crate::stability::{self, Stability};
@@ -33,8 +33,6 @@ pub struct RunInput {
     pub manifest: Manifest,
     /// Analyst names for themes.
     pub names: ThemeNames,
-    /// Show progress bars on stderr.
-    pub progress: bool,
 }
 
 /// Read, split and segment: the stages `run` and `apply` share.
@@ -58,7 +56,7 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(
     config: &ValidConfig,
     input: &RunInput,
-    stages: &mut Stages,
+    stages: &mut Stages<'_>,
     segment: &SegmentParams,
     extra: &[String],
 ) -> Result<Prepared> {
@@ -78,7 +76,7 @@ pub(crate) fn prepare(
 fn prepare_with(
     config: &ValidConfig,
     input: &RunInput,
-    stages: &mut Stages,
+    stages: &mut Stages<'_>,
     segment: &SegmentParams,
     extra: &[String],
     analyzer: impl FnOnce() -> Result<Analyzer>,
@@ -116,10 +114,10 @@ fn prepare_with(
         )));
     }
     let read = stages.run("read", files.len(), |bar| {
-        read::read_files_with_progress(&files, &config.read, &input.manifest, &|| bar.inc(1))
+        read::read_files_with_progress(&files, &config.read, &input.manifest, &|| bar.advance(1))
     });
     for s in &read.skipped {
-        eprintln!("policy-themes: skipped {}", s.message());
+        stages.progress().skipped(s);
     }
     // Each report is split and its characters counted by role in one task, while its text is
     // in cache: past this point only the counts of the text and blocks are read.
@@ -162,7 +160,7 @@ fn prepare_with(
             .map(|u| weighted_text(u, segment))
             .collect();
         let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
-        let tokens = segment::segment_with_progress(&analyzer, &texts, &|n| bar.inc(n as u64));
+        let tokens = segment::segment_with_progress(&analyzer, &texts, &|n| bar.advance(n));
         let extra_tokens = segment::segment_with_progress(&analyzer, extra, &|_| {});
         Ok((tokens, extra_tokens))
     })?;
@@ -211,7 +209,7 @@ fn signals(
     units: &[Unit],
     reports: usize,
     segment: &SegmentParams,
-    stages: &mut Stages,
+    stages: &mut Stages<'_>,
 ) -> Result<(Copies, Vec<Concreteness>)> {
     let copies = stages.run("copies", 0, |_| {
         copies::find(units, reports, &config.copies)
@@ -222,9 +220,9 @@ fn signals(
     Ok((copies, concreteness))
 }
 
-/// Runs the whole pipeline and fits the themes.
-pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
-    let mut stages = Stages::new(input.progress);
+/// Runs the whole pipeline and fits the themes, telling `progress` where it is.
+pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Result<Analysis> {
+    let mut stages = Stages::new(progress);
     let guided = config.cluster.codebook.is_some();
     let codebook = match &config.cluster.codebook {
         Some(arg) => Codebook::from_arg(arg)?,
@@ -293,7 +291,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
                 x,
                 &config.cluster,
                 guides.as_ref().map(|g| g.view()),
-                &|i, n| bar.set_message(format!("k {i}/{n}")),
+                &|i, n| bar.message(&format!("k {i}/{n}")),
             )?;
             let second = clustering.themes.second_nearest(x, &clustering.assignments);
             Ok((clustering, guides, second))
@@ -379,7 +377,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
                     &config.cluster,
                     n,
                     guides.as_ref().map(|g| g.view()),
-                    &|i, of| bar.set_message(format!("refit {i}/{of}")),
+                    &|i, of| bar.message(&format!("refit {i}/{of}")),
                 )
             })
         })?),
@@ -487,7 +485,7 @@ fn assemble(
     tfidf_matrix: Option<TfidfMatrix>,
     lists: &SegmentParams,
     mut warnings: Vec<String>,
-    mut stages: Stages,
+    mut stages: Stages<'_>,
 ) -> Result<Analysis> {
     let Corpus {
         reports,
@@ -572,11 +570,16 @@ fn units_with_terms(
 /// Places a new corpus on the themes of a fitted model: reads and splits as the fit did, cuts with
 /// the lists the fit used, weights with its vocabulary and idf, projects with its LSA and assigns
 /// each unit to the nearest centre (linfa's `predict`). `report` overrides the output options.
-pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Result<Analysis> {
+pub fn apply(
+    model: FittedModel,
+    report: ReportParams,
+    input: &RunInput,
+    progress: &dyn Progress,
+) -> Result<Analysis> {
     let mut config = model.config.clone();
     config.report = report;
     let config = config.validate()?;
-    let mut stages = Stages::new(input.progress);
+    let mut stages = Stages::new(progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
     let Prepared {
         mut warnings,

@@ -1,23 +1,59 @@
-//! What a run costs while it runs: seconds and peak memory per stage, and handing freed memory
-//! back to the system. No stage logic here; the pipeline and the reducer call in.
+//! What a run costs while it runs: seconds and peak memory per stage, progress reported to the
+//! caller ([`Progress`], which the binary draws as bars), and handing freed memory back to the
+//! system. No stage logic here; the pipeline and the reducer call in.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use crate::corpus::Skipped;
 use std::time::Instant;
 
 /// A figure per stage, in stage order (seconds, or MiB).
 pub type StageFigures = Vec<(String, f64)>;
 
-/// Times stages and draws progress bars.
-pub struct Stages {
+/// What a run tells its caller while it runs. The library never prints: the binary implements
+/// this with progress bars on stderr, and names each skipped file there as it is found; tests
+/// and other callers pass [`NoProgress`]. Called from rayon's threads, hence `Sync`.
+pub trait Progress: Sync {
+    /// A stage begins: `len` countable steps (files, units), or 0 for a stage without them.
+    fn start(&self, stage: &str, len: usize) {
+        let _ = (stage, len);
+    }
+
+    /// `n` more steps of the current stage are done.
+    fn advance(&self, n: usize) {
+        let _ = n;
+    }
+
+    /// Where the current stage is, in words (`k 3/26`, `refit 2/5`).
+    fn message(&self, message: &str) {
+        let _ = message;
+    }
+
+    /// The current stage has ended.
+    fn finish(&self) {}
+
+    /// A file could not be used (it is also in the analysis's `skipped`). Told as soon as it is
+    /// found, so that a run that fails later still names every skipped file.
+    fn skipped(&self, skipped: &Skipped) {
+        let _ = skipped;
+    }
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Times stages, records the peak memory after each, and tells `progress` where the run is.
+pub struct Stages<'p> {
     timings: Vec<(String, f64)>,
     peaks: Vec<(String, f64)>,
-    progress: bool,
+    progress: &'p dyn Progress,
     started: Instant,
 }
 
-impl Stages {
-    /// Starts the clock; `progress` draws bars on stderr.
-    pub fn new(progress: bool) -> Stages {
+impl<'p> Stages<'p> {
+    /// Starts the clock.
+    pub fn new(progress: &'p dyn Progress) -> Stages<'p> {
         Stages {
             timings: Vec::new(),
             peaks: Vec::new(),
@@ -26,38 +62,24 @@ impl Stages {
         }
     }
 
-    /// Runs `f` as stage `name`, with a bar of `len` steps when len > 0.
-    pub fn run<T>(&mut self, name: &str, len: usize, f: impl FnOnce(&ProgressBar) -> T) -> T {
-        let bar = if !self.progress {
-            ProgressBar::hidden()
-        } else if len > 0 {
-            let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {elapsed}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            bar
-        } else {
-            // A stage without countable steps (vectorizing, reducing, clustering) gets a spinner.
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>12} {spinner} {msg} {elapsed}")
-                    .expect("valid template"),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar
-        };
-        bar.set_prefix(name.to_string());
+    /// Runs `f` as stage `name` of `len` countable steps (0: none); `f` reports its steps and
+    /// messages to the progress it is given.
+    pub fn run<T>(&mut self, name: &str, len: usize, f: impl FnOnce(&dyn Progress) -> T) -> T {
+        self.progress.start(name, len);
         let t = Instant::now();
-        let out = f(&bar);
-        bar.finish_and_clear();
+        let out = f(self.progress);
+        self.progress.finish();
         self.timings
             .push((name.to_string(), t.elapsed().as_secs_f64()));
         if let Some(peak) = peak_rss_mib() {
             self.peaks.push((name.to_string(), peak));
         }
         out
+    }
+
+    /// The progress the stages report to.
+    pub fn progress(&self) -> &'p dyn Progress {
+        self.progress
     }
 
     /// Seconds per stage with the total, and peak memory after each stage.
@@ -67,7 +89,6 @@ impl Stages {
         (self.timings, self.peaks)
     }
 }
-
 /// Hands the heap's free pages back to the system (glibc's `malloc_trim`).
 ///
 /// glibc keeps memory freed by small allocations (the report texts, the per-unit vectors)

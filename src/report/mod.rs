@@ -6,6 +6,7 @@
 mod guard;
 mod html;
 mod json;
+pub mod outline;
 mod tables;
 mod xlsx;
 
