@@ -12,7 +12,7 @@
 //!
 //! Themes are renumbered by size, largest first (ties: the earlier first unit), so ids are stable.
 
-use crate::config::{ClusterParams, KChoice};
+use crate::config::{ClusterParams, KChoice, Valid};
 use crate::error::{Error, Result};
 use linfa::DatasetBase;
 use linfa::traits::{Fit, FitWith, Predict};
@@ -310,7 +310,7 @@ fn cosine(row: ArrayView1<f32>, centre: ArrayView1<f32>, norm: f64) -> f64 {
 /// the data, so guided themes and free themes are fitted together.
 pub fn cluster(
     x: ArrayView2<f32>,
-    params: &ClusterParams,
+    params: &Valid<ClusterParams>,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<Clustering> {
     cluster_with_progress(x, params, guides, &|_, _| {})
@@ -322,7 +322,7 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 /// As [`cluster`], calling `progress(i, n)` after the i-th of the n values of k scanned.
 pub fn cluster_with_progress(
     x: ArrayView2<f32>,
-    params: &ClusterParams,
+    params: &Valid<ClusterParams>,
     guides: Option<ArrayView2<f32>>,
     progress: Progress,
 ) -> Result<Clustering> {
@@ -477,7 +477,7 @@ fn fit_full(
     n_runs: usize,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<KMeans<f32, LanesL2>> {
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
+    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().kmeans());
     let mut best: Option<KMeans<f32, LanesL2>> = None;
     for _ in 0..n_runs {
         let (start, _) = start_centres(x, k, &mut rng, guides);
@@ -664,7 +664,7 @@ fn fit_minibatch(
     params: &ClusterParams,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<KMeans<f32, LanesL2>> {
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seed);
+    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().kmeans());
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.shuffle(&mut rng);
     let first = gather_rows(x, &order[..params.batch_size.min(order.len())]);
@@ -726,7 +726,7 @@ fn fit_minibatch(
 /// Scores each k of the range on a seeded sample by mean silhouette.
 fn scan_k(x: ArrayView2<f32>, params: &ClusterParams, progress: Progress) -> Result<Vec<KScore>> {
     let n = x.nrows();
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0x5CA7);
+    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().k_scan_sample());
     let mut idx: Vec<usize> = (0..n).collect();
     if n > params.silhouette_sample {
         idx.shuffle(&mut rng);
@@ -995,6 +995,7 @@ pub fn with_rows<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Check;
 
     #[test]
     fn with_rows_shows_the_kept_rows_and_puts_every_row_back() {
@@ -1055,7 +1056,9 @@ mod tests {
         let params = ClusterParams {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         let c = cluster(x.view(), &params, None).unwrap();
         let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
             s[a] += 1;
@@ -1071,7 +1074,9 @@ mod tests {
             k: KChoice::Auto,
             k_range: KRange { min: 2, max: 6 },
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         let c = cluster(blobs().view(), &params, None).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
@@ -1089,7 +1094,9 @@ mod tests {
         let params = ClusterParams {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         let c = cluster(x.view(), &params, Some(guides.view())).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(
@@ -1144,7 +1151,9 @@ mod tests {
             minibatch_above: 10,
             batch_size: 16,
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         let c = cluster(blobs().view(), &params, None).unwrap();
         assert_eq!(c.method, Method::MiniBatch);
         assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
@@ -1185,7 +1194,9 @@ mod tests {
         let params = ClusterParams {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         assert!(matches!(
             cluster(x.view(), &params, None),
             Err(Error::TooFewUnits { k: 3, units: 2 })
@@ -1200,7 +1211,9 @@ mod tests {
         let params = ClusterParams {
             k: KChoice::Fixed(3),
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         let fitted = cluster(x.view(), &params, None).unwrap();
         let sizes = |c: &Clustering| {
             (0..c.k)

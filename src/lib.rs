@@ -39,6 +39,7 @@ pub mod recurrence;
 pub mod reduce;
 pub mod report;
 pub mod runtime;
+pub mod seed;
 pub mod segment;
 pub mod split;
 pub mod stability;

@@ -245,7 +245,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         extra_tokens: codebook_tokens,
         place_names,
     } = prepared;
-    let mut segment_params = config.segment.clone();
+    let mut segment_params = (*config.segment).clone();
     segment_params.stop_phrases.extend(place_names);
     let tfidf::Tfidf {
         model: tfidf_model,
@@ -253,7 +253,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         columns,
     } = stages.run("tfidf", 0, |_| tfidf::fit_transform(&tokens, &config.tfidf))?;
     let (lsa, mut reduced) = stages.run("reduce", 0, |_| {
-        reduce::fit(&matrix, &config.reduce, config.cluster.seed)
+        reduce::fit(&matrix, &config.reduce, config.seeds().svd())
     })?;
     let tfidf_matrix = config.report.dump.then_some(matrix);
     if lsa.dims < config.reduce.dims {
@@ -425,7 +425,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         clustering.themes.clone(),
         themes.clone(),
     )?;
-    let lists = config.segment.clone();
+    let lists = (*config.segment).clone();
     assemble(
         config,
         Corpus {
@@ -569,15 +569,18 @@ fn units_with_terms(
 
 /// Places a new corpus on the themes of a fitted model: reads and splits as the fit did, cuts with
 /// the lists the fit used, weights with its vocabulary and idf, projects with its LSA and assigns
-/// each unit to the nearest centre (linfa's `predict`). `report` overrides the output options.
+/// each unit to the nearest centre (linfa's `predict`). `report` replaces the model's output
+/// options; `strict` is this run's (a skipped input fails it).
 pub fn apply(
     model: FittedModel,
     report: ReportParams,
+    strict: bool,
     input: &RunInput,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
     let mut config = model.config.clone();
     config.report = report;
+    config.read.strict = strict;
     let config = config.validate()?;
     let mut stages = Stages::new(progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
@@ -629,7 +632,7 @@ pub fn apply(
     // the model's own lists also hold the fitted corpus's place names, which are no slogans.
     // They are the fallback when the analyst's list files are gone.
     let lists = match segment::resolve_lists(&config.segment) {
-        Ok(_) => config.segment.clone(),
+        Ok(_) => (*config.segment).clone(),
         Err(e) => {
             warnings.push(format!(
                 "slogan_share and quantities use the model's lists ({e}): the fitted corpus's place names count as stop phrases"

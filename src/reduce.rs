@@ -16,7 +16,7 @@
 //! The fitted [`Lsa`] keeps V (terms × dims): a document's reduced row is its TF-IDF row times V,
 //! for the corpus and for new documents alike (one function, [`reduced_rows`], for both).
 
-use crate::config::ReduceParams;
+use crate::config::{ReduceParams, Valid};
 use crate::error::{Error, Result};
 use crate::tfidf::TfidfMatrix;
 use ndarray::Array2;
@@ -381,13 +381,18 @@ fn subspace_iteration<const W: usize>(
     (z, y)
 }
 
-/// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
+/// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus; `seed` seeds the
+/// random start (the run's [`crate::seed::Seeds::svd`]).
 ///
 /// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products,
 /// each followed by a round of CholeskyQR (two after the last), then Rayleigh–Ritz: with one
 /// more product Y = AᵀA·Z, the eigenvectors W of the l × l matrix ZᵀY give V = ZW and the
 /// singular values as the square roots of its eigenvalues; the reduced rows are AV.
-pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f32>)> {
+pub fn fit(
+    matrix: &TfidfMatrix,
+    params: &Valid<ReduceParams>,
+    seed: u64,
+) -> Result<(Lsa, Array2<f32>)> {
     faer::set_global_parallelism(faer::Par::Seq);
     let (n, m) = (matrix.rows(), matrix.cols());
     let smaller = n.min(m);
@@ -396,7 +401,7 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     }
     let dims = params.dims.min(smaller.saturating_sub(1)).max(1);
     let l = (dims + params.oversample).min(smaller).max(dims);
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
     let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
     orthonormalize(&mut z, l, 1);
     let (z, y) = match panel_width(l, rayon::current_num_threads()) {
@@ -495,6 +500,7 @@ fn explained_variance_ratio(a: &TfidfMatrix, reduced: &ReducedRows) -> Vec<f64> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Check;
 
     fn random_sparse(n: usize, m: usize, seed: u64) -> TfidfMatrix {
         let mut rng = Xoshiro256Plus::seed_from_u64(seed);
@@ -533,7 +539,9 @@ mod tests {
             dims: 8,
             oversample: 10,
             power_iterations: 6,
-        };
+        }
+        .check()
+        .unwrap();
         let (lsa, x) = fit(&a, &params, 1).unwrap();
         let dense = faer::Mat::<f64>::from_fn(60, 40, |i, j| *a.get(i, j).unwrap_or(&0.0));
         let exact = dense.singular_values().unwrap();
@@ -554,7 +562,7 @@ mod tests {
     #[test]
     fn same_seed_same_projection_at_any_thread_count() {
         let a = random_sparse(300, 80, 3);
-        let params = ReduceParams::default();
+        let params = ReduceParams::default().check().unwrap();
         let run = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)

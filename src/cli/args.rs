@@ -3,7 +3,9 @@
 //! configuration.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use policy_themes::config::{Config, DfBound, GroupBy, KChoice, KRange, Lang, ValidConfig};
+use policy_themes::config::{
+    Config, DfBound, GroupBy, KChoice, KRange, Lang, ReportParams, ValidConfig,
+};
 use policy_themes::corpus::{SectionKind, UnitLevel};
 use policy_themes::error::{ConfigError, Result};
 use policy_themes::meta::Manifest;
@@ -315,23 +317,29 @@ impl RunArgs {
 
 impl OutputArgs {
     pub fn apply(&self, c: &mut Config) {
-        if let Some(g) = self.group_by {
-            c.report.group_by = g.into();
-        }
-        if let Some(lang) = self.lang {
-            c.report.lang = lang.into();
-        }
-        if self.no_bom {
-            c.report.bom = false;
-        }
-        if self.raw_csv {
-            c.report.raw_csv = true;
-        }
-        if self.no_xlsx {
-            c.report.xlsx = false;
-        }
+        self.apply_report(&mut c.report);
         if self.strict {
             c.read.strict = true;
+        }
+    }
+
+    /// Sets the output options of `[report]` the flags give.
+    pub fn apply_report(&self, report: &mut ReportParams) {
+        let c = report;
+        if let Some(g) = self.group_by {
+            c.group_by = g.into();
+        }
+        if let Some(lang) = self.lang {
+            c.lang = lang.into();
+        }
+        if self.no_bom {
+            c.bom = false;
+        }
+        if self.raw_csv {
+            c.raw_csv = true;
+        }
+        if self.no_xlsx {
+            c.xlsx = false;
         }
     }
 

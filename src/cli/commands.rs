@@ -125,27 +125,18 @@ fn run(args: RunArgs) -> Result<()> {
 fn apply(args: ApplyArgs) -> Result<()> {
     let (out, manifest) = args.output.prepare("policy-themes-out")?;
     let model = FittedModel::load(&args.model)?;
+    // The model's output options, with the flags over them; never a dump (apply fits nothing).
     let mut report = model.config.report.clone();
     report.dump = false;
-    let mut scratch = model.config.clone();
-    args.output.apply(&mut scratch);
-    report.group_by = scratch.report.group_by;
-    report.lang = scratch.report.lang;
-    report.bom = scratch.report.bom;
-    report.raw_csv = scratch.report.raw_csv;
-    report.xlsx = scratch.report.xlsx;
+    args.output.apply_report(&mut report);
+    let strict = args.output.strict || model.config.read.strict;
     let input = RunInput {
         paths: args.paths.clone(),
         manifest,
         names: ThemeNames::default(),
     };
     let bars = Bars::new(args.output.progress());
-    let mut analysis = pipeline::apply(model, report, &input, &bars)?;
-    analysis.config = {
-        let mut c = analysis.config.inner().clone();
-        c.read.strict = scratch.read.strict;
-        c.validate()?
-    };
+    let analysis = pipeline::apply(model, report, strict, &input, &bars)?;
     finish(&analysis, out, &args.output)
 }
 
