@@ -19,6 +19,7 @@
 use crate::config::{ReduceParams, Valid};
 use crate::error::{Error, Result};
 use crate::tfidf::TfidfMatrix;
+use multiversion::multiversion;
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
@@ -104,12 +105,7 @@ fn reduced_rows(a: &TfidfMatrix, v: &[f64], dims: usize) -> ReducedRows {
 
 /// [`rows_times_dense`], compiled for AVX2 when the CPU has it.
 fn rows_times_dense_fastest(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { rows_times_dense_avx2(a, d, l, first, out) };
-    }
-    rows_times_dense(a, d, l, first, out)
+    rows_times_dense_simd(a, d, l, first, out)
 }
 
 /// Rows `first..` of A times D into `out` (as many rows as `out` holds). Each row is summed in a
@@ -132,16 +128,9 @@ fn rows_times_dense(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mu
     }
 }
 
-/// [`rows_times_dense`] compiled for AVX2 (same bits as the baseline build: no FMA).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn rows_times_dense_avx2(
-    a: &TfidfMatrix,
-    d: &[f32],
-    l: usize,
-    first: usize,
-    out: &mut [f32],
-) {
+/// [`rows_times_dense`] compiled for AVX2 too and chosen at run time by multiversion (same bits as the baseline build: no FMA).
+#[multiversion(targets("x86_64+avx2"))]
+fn rows_times_dense_simd(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mut [f32]) {
     rows_times_dense(a, d, l, first, out)
 }
 
@@ -307,12 +296,7 @@ impl<const W: usize> GramPanels<W> {
                         .for_each(|(o, &v)| *o = v as f32);
                     row.acc = [0.0; W];
                 }
-                #[cfg(target_arch = "x86_64")]
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU has AVX2, checked just above.
-                    return unsafe { accumulate_panel_avx2(a, rows) };
-                }
-                accumulate_panel(a, rows);
+                accumulate_panel_simd(a, rows);
             });
         let panels = &self.panels;
         out.par_chunks_mut(l.max(1))
@@ -350,12 +334,11 @@ fn accumulate_panel<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
     }
 }
 
-/// [`accumulate_panel`] compiled for AVX2: twice the SIMD lanes of the x86-64 baseline. Without
+/// [`accumulate_panel`], compiled for AVX2 too and chosen at run time by multiversion: twice the SIMD lanes of the x86-64 baseline. Without
 /// FMA the vectorised loops multiply then add element by element, exactly as the baseline build
 /// does, so the results are the same bits on any x86-64 CPU.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn accumulate_panel_avx2<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
+#[multiversion(targets("x86_64+avx2"))]
+fn accumulate_panel_simd<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
     accumulate_panel(a, rows)
 }
 
@@ -513,6 +496,40 @@ mod tests {
             }
         }
         tri.to_csr()
+    }
+
+    /// The same-output-anywhere promise: the AVX2 builds of the LSA products (chosen at run time
+    /// where the CPU has it) give the baseline build's bits (no FMA, lanes in the same order).
+    #[test]
+    fn simd_products_give_the_baseline_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if !std::is_x86_feature_detected!("avx2") {
+            eprintln!("no AVX2 on this CPU: both sides run the baseline");
+        }
+        let a = random_sparse(70, 45, 5);
+        let mut rng = Xoshiro256Plus::seed_from_u64(6);
+        let l = 19;
+        let d: Vec<f32> = (0..45 * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let (mut simd, mut base) = (vec![0.0f32; 60 * l], vec![0.0f32; 60 * l]);
+        rows_times_dense_simd(&a, &d, l, 10, &mut simd);
+        rows_times_dense(&a, &d, l, 10, &mut base);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&simd), bits(&base));
+        let rows = |rng: &mut Xoshiro256Plus| -> Vec<TermRow<16>> {
+            (0..45)
+                .map(|_| TermRow {
+                    z: std::array::from_fn(|_| rng.gen_range(-1.0..1.0)),
+                    acc: [0.0; 16],
+                })
+                .collect()
+        };
+        let mut simd = rows(&mut Xoshiro256Plus::seed_from_u64(7));
+        let mut base = rows(&mut Xoshiro256Plus::seed_from_u64(7));
+        accumulate_panel_simd(&a, &mut simd);
+        accumulate_panel(&a, &mut base);
+        for (s, b) in simd.iter().zip(&base) {
+            assert_eq!(bits(&s.acc), bits(&b.acc));
+        }
     }
 
     #[test]

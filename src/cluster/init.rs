@@ -58,14 +58,7 @@ pub(super) fn greedy_kmeans_plus_plus(
         let mut flat = vec![0.0f64; n * t];
         flat.par_chunks_mut(256 * t)
             .enumerate()
-            .for_each(|(chunk, out)| {
-                #[cfg(target_arch = "x86_64")]
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU has AVX2, checked just above.
-                    return unsafe { distances_from_avx2(x, chunk * 256, centres, out) };
-                }
-                distances_from(x, chunk * 256, centres, out)
-            });
+            .for_each(|(chunk, out)| distances_from_simd(x, chunk * 256, centres, out));
         (0..t)
             .map(|c| flat.iter().skip(c).step_by(t).copied().collect())
             .collect()

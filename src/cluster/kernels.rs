@@ -5,6 +5,7 @@
 use linfa::traits::Predict;
 use linfa_clustering::KMeans;
 use linfa_nn::distance::Distance;
+use multiversion::multiversion;
 use ndarray::{ArrayView, ArrayView1, ArrayView2, Dimension};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -40,18 +41,12 @@ impl Distance<f32> for LanesL2 {
 /// Σ (aᵢ − bᵢ)² over slices of equal length, in eight running sums added at the end; compiled
 /// for AVX2 when the CPU has it (one register for the eight sums, same bits as the baseline).
 pub(super) fn lanes_squared_distance(a: &[f32], b: &[f32]) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { lanes_squared_distance_avx2(a, b) };
-    }
-    lanes_squared_distance_baseline(a, b)
+    lanes_squared_distance_simd(a, b)
 }
 
 /// [`lanes_squared_distance_baseline`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn lanes_squared_distance_avx2(a: &[f32], b: &[f32]) -> f32 {
+#[multiversion(targets("x86_64+avx2"))]
+pub(super) fn lanes_squared_distance_simd(a: &[f32], b: &[f32]) -> f32 {
     lanes_squared_distance_baseline(a, b)
 }
 
@@ -108,14 +103,7 @@ pub(super) fn nearest_centres(model: &KMeans<f32, LanesL2>, x: ArrayView2<f32>) 
     labels
         .par_chunks_mut(NEAREST_CHUNK)
         .zip(rows.par_chunks(NEAREST_CHUNK * d))
-        .for_each(|(labels, rows)| {
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2, checked just above.
-                return unsafe { nearest_in_chunk_avx2(rows, centres, d, labels) };
-            }
-            nearest_in_chunk(rows, centres, d, labels)
-        });
+        .for_each(|(labels, rows)| nearest_in_chunk_simd(rows, centres, d, labels));
     labels
 }
 
@@ -135,15 +123,9 @@ pub(super) fn nearest_in_chunk(rows: &[f32], centres: &[f32], d: usize, labels: 
     }
 }
 
-/// [`nearest_in_chunk`] compiled for AVX2 (same bits: no FMA).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn nearest_in_chunk_avx2(
-    rows: &[f32],
-    centres: &[f32],
-    d: usize,
-    labels: &mut [usize],
-) {
+/// [`nearest_in_chunk`] compiled for AVX2 too and chosen at run time by multiversion (same bits: no FMA).
+#[multiversion(targets("x86_64+avx2"))]
+pub(super) fn nearest_in_chunk_simd(rows: &[f32], centres: &[f32], d: usize, labels: &mut [usize]) {
     nearest_in_chunk(rows, centres, d, labels)
 }
 
@@ -192,14 +174,51 @@ pub(super) fn distances_from(x: ArrayView2<f32>, first: usize, centres: &[usize]
     }
 }
 
-/// [`distances_from`] compiled for AVX2 (same bits: no FMA), once per chunk of rows.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn distances_from_avx2(
+/// [`distances_from`] compiled for AVX2 too and chosen at run time by multiversion (same bits: no FMA), once per chunk of rows.
+#[multiversion(targets("x86_64+avx2"))]
+pub(super) fn distances_from_simd(
     x: ArrayView2<f32>,
     first: usize,
     centres: &[usize],
     out: &mut [f64],
 ) {
     distances_from(x, first, centres, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The same-output-anywhere promise: the AVX2 builds of the k-means kernels (chosen at run
+    /// time where the CPU has it) give the baseline build's bits (no FMA, the same lanes).
+    #[test]
+    fn simd_kernels_give_the_baseline_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if !std::is_x86_feature_detected!("avx2") {
+            eprintln!("no AVX2 on this CPU: both sides run the baseline");
+        }
+        let d = 23;
+        let rows: Vec<f32> = (0..37 * d as u64)
+            .map(|i| (i * 2_654_435_761 % 1000) as f32 / 499.5 - 1.0)
+            .collect();
+        for (a, b) in rows.chunks_exact(d).zip(rows.chunks_exact(d).skip(1)) {
+            assert_eq!(
+                lanes_squared_distance(a, b).to_bits(),
+                lanes_squared_distance_baseline(a, b).to_bits()
+            );
+        }
+        let centres = &rows[..5 * d];
+        let (mut simd, mut base) = (vec![0; 37], vec![0; 37]);
+        nearest_in_chunk_simd(&rows, centres, d, &mut simd);
+        nearest_in_chunk(&rows, centres, d, &mut base);
+        assert_eq!(simd, base);
+        let x = Array2::from_shape_vec((37, d), rows.clone()).expect("37 rows of d");
+        let centres = [0, 5, 11];
+        let (mut simd, mut base) = (vec![0.0; 30 * 3], vec![0.0; 30 * 3]);
+        distances_from_simd(x.view(), 2, &centres, &mut simd);
+        distances_from(x.view(), 2, &centres, &mut base);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&simd), bits(&base));
+    }
 }
