@@ -13,7 +13,6 @@
 //!
 //! Glossary: 政策措施 = measure (a [`corpus::Unit`]), 乡镇/街道 = township, 主题 = theme,
 //! 章节 = section ([`corpus::SectionKind`]).
-#![deny(missing_docs)]
 
 pub mod analysis;
 pub mod chart;
