@@ -39,11 +39,8 @@ pub struct RunInput {
 pub(crate) struct Prepared {
     /// What the reading found worth saying (the manifest's rows that match nothing…).
     pub warnings: Vec<String>,
-    pub reports: Vec<Report>,
-    pub skipped: Vec<Skipped>,
-    pub chars: Vec<CharCounts>,
-    pub units: Vec<Unit>,
-    pub tokens: TokenizedCorpus,
+    /// The reports, their units and tokens.
+    pub corpus: Corpus,
     /// The extra texts given to [`prepare`] (a codebook's entries), cut the same way.
     pub extra_tokens: TokenizedCorpus,
     /// The corpus's place names, added to the stop phrases.
@@ -166,11 +163,13 @@ fn prepare_with(
     })?;
     Ok(Prepared {
         warnings,
-        reports,
-        skipped: read.skipped,
-        chars,
-        units,
-        tokens,
+        corpus: Corpus {
+            reports,
+            skipped: read.skipped,
+            chars,
+            units,
+            tokens,
+        },
         extra_tokens,
         place_names,
     })
@@ -237,21 +236,18 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     )?;
     let Prepared {
         mut warnings,
-        reports,
-        skipped,
-        chars,
-        units,
-        tokens,
+        corpus,
         extra_tokens: codebook_tokens,
         place_names,
     } = prepared;
+    let Corpus { tokens, .. } = &corpus;
     let mut segment_params = (*config.segment).clone();
     segment_params.stop_phrases.extend(place_names);
     let tfidf::Tfidf {
         model: tfidf_model,
         matrix,
         columns,
-    } = stages.run("tfidf", 0, |_| tfidf::fit_transform(&tokens, &config.tfidf))?;
+    } = stages.run("tfidf", 0, |_| tfidf::fit_transform(tokens, &config.tfidf))?;
     let (lsa, mut reduced) = stages.run("reduce", 0, |_| {
         reduce::fit(&matrix, &config.reduce, config.seeds().svd())
     })?;
@@ -263,7 +259,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         ));
     }
     let kept = units_with_terms(
-        &tokens,
+        tokens,
         &columns,
         config.cluster.min_known_terms,
         &mut warnings,
@@ -315,7 +311,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         let (assignments, similarity) =
             kept.spread(&clustering.assignments, &clustering.similarity);
         let themes = label::label_themes(
-            &tokens,
+            tokens,
             &columns,
             &tfidf_model.vocabulary,
             &assignments,
@@ -428,13 +424,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     let lists = (*config.segment).clone();
     assemble(
         config,
-        Corpus {
-            reports,
-            skipped,
-            chars,
-            units,
-            tokens,
-        },
+        corpus,
         Placement {
             assignments,
             similarity,
@@ -453,13 +443,18 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     )
 }
 
-/// The corpus as read, split and cut: what [`assemble`] takes of [`Prepared`].
-struct Corpus {
-    reports: Vec<Report>,
-    skipped: Vec<Skipped>,
-    chars: Vec<CharCounts>,
-    units: Vec<Unit>,
-    tokens: TokenizedCorpus,
+/// The corpus as read, split and cut.
+pub(crate) struct Corpus {
+    /// Reports read, their text released once split and counted.
+    pub reports: Vec<Report>,
+    /// Files skipped, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Each report's characters by role.
+    pub chars: Vec<CharCounts>,
+    /// The units, in report and text order.
+    pub units: Vec<Unit>,
+    /// The tokens of every unit.
+    pub tokens: TokenizedCorpus,
 }
 
 /// The themes and where each unit lies among them, fitted (`run`) or applied (`apply`).
@@ -586,20 +581,17 @@ pub fn apply(
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
     let Prepared {
         mut warnings,
-        reports,
-        skipped,
-        chars,
-        units,
-        tokens,
+        corpus,
         ..
     } = prepared;
-    let columns = tfidf::columns_for(&tokens, &model.tfidf);
+    let Corpus { tokens, .. } = &corpus;
+    let columns = tfidf::columns_for(tokens, &model.tfidf);
     let matrix = stages.run("tfidf", 0, |_| {
-        tfidf::weight_rows(&tokens, &columns, &model.tfidf)
+        tfidf::weight_rows(tokens, &columns, &model.tfidf)
     });
     let mut reduced = stages.run("reduce", 0, |_| model.lsa.transform(&matrix));
     let kept = units_with_terms(
-        &tokens,
+        tokens,
         &columns,
         config.cluster.min_known_terms,
         &mut warnings,
@@ -653,13 +645,7 @@ pub fn apply(
     let tfidf_matrix = config.report.dump.then_some(matrix);
     assemble(
         config,
-        Corpus {
-            reports,
-            skipped,
-            chars,
-            units,
-            tokens,
-        },
+        corpus,
         Placement {
             assignments,
             similarity,
