@@ -4,7 +4,7 @@
 //! `cargo bench --bench stages`
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use policy_themes::config::{ClusterParams, Config, KChoice};
+use policy_themes::config::{Check, ClusterParams, Config, KChoice};
 use policy_themes::corpus::Unit;
 use policy_themes::meta::Manifest;
 use policy_themes::{cluster, concrete, copies, read, reduce, segment, split, tfidf};
@@ -17,7 +17,9 @@ fn sample_files() -> Vec<read::Found> {
 }
 
 fn stages(c: &mut Criterion) {
-    let config = Config::default();
+    let config = Config::default()
+        .validate()
+        .expect("the defaults are valid");
     let files = sample_files();
     let n = files.len();
     c.bench_function(&format!("read/{n}files"), |b| {
@@ -86,21 +88,27 @@ fn stages(c: &mut Criterion) {
     c.bench_function(&format!("reduce/{}units", units.len()), |b| {
         b.iter(|| {
             assert!(
-                reduce::fit(black_box(&weighted.matrix), &config.reduce, 42)
-                    .unwrap()
-                    .0
-                    .dims
+                reduce::fit(
+                    black_box(&weighted.matrix),
+                    &config.reduce,
+                    config.seeds().svd()
+                )
+                .unwrap()
+                .0
+                .dims
                     > 10
             )
         })
     });
-    let (_, x) = reduce::fit(&weighted.matrix, &config.reduce, 42).unwrap();
+    let (_, x) = reduce::fit(&weighted.matrix, &config.reduce, config.seeds().svd()).unwrap();
     let mut group = c.benchmark_group("cluster");
     for k in [5, 10] {
         let params = ClusterParams {
             k: KChoice::Fixed(k),
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .expect("k >= 2");
         group.bench_with_input(
             BenchmarkId::new("kmeans", format!("{}units/k{k}", units.len())),
             &params,

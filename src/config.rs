@@ -1,10 +1,13 @@
 //! The configuration: one TOML table per stage, each deserialized into the parameters that stage
 //! owns, with defaults documented on `Default`. Precedence: defaults < `--config FILE` < flags.
-//! [`Config::validate`] checks every rule once and yields a [`ValidConfig`]; stages only accept
-//! validated parameters.
+//! Each stage's parameters check their own rules ([`Check`], linfa's `ParamGuard`: unchecked
+//! parameters → `check()` → [`Valid`] parameters), with the tests of each rule beside them;
+//! [`Config::validate`] checks them all and yields a [`ValidConfig`]. Stages accept only
+//! `&Valid<…>` parameters.
 
 use crate::corpus::{SectionKind, UnitLevel};
 use crate::error::ConfigError;
+use crate::seed::Seeds;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -340,7 +343,8 @@ pub struct ClusterParams {
     pub k: KChoice,
     /// The range `--k auto` scans (default 5..30).
     pub k_range: KRange,
-    /// Seed of every random choice (default 42).
+    /// The run's seed (default 42): every random choice of the run (the SVD's start, k-means,
+    /// samples) is seeded by a seed derived from it in one place ([`Seeds`]).
     pub seed: u64,
     /// k-means++ restarts; the best by inertia is kept (default 3).
     pub n_runs: usize,
@@ -370,6 +374,13 @@ pub struct ClusterParams {
     pub codebook_min_support: f64,
     /// Cosine of a unit to an entry that counts as support (default 0.2).
     pub codebook_min_cosine: f64,
+}
+
+impl ClusterParams {
+    /// The run's seed and every stage's seed derived from it ([`Seeds`]).
+    pub fn seeds(&self) -> Seeds {
+        Seeds::new(self.seed)
+    }
 }
 
 impl Default for ClusterParams {
@@ -417,7 +428,7 @@ impl Default for LabelParams {
 }
 
 /// What a group is in the group × theme matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
     /// Each report's own reporting unit, at its level (default).
@@ -458,7 +469,7 @@ pub struct ReportParams {
 }
 
 /// The language of the page (`--lang`, `report.lang`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Chinese (default).
@@ -550,18 +561,36 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-/// A configuration whose rules all hold. Built only by [`Config::validate`].
+/// A configuration whose rules all hold: each stage's parameters checked ([`Valid`]). Built
+/// only by [`Config::validate`]; serializes as the [`Config`] it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ValidConfig(Config);
-
-impl std::ops::Deref for ValidConfig {
-    type Target = Config;
-    fn deref(&self) -> &Config {
-        &self.0
-    }
+pub struct ValidConfig {
+    /// Reading and decoding.
+    pub read: Valid<ReadParams>,
+    /// Splitting into sections and units.
+    pub split: Valid<SplitParams>,
+    /// Segmentation and token filters.
+    pub segment: Valid<SegmentParams>,
+    /// Vocabulary and TF-IDF weighting.
+    pub tfidf: Valid<TfidfParams>,
+    /// LSA reduction.
+    pub reduce: Valid<ReduceParams>,
+    /// k-means.
+    pub cluster: Valid<ClusterParams>,
+    /// Theme labels.
+    pub label: Valid<LabelParams>,
+    /// Recurrence and output.
+    pub report: Valid<ReportParams>,
+    /// Copied text between and within reports.
+    pub copies: Valid<CopyParams>,
 }
 
 impl Config {
+    /// The run's seed and every stage's seed derived from it.
+    pub fn seeds(&self) -> Seeds {
+        self.cluster.seeds()
+    }
+
     /// Reads a TOML file; an unknown key is an error that names it.
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
@@ -584,67 +613,148 @@ impl Config {
         toml::to_string_pretty(self).expect("a Config always serializes to TOML")
     }
 
-    /// Checks every rule; the error names the key.
+    /// Checks every stage's rules ([`Check`]), in stage order; the error names the key.
     pub fn validate(self) -> Result<ValidConfig, ConfigError> {
-        fn range(
-            ok: bool,
-            key: &'static str,
-            rule: &'static str,
-            got: impl ToString,
-        ) -> Result<(), ConfigError> {
-            if ok {
-                Ok(())
-            } else {
-                Err(ConfigError::OutOfRange {
-                    key,
-                    rule,
-                    got: got.to_string(),
-                })
-            }
-        }
-        let c = &self;
-        range(
-            c.read.max_file_mb > 0.0,
+        let Config {
+            read,
+            split,
+            segment,
+            tfidf,
+            reduce,
+            cluster,
+            label,
+            report,
+            copies,
+        } = self;
+        // The order in which a configuration with several faults names the first.
+        read.check_ref()?;
+        report.check_ref()?;
+        Ok(ValidConfig {
+            read: Valid(read),
+            split: split.check()?,
+            segment: segment.check()?,
+            tfidf: tfidf.check()?,
+            reduce: reduce.check()?,
+            cluster: cluster.check()?,
+            label: label.check()?,
+            report: Valid(report),
+            copies: copies.check()?,
+        })
+    }
+}
+
+/// Parameters whose rules hold: made only by [`Check::check`], so a stage that takes
+/// `&Valid<P>` never sees a bad value. Serializes as the parameters themselves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Valid<P>(P);
+
+impl<P> std::ops::Deref for Valid<P> {
+    type Target = P;
+    fn deref(&self) -> &P {
+        &self.0
+    }
+}
+
+impl<P> Valid<P> {
+    /// The parameters, to change and check again.
+    pub fn into_inner(self) -> P {
+        self.0
+    }
+}
+
+/// Parameters with rules (linfa's `ParamGuard`): each stage's parameters check their own, and
+/// the tests of each rule sit beside it.
+pub trait Check: Sized {
+    /// Checks every rule; the error names the TOML key and the value.
+    fn check_ref(&self) -> Result<(), ConfigError>;
+
+    /// The parameters, checked.
+    fn check(self) -> Result<Valid<Self>, ConfigError> {
+        self.check_ref()?;
+        Ok(Valid(self))
+    }
+}
+
+/// `Ok` when `ok`, else the rule `key` breaks with `got`.
+fn rule(
+    ok: bool,
+    key: &'static str,
+    rule: &'static str,
+    got: impl ToString,
+) -> Result<(), ConfigError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange {
+            key,
+            rule,
+            got: got.to_string(),
+        })
+    }
+}
+
+impl Check for ReadParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        rule(
+            self.max_file_mb > 0.0,
             "read.max_file_mb",
             "must be > 0",
-            c.read.max_file_mb,
-        )?;
-        range(
-            c.report.min_units >= 1,
+            self.max_file_mb,
+        )
+    }
+}
+
+impl Check for ReportParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        rule(
+            self.min_units >= 1,
             "report.min_units",
             "must be >= 1",
-            c.report.min_units,
+            self.min_units,
         )?;
-        range(
-            c.report.page_limit >= 1,
+        rule(
+            self.page_limit >= 1,
             "report.page_limit",
             "must be >= 1",
-            c.report.page_limit,
-        )?;
-        range(
-            !c.split.sections.is_empty(),
+            self.page_limit,
+        )
+    }
+}
+
+impl Check for SplitParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        rule(
+            !self.sections.is_empty(),
             "split.sections",
             "must name at least one kind",
             "[]",
-        )?;
-        range(
-            c.segment.min_chars >= 1,
+        )
+    }
+}
+
+impl Check for SegmentParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        rule(
+            self.min_chars >= 1,
             "segment.min_chars",
             "must be >= 1",
-            c.segment.min_chars,
+            self.min_chars,
         )?;
-        range(
-            c.segment.pos.is_empty() || c.segment.mode == CutMode::Accurate,
+        rule(
+            self.pos.is_empty() || self.mode == CutMode::Accurate,
             "segment.pos",
             "needs segment.mode = \"accurate\" (jieba tags only the accurate cut)",
-            format!("{:?}", c.segment.pos),
-        )?;
-        for (key, bound) in [
-            ("tfidf.min_df", c.tfidf.min_df),
-            ("tfidf.max_df", c.tfidf.max_df),
-        ] {
+            format!("{:?}", self.pos),
+        )
+    }
+}
+
+impl Check for TfidfParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        for (key, bound) in [("tfidf.min_df", self.min_df), ("tfidf.max_df", self.max_df)] {
             if let DfBound::Fraction(f) = bound {
-                range(
+                rule(
                     (0.0..=1.0).contains(&f),
                     key,
                     "as a proportion must be in [0, 1]",
@@ -652,124 +762,162 @@ impl Config {
                 )?;
             }
         }
-        if let Some(m) = c.tfidf.max_features {
-            range(m >= 1, "tfidf.max_features", "must be >= 1", m)?;
+        if let Some(m) = self.max_features {
+            rule(m >= 1, "tfidf.max_features", "must be >= 1", m)?;
         }
-        range(
-            c.reduce.dims >= 1,
-            "reduce.dims",
-            "must be >= 1",
-            c.reduce.dims,
-        )?;
-        range(
-            c.reduce.power_iterations <= 20,
+        Ok(())
+    }
+}
+
+impl Check for ReduceParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        rule(self.dims >= 1, "reduce.dims", "must be >= 1", self.dims)?;
+        rule(
+            self.power_iterations <= 20,
             "reduce.power_iterations",
             "must be <= 20",
-            c.reduce.power_iterations,
-        )?;
-        if let KChoice::Fixed(k) = c.cluster.k {
-            range(k >= 2, "cluster.k", "must be >= 2", k)?;
+            self.power_iterations,
+        )
+    }
+}
+
+impl Check for ClusterParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        let c = self;
+        if let KChoice::Fixed(k) = c.k {
+            rule(k >= 2, "cluster.k", "must be >= 2", k)?;
         }
-        let kr = c.cluster.k_range;
-        range(
+        let kr = c.k_range;
+        rule(
             kr.min >= 2 && kr.min <= kr.max,
             "cluster.k_range",
             "must be A..B with 2 <= A <= B",
             format!("{}..{}", kr.min, kr.max),
         )?;
-        range(
-            c.cluster.n_runs >= 1,
-            "cluster.n_runs",
-            "must be >= 1",
-            c.cluster.n_runs,
-        )?;
-        range(
-            c.cluster.max_iterations >= 1,
+        rule(c.n_runs >= 1, "cluster.n_runs", "must be >= 1", c.n_runs)?;
+        rule(
+            c.max_iterations >= 1,
             "cluster.max_iterations",
             "must be >= 1",
-            c.cluster.max_iterations,
+            c.max_iterations,
         )?;
-        range(
-            c.cluster.tolerance > 0.0,
+        rule(
+            c.tolerance > 0.0,
             "cluster.tolerance",
             "must be > 0",
-            c.cluster.tolerance,
+            c.tolerance,
         )?;
-        range(
-            c.cluster.max_batches >= 1,
+        rule(
+            c.max_batches >= 1,
             "cluster.max_batches",
             "must be >= 1",
-            c.cluster.max_batches,
+            c.max_batches,
         )?;
-        range(
-            c.cluster.batch_size >= 16,
+        rule(
+            c.batch_size >= 16,
             "cluster.batch_size",
             "must be >= 16",
-            c.cluster.batch_size,
+            c.batch_size,
         )?;
-        range(
-            c.cluster.silhouette_sample >= 10,
+        rule(
+            c.silhouette_sample >= 10,
             "cluster.silhouette_sample",
             "must be >= 10",
-            c.cluster.silhouette_sample,
+            c.silhouette_sample,
         )?;
-        range(
-            c.cluster.min_known_terms >= 1,
+        rule(
+            c.min_known_terms >= 1,
             "cluster.min_known_terms",
             "must be >= 1",
-            c.cluster.min_known_terms,
+            c.min_known_terms,
         )?;
-        range(
-            c.cluster.stability <= MAX_STABILITY,
+        rule(
+            c.stability <= MAX_STABILITY,
             "cluster.stability",
             "must be <= 100 (each refit is a whole k-means fit, twice)",
-            c.cluster.stability,
-        )?;
-        range(
-            c.label.top_terms >= 1,
+            c.stability,
+        )
+    }
+}
+
+impl Check for LabelParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        rule(
+            self.top_terms >= 1,
             "label.top_terms",
             "must be >= 1",
-            c.label.top_terms,
+            self.top_terms,
         )?;
-        range(
-            c.label.label_terms >= 1,
+        rule(
+            self.label_terms >= 1,
             "label.label_terms",
             "must be >= 1",
-            c.label.label_terms,
-        )?;
-        let p = &c.copies;
-        range(
+            self.label_terms,
+        )
+    }
+}
+
+impl Check for CopyParams {
+    fn check_ref(&self) -> Result<(), ConfigError> {
+        let p = self;
+        rule(
             p.threshold > 0.0 && p.threshold <= 1.0,
             "copies.threshold",
             "must be in (0, 1]",
             p.threshold,
         )?;
-        range(
+        rule(
             (1..=32).contains(&p.shingle),
             "copies.shingle",
             "must be in 1..=32",
             p.shingle,
         )?;
-        range(
+        rule(
             p.bands >= 1 && p.rows >= 1 && p.bands * p.rows <= 1024,
             "copies.bands",
             "and copies.rows must be >= 1 with bands × rows <= 1024",
             format!("{} × {}", p.bands, p.rows),
         )?;
-        range(
+        rule(
             p.max_bucket >= 1,
             "copies.max_bucket",
             "must be >= 1",
             p.max_bucket,
-        )?;
-        Ok(ValidConfig(self))
+        )
+    }
+}
+
+impl Valid<ClusterParams> {
+    /// The parameters of a refit (`--stability`): k fixed at the run's k (which the run has
+    /// already fitted, whatever the rule on `cluster.k`) and the run seeded by `seeds`.
+    pub fn refit(&self, k: usize, seeds: Seeds) -> Valid<ClusterParams> {
+        Valid(ClusterParams {
+            k: KChoice::Fixed(k),
+            seed: seeds.run(),
+            ..self.0.clone()
+        })
     }
 }
 
 impl ValidConfig {
-    /// The validated configuration, for stages that take a part of it.
-    pub fn inner(&self) -> &Config {
-        &self.0
+    /// The configuration, unchecked again (to store, or to change and validate anew).
+    pub fn to_config(&self) -> Config {
+        Config {
+            read: (*self.read).clone(),
+            split: (*self.split).clone(),
+            segment: (*self.segment).clone(),
+            tfidf: (*self.tfidf).clone(),
+            reduce: (*self.reduce).clone(),
+            cluster: (*self.cluster).clone(),
+            label: (*self.label).clone(),
+            report: (*self.report).clone(),
+            copies: (*self.copies).clone(),
+        }
+    }
+
+    /// The run's seed and every stage's seed derived from it.
+    pub fn seeds(&self) -> Seeds {
+        self.cluster.seeds()
     }
 }
 

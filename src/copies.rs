@@ -23,7 +23,7 @@
 //! next `max_bucket` ones in unit order only, so it costs linear, not quadratic, time.
 //! Deterministic at any thread count: the hashes are seeded constants and the pairs are sorted.
 
-use crate::config::CopyParams;
+use crate::config::{CopyParams, Valid};
 use crate::corpus::Unit;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -72,7 +72,7 @@ impl Copies {
 /// (Chinese characters, nearly all of the text, on a fast path).
 fn compared_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars().filter_map(|c| {
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        if crate::text::is_han(c) {
             Some(c)
         } else if c.is_ascii() {
             c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase())
@@ -168,7 +168,7 @@ fn jaccard(x: &[u32], y: &[u32]) -> f64 {
 
 /// Finds the near-duplicate units of a run and each report's copied share (`reports`: the
 /// number of reports, which unit `report` fields index).
-pub fn find(units: &[Unit], reports: usize, params: &CopyParams) -> Copies {
+pub fn find(units: &[Unit], reports: usize, params: &Valid<CopyParams>) -> Copies {
     let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
     let (pairs, candidates, capped_buckets) = near_duplicates(&texts, params);
     let mut copies = Copies {

@@ -120,7 +120,7 @@ impl FittedModel {
     ) -> Result<FittedModel> {
         Ok(FittedModel {
             program_version: crate::VERSION.to_string(),
-            config: config.inner().clone(),
+            config: config.to_config(),
             segment: resolve_lists(&segment)?,
             tfidf,
             lsa,

@@ -5,7 +5,7 @@
 //! term t in theme c is tf(t, c) / |c| × ln(1 + A / f(t)), where |c| is the number of words in the
 //! theme, A the mean number of words per theme and f(t) the frequency of t over all themes.
 
-use crate::config::LabelParams;
+use crate::config::{LabelParams, Valid};
 use crate::error::{ConfigError, Result};
 use crate::segment::TokenizedCorpus;
 use rayon::prelude::*;
@@ -151,7 +151,7 @@ pub fn label_themes(
     assignments: &[Option<usize>],
     similarity: &[f64],
     k: usize,
-    params: &LabelParams,
+    params: &Valid<LabelParams>,
     names: &ThemeNames,
 ) -> Vec<Theme> {
     let v = vocabulary.len();
@@ -304,6 +304,7 @@ pub fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Check;
 
     #[test]
     fn labels_name_different_things_and_no_numbers() {
@@ -367,7 +368,7 @@ mod tests {
             &[Some(0), Some(1)],
             &[1.0, 1.0],
             2,
-            &LabelParams::default(),
+            &LabelParams::default().check().unwrap(),
             &names,
         );
         assert_eq!(themes[0].top_terms[0].0, "调解");

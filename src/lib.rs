@@ -7,20 +7,23 @@
 //! they recur across townships, and writes tables, charts, an HTML page and the fitted model.
 //!
 //! One module per pipeline stage; each stage is a function from owned input to owned output, and
-//! [`pipeline`] alone knows their order. The binary (`src/main.rs`) is a thin shell over [`cli`].
+//! [`pipeline`] alone knows their order. The library never prints: progress is told through
+//! [`runtime::Progress`], warnings and skipped files are returned as data. The binary
+//! (`src/cli/`) holds the command line (clap), the progress bars (indicatif) and the messages.
 //!
 //! Glossary: 政策措施 = measure (a [`corpus::Unit`]), 乡镇/街道 = township, 主题 = theme,
 //! 章节 = section ([`corpus::SectionKind`]).
-#![deny(missing_docs)]
 
+pub mod analysis;
 pub mod chart;
-pub mod cli;
+pub mod chrome;
 pub mod cluster;
 pub mod codebook;
 pub mod concrete;
 pub mod config;
 pub mod copies;
 pub mod corpus;
+pub mod decode;
 pub mod error;
 pub mod fitted;
 pub mod html;
@@ -34,6 +37,8 @@ pub mod read;
 pub mod recurrence;
 pub mod reduce;
 pub mod report;
+pub mod runtime;
+pub mod seed;
 pub mod segment;
 pub mod split;
 pub mod stability;

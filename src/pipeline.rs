@@ -1,138 +1,28 @@
 //! The order of the stages: read → split → segment → TF-IDF → LSA → k-means → labels →
 //! recurrence, giving one [`Analysis`] that every writer takes. Only this module knows the order.
 
-use crate::cluster::{self, KScore};
+use crate::analysis::{Analysis, FitMethod, FitSummary, KChoiceMade, ThemeSource};
+use crate::cluster::{self, KScore, KeptRows};
 use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
-use crate::config::{GroupBy, ReportParams, SegmentParams, ValidConfig};
+use crate::config::{ReportParams, SegmentParams, ValidConfig};
 use crate::copies::{self, Copies};
 use crate::corpus::{Report, Skipped, Unit};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
 use crate::label::{self, Theme, ThemeNames};
-use crate::meta::Manifest;
+use crate::meta::{self, Manifest};
 use crate::read;
-use crate::recurrence::{self, Recurrence};
+use crate::recurrence;
 use crate::reduce;
+use crate::runtime::{self, Progress, Stages};
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, CharCounts};
 use crate::stability::{self, Stability};
 use crate::tfidf::{self, TfidfMatrix};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ndarray::{Array2, ArrayView2};
+use ndarray::Array2;
 use rayon::prelude::*;
-use serde::Serialize;
 use std::path::PathBuf;
-use std::time::Instant;
-
-/// Where the themes of an analysis come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ThemeSource {
-    /// Fitted on this corpus (`run`).
-    Fitted,
-    /// Taken from a fitted model (`apply`).
-    Applied,
-}
-
-/// What the run did to fit its themes: k, the scan, the fit's quality.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FitSummary {
-    /// Number of themes.
-    pub k: usize,
-    /// How k was set: `fixed`, `auto (silhouette, one-standard-error rule)` or `model`.
-    pub k_choice: String,
-    /// The k scan, with `--k auto`.
-    pub scan: Vec<KScore>,
-    /// k-means variant: `kmeans` or `minibatch` (or `model` when applied).
-    pub method: String,
-    /// Sum of squared distances to the centres.
-    pub inertia: f64,
-    /// Dimensions of the reduced space.
-    pub dims: usize,
-    /// Share of TF-IDF variance the LSA dimensions explain.
-    pub explained_variance: f64,
-    /// Vocabulary size.
-    pub terms: usize,
-}
-
-/// Everything a run found: the one value every writer takes.
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    /// The configuration in force.
-    pub config: ValidConfig,
-    /// Reports read, their text released once split and counted ([`Report::release_text`]).
-    pub reports: Vec<Report>,
-    /// Files skipped, with reasons.
-    pub skipped: Vec<Skipped>,
-    /// Each report's characters by role (same order as `reports`).
-    pub chars: Vec<CharCounts>,
-    /// The units clustered, in report and text order.
-    pub units: Vec<Unit>,
-    /// Each unit's theme; `None` when it has too few known terms (unassigned).
-    pub assignments: Vec<Option<usize>>,
-    /// Cosine similarity of each unit to its theme's centre.
-    pub similarity: Vec<f64>,
-    /// Each unit's next-nearest theme and its cosine (None: unassigned, or one theme).
-    pub second: Vec<Option<(usize, f64)>>,
-    /// The themes, largest first.
-    pub themes: Vec<Theme>,
-    /// Recurrence across groups, kinds and years.
-    pub recurrence: Recurrence,
-    /// Near-duplicate units across and within reports, and each report's copied share.
-    pub copies: Copies,
-    /// How concrete each unit is: its quantities and slogan share (unit order).
-    pub concreteness: Vec<Concreteness>,
-    /// Theme stability across refits, with `--stability N`.
-    pub stability: Option<Stability>,
-    /// The reduced, row-normalised matrix k-means ran on.
-    pub reduced: Array2<f32>,
-    /// The tokens of every unit.
-    pub tokens: TokenizedCorpus,
-    /// The TF-IDF matrix, kept only for `--dump` (it is the largest thing after the text).
-    pub tfidf_matrix: Option<TfidfMatrix>,
-    /// The fit.
-    pub fit: FitSummary,
-    /// The model to save (and what `apply` used).
-    pub model: FittedModel,
-    /// Fitted here or applied from a model.
-    pub source: ThemeSource,
-    /// Seconds per stage, in order.
-    pub timings: Vec<(String, f64)>,
-    /// Peak resident memory (MiB) after each stage, where the system tells it (Linux).
-    pub peak_memory: Vec<(String, f64)>,
-    /// Warnings for `run.json` and the page.
-    pub warnings: Vec<String>,
-    /// Threads used.
-    pub threads: usize,
-}
-
-impl Analysis {
-    /// The number of units without a theme.
-    pub fn unassigned(&self) -> usize {
-        self.assignments.iter().filter(|a| a.is_none()).count()
-    }
-
-    /// What groups are.
-    pub fn group_by(&self) -> GroupBy {
-        self.config.report.group_by
-    }
-
-    /// Per group × theme, the units with at least one quantity (rows as `recurrence.groups`).
-    pub fn concrete_counts(&self) -> Vec<Vec<usize>> {
-        concrete::concrete_counts(
-            &self.units,
-            &self.assignments,
-            &self.concreteness,
-            &self.recurrence.groups,
-            self.themes.len(),
-            self.group_by(),
-        )
-    }
-}
-
-/// The theme id of units that could not be placed.
-pub const UNASSIGNED: &str = "unassigned";
 
 /// Inputs of a run besides the configuration.
 #[derive(Debug, Clone, Default)]
@@ -143,110 +33,14 @@ pub struct RunInput {
     pub manifest: Manifest,
     /// Analyst names for themes.
     pub names: ThemeNames,
-    /// Show progress bars on stderr.
-    pub progress: bool,
-}
-
-/// A figure per stage, in stage order (seconds, or MiB).
-pub type StageFigures = Vec<(String, f64)>;
-
-/// Times stages and draws progress bars.
-pub(crate) struct Stages {
-    timings: Vec<(String, f64)>,
-    peaks: Vec<(String, f64)>,
-    progress: bool,
-    started: Instant,
-}
-
-impl Stages {
-    pub(crate) fn new(progress: bool) -> Stages {
-        Stages {
-            timings: Vec::new(),
-            peaks: Vec::new(),
-            progress,
-            started: Instant::now(),
-        }
-    }
-
-    /// Runs `f` as stage `name`, with a bar of `len` steps when len > 0.
-    pub(crate) fn run<T>(
-        &mut self,
-        name: &str,
-        len: usize,
-        f: impl FnOnce(&ProgressBar) -> T,
-    ) -> T {
-        let bar = if !self.progress {
-            ProgressBar::hidden()
-        } else if len > 0 {
-            let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {elapsed}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            bar
-        } else {
-            // A stage without countable steps (vectorizing, reducing, clustering) gets a spinner.
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>12} {spinner} {msg} {elapsed}")
-                    .expect("valid template"),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar
-        };
-        bar.set_prefix(name.to_string());
-        let t = Instant::now();
-        let out = f(&bar);
-        bar.finish_and_clear();
-        self.timings
-            .push((name.to_string(), t.elapsed().as_secs_f64()));
-        if let Some(peak) = peak_rss_mib() {
-            self.peaks.push((name.to_string(), peak));
-        }
-        out
-    }
-
-    /// Seconds per stage with the total, and peak memory after each stage.
-    pub(crate) fn finish(mut self) -> (StageFigures, StageFigures) {
-        self.timings
-            .push(("total".to_string(), self.started.elapsed().as_secs_f64()));
-        (self.timings, self.peaks)
-    }
-}
-
-/// Hands the heap's free pages back to the system (glibc's `malloc_trim`).
-///
-/// glibc keeps memory freed by small allocations (the report texts, the per-unit vectors)
-/// resident for reuse, but a large array is a fresh mapping that cannot reuse it. Called where it
-/// lowers the peak: once the report texts are freed, and before the reduced rows are written
-/// (laws: 482 MiB with these two, 620 MiB without; a call after every stage as well lowered
-/// nothing and cost page faults when the next stage touched the memory again).
-pub(crate) fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages of glibc's own heap; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// The process's peak resident set size in MiB (`VmHWM` of `/proc/self/status`), if known.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }
 
 /// Read, split and segment: the stages `run` and `apply` share.
 pub(crate) struct Prepared {
     /// What the reading found worth saying (the manifest's rows that match nothing…).
     pub warnings: Vec<String>,
-    pub reports: Vec<Report>,
-    pub skipped: Vec<Skipped>,
-    pub chars: Vec<CharCounts>,
-    pub units: Vec<Unit>,
-    pub tokens: TokenizedCorpus,
+    /// The reports, their units and tokens.
+    pub corpus: Corpus,
     /// The extra texts given to [`prepare`] (a codebook's entries), cut the same way.
     pub extra_tokens: TokenizedCorpus,
     /// The corpus's place names, added to the stop phrases.
@@ -259,13 +53,13 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(
     config: &ValidConfig,
     input: &RunInput,
-    stages: &mut Stages,
+    stages: &mut Stages<'_>,
     segment: &SegmentParams,
     extra: &[String],
 ) -> Result<Prepared> {
     std::thread::scope(|scope| {
         // The gazetteer is built while the files are listed and opened, not by the first report.
-        scope.spawn(crate::meta::load_gazetteer);
+        scope.spawn(meta::load_gazetteer);
         let loading = scope.spawn(|| Analyzer::new(segment));
         prepare_with(config, input, stages, segment, extra, || {
             loading
@@ -279,7 +73,7 @@ pub(crate) fn prepare(
 fn prepare_with(
     config: &ValidConfig,
     input: &RunInput,
-    stages: &mut Stages,
+    stages: &mut Stages<'_>,
     segment: &SegmentParams,
     extra: &[String],
     analyzer: impl FnOnce() -> Result<Analyzer>,
@@ -317,10 +111,10 @@ fn prepare_with(
         )));
     }
     let read = stages.run("read", files.len(), |bar| {
-        read::read_files_with_progress(&files, &config.read, &input.manifest, &|| bar.inc(1))
+        read::read_files_with_progress(&files, &config.read, &input.manifest, &|| bar.advance(1))
     });
     for s in &read.skipped {
-        eprintln!("policy-themes: skipped {}", s.message());
+        stages.progress().skipped(s);
     }
     // Each report is split and its characters counted by role in one task, while its text is
     // in cache: past this point only the counts of the text and blocks are read.
@@ -353,8 +147,8 @@ fn prepare_with(
     }
     let mut reports = read.reports;
     reports.iter_mut().for_each(Report::release_text);
-    release_free_memory();
-    let place_names = place_names(&reports);
+    runtime::release_free_memory();
+    let place_names = meta::place_names(&reports);
     let (tokens, extra_tokens) = stages.run("segment", units.len(), |bar| -> Result<_> {
         let mut analyzer = analyzer()?;
         analyzer.add_stop_phrases(&place_names);
@@ -363,17 +157,19 @@ fn prepare_with(
             .map(|u| weighted_text(u, segment))
             .collect();
         let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
-        let tokens = segment::segment_with_progress(&analyzer, &texts, &|n| bar.inc(n as u64));
+        let tokens = segment::segment_with_progress(&analyzer, &texts, &|n| bar.advance(n));
         let extra_tokens = segment::segment_with_progress(&analyzer, extra, &|_| {});
         Ok((tokens, extra_tokens))
     })?;
     Ok(Prepared {
         warnings,
-        reports,
-        skipped: read.skipped,
-        chars,
-        units,
-        tokens,
+        corpus: Corpus {
+            reports,
+            skipped: read.skipped,
+            chars,
+            units,
+            tokens,
+        },
         extra_tokens,
         place_names,
     })
@@ -405,29 +201,6 @@ fn weighted_text<'u>(unit: &'u Unit, segment: &SegmentParams) -> std::borrow::Co
     std::borrow::Cow::Owned(text)
 }
 
-/// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾).
-fn place_names(reports: &[Report]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for r in reports {
-        let metas = std::iter::once(&r.meta).chain(r.presplit.iter().flatten().map(|u| &u.meta));
-        for m in metas {
-            for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
-                names.push(name.clone());
-                let stem = name
-                    .trim_end_matches("街道办事处")
-                    .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
-                    .trim_end_matches("街道");
-                if stem.chars().count() >= 2 {
-                    names.push(stem.to_string());
-                }
-            }
-        }
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// The signals that need no themes, as stages of their own: copied text ([`copies::find`])
 /// and concreteness ([`concrete::measure`], with the stop phrases and lexicon of `segment`).
 fn signals(
@@ -435,7 +208,7 @@ fn signals(
     units: &[Unit],
     reports: usize,
     segment: &SegmentParams,
-    stages: &mut Stages,
+    stages: &mut Stages<'_>,
 ) -> Result<(Copies, Vec<Concreteness>)> {
     let copies = stages.run("copies", 0, |_| {
         copies::find(units, reports, &config.copies)
@@ -446,9 +219,9 @@ fn signals(
     Ok((copies, concreteness))
 }
 
-/// Runs the whole pipeline and fits the themes.
-pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
-    let mut stages = Stages::new(input.progress);
+/// Runs the whole pipeline and fits the themes, telling `progress` where it is.
+pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Result<Analysis> {
+    let mut stages = Stages::new(progress);
     let guided = config.cluster.codebook.is_some();
     let codebook = match &config.cluster.codebook {
         Some(arg) => Codebook::from_arg(arg)?,
@@ -462,25 +235,21 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         &codebook.texts(),
     )?;
     let Prepared {
-        warnings,
-        reports,
-        skipped,
-        chars,
-        units,
-        tokens,
+        mut warnings,
+        corpus,
         extra_tokens: codebook_tokens,
         place_names,
     } = prepared;
-    let mut segment_params = config.segment.clone();
+    let Corpus { tokens, .. } = &corpus;
+    let mut segment_params = (*config.segment).clone();
     segment_params.stop_phrases.extend(place_names);
-    let mut warnings = warnings;
     let tfidf::Tfidf {
         model: tfidf_model,
         matrix,
         columns,
-    } = stages.run("tfidf", 0, |_| tfidf::fit_transform(&tokens, &config.tfidf))?;
-    let (lsa, reduced) = stages.run("reduce", 0, |_| {
-        reduce::fit(&matrix, &config.reduce, config.cluster.seed)
+    } = stages.run("tfidf", 0, |_| tfidf::fit_transform(tokens, &config.tfidf))?;
+    let (lsa, mut reduced) = stages.run("reduce", 0, |_| {
+        reduce::fit(&matrix, &config.reduce, config.seeds().svd())
     })?;
     let tfidf_matrix = config.report.dump.then_some(matrix);
     if lsa.dims < config.reduce.dims {
@@ -489,13 +258,12 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             config.reduce.dims, lsa.dims
         ));
     }
-    let with_terms = units_with_terms(
-        &tokens,
+    let kept = units_with_terms(
+        tokens,
         &columns,
         config.cluster.min_known_terms,
         &mut warnings,
     );
-    let mut reduced = reduced;
     // The codebook's entries, weighted and projected as units are.
     let projected = {
         let columns = tfidf::columns_for(&codebook_tokens, &tfidf_model);
@@ -503,7 +271,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         codebook::Projected::new(lsa.transform(&matrix))
     };
     let (clustering, guides, second_kept) = stages.run("cluster", 0, |bar| {
-        with_rows(&mut reduced, &with_terms, |x| -> Result<_> {
+        kept.with_rows(&mut reduced, |x| -> Result<_> {
             let k_for_support = match config.cluster.k {
                 crate::config::KChoice::Fixed(k) => k,
                 crate::config::KChoice::Auto => config.cluster.k_range.min,
@@ -519,7 +287,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
                 x,
                 &config.cluster,
                 guides.as_ref().map(|g| g.view()),
-                &|i, n| bar.set_message(format!("k {i}/{n}")),
+                &|i, n| bar.message(&format!("k {i}/{n}")),
             )?;
             let second = clustering.themes.second_nearest(x, &clustering.assignments);
             Ok((clustering, guides, second))
@@ -540,14 +308,10 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         &config.cluster,
     ));
     let label = |clustering: &cluster::Clustering, names: &ThemeNames| {
-        let (assignments, similarity) = spread(
-            units.len(),
-            &with_terms,
-            &clustering.assignments,
-            &clustering.similarity,
-        );
+        let (assignments, similarity) =
+            kept.spread(&clustering.assignments, &clustering.similarity);
         let themes = label::label_themes(
-            &tokens,
+            tokens,
             &columns,
             &tfidf_model.vocabulary,
             &assignments,
@@ -576,7 +340,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     if !merges.groups.is_empty() {
         let before = clustering.themes.rank.clone();
         let groups: Vec<Vec<usize>> = merges.groups.iter().map(|(g, _)| g.clone()).collect();
-        (clustering, second_kept) = with_rows(&mut reduced, &with_terms, |x| {
+        (clustering, second_kept) = kept.with_rows(&mut reduced, |x| {
             let merged = clustering.merge(x, &groups);
             let second = merged.themes.second_nearest(x, &merged.assignments);
             (merged, second)
@@ -601,7 +365,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
     let stability = match config.cluster.stability {
         0 => None,
         n => Some(stages.run("stability", 0, |bar| {
-            with_rows(&mut reduced, &with_terms, |x| {
+            kept.with_rows(&mut reduced, |x| {
                 stability::measure(
                     x,
                     &clustering.assignments,
@@ -609,7 +373,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
                     &config.cluster,
                     n,
                     guides.as_ref().map(|g| g.view()),
-                    &|i, of| bar.set_message(format!("refit {i}/{of}")),
+                    &|i, of| bar.message(&format!("refit {i}/{of}")),
                 )
             })
         })?),
@@ -622,8 +386,7 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             (s.ari_seeds + s.ari_bootstrap) / 2.0
         ));
     }
-    let k = clustering.k;
-    let second = spread_second(units.len(), &with_terms, second_kept);
+    let second = kept.spread_second(second_kept);
     for (theme, centre) in themes.iter_mut().zip(clustering.centroids.rows()) {
         if let Some((e, cos)) = projected.nearest(centre) {
             theme.codebook = Some(codebook.entries[e].name.clone());
@@ -636,21 +399,15 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
             themes[i].id, themes[i].label, themes[j].id, themes[j].label
         ));
     }
-    let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
-    let (copies, concreteness) =
-        signals(&config, &units, reports.len(), &config.segment, &mut stages)?;
-    if copies.capped_buckets > 0 {
-        warnings.push(copy_cap_warning(&copies, &config));
-    }
     let fit = FitSummary {
-        k,
+        k: clustering.k,
         k_choice: if clustering.scan.is_empty() {
-            "fixed".to_string()
+            KChoiceMade::Fixed
         } else {
-            "auto (silhouette: one-standard-error rule, or the knee of a steady rise)".to_string()
+            KChoiceMade::Auto
         },
         scan: clustering.scan.clone(),
-        method: clustering.method.to_string(),
+        method: FitMethod::Fitted(clustering.method),
         inertia: clustering.inertia,
         dims: lsa.dims,
         explained_variance: lsa.explained_variance(),
@@ -664,6 +421,84 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         clustering.themes.clone(),
         themes.clone(),
     )?;
+    let lists = (*config.segment).clone();
+    assemble(
+        config,
+        corpus,
+        Placement {
+            assignments,
+            similarity,
+            second,
+            themes,
+            stability,
+            fit,
+            model,
+            source: ThemeSource::Fitted,
+        },
+        reduced,
+        tfidf_matrix,
+        &lists,
+        warnings,
+        stages,
+    )
+}
+
+/// The corpus as read, split and cut.
+pub(crate) struct Corpus {
+    /// Reports read, their text released once split and counted.
+    pub reports: Vec<Report>,
+    /// Files skipped, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Each report's characters by role.
+    pub chars: Vec<CharCounts>,
+    /// The units, in report and text order.
+    pub units: Vec<Unit>,
+    /// The tokens of every unit.
+    pub tokens: TokenizedCorpus,
+}
+
+/// The themes and where each unit lies among them, fitted (`run`) or applied (`apply`).
+struct Placement {
+    assignments: Vec<Option<usize>>,
+    similarity: Vec<f64>,
+    second: Vec<Option<(usize, f64)>>,
+    themes: Vec<Theme>,
+    stability: Option<Stability>,
+    fit: FitSummary,
+    model: FittedModel,
+    source: ThemeSource,
+}
+
+/// The stages after the themes, shared by `run` and `apply`: recurrence across groups, copied
+/// text and concreteness (with the stop phrases and lexicon of `lists`); then the analysis.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    config: ValidConfig,
+    corpus: Corpus,
+    placement: Placement,
+    reduced: Array2<f32>,
+    tfidf_matrix: Option<TfidfMatrix>,
+    lists: &SegmentParams,
+    mut warnings: Vec<String>,
+    mut stages: Stages<'_>,
+) -> Result<Analysis> {
+    let Corpus {
+        reports,
+        skipped,
+        chars,
+        units,
+        tokens,
+    } = corpus;
+    let recurrence = recurrence::measure(
+        &units,
+        &placement.assignments,
+        placement.fit.k,
+        config.report.group_by,
+    );
+    let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
+    if copies.capped_buckets > 0 {
+        warnings.push(copy_cap_warning(&copies, &config));
+    }
     let (timings, peak_memory) = stages.finish();
     Ok(Analysis {
         config,
@@ -671,20 +506,20 @@ pub fn run(config: ValidConfig, input: &RunInput) -> Result<Analysis> {
         skipped,
         chars,
         units,
-        assignments,
-        similarity,
-        second,
-        themes,
+        assignments: placement.assignments,
+        similarity: placement.similarity,
+        second: placement.second,
+        themes: placement.themes,
         recurrence,
         copies,
         concreteness,
-        stability,
+        stability: placement.stability,
         reduced,
         tokens,
         tfidf_matrix,
-        fit,
-        model,
-        source: ThemeSource::Fitted,
+        fit: placement.fit,
+        model: placement.model,
+        source: placement.source,
         timings,
         peak_memory,
         warnings,
@@ -706,7 +541,7 @@ fn units_with_terms(
     columns: &[Option<u32>],
     min_known: usize,
     warnings: &mut Vec<String>,
-) -> Vec<usize> {
+) -> KeptRows {
     let known = |d: usize| {
         tokens
             .doc(d)
@@ -724,48 +559,52 @@ fn units_with_terms(
             tokens.len() - with.len()
         ));
     }
-    with
+    KeptRows::new(tokens.len(), with)
 }
 
 /// Places a new corpus on the themes of a fitted model: reads and splits as the fit did, cuts with
 /// the lists the fit used, weights with its vocabulary and idf, projects with its LSA and assigns
-/// each unit to the nearest centre (linfa's `predict`). `report` overrides the output options.
-pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Result<Analysis> {
+/// each unit to the nearest centre (linfa's `predict`). `report` replaces the model's output
+/// options; `strict` is this run's (a skipped input fails it).
+pub fn apply(
+    model: FittedModel,
+    report: ReportParams,
+    strict: bool,
+    input: &RunInput,
+    progress: &dyn Progress,
+) -> Result<Analysis> {
     let mut config = model.config.clone();
     config.report = report;
+    config.read.strict = strict;
     let config = config.validate()?;
-    let mut stages = Stages::new(input.progress);
+    let mut stages = Stages::new(progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
     let Prepared {
-        warnings,
-        reports,
-        skipped,
-        chars,
-        units,
-        tokens,
+        mut warnings,
+        corpus,
         ..
     } = prepared;
-    let mut warnings = warnings;
-    let columns = tfidf::columns_for(&tokens, &model.tfidf);
+    let Corpus { tokens, .. } = &corpus;
+    let columns = tfidf::columns_for(tokens, &model.tfidf);
     let matrix = stages.run("tfidf", 0, |_| {
-        tfidf::weight_rows(&tokens, &columns, &model.tfidf)
+        tfidf::weight_rows(tokens, &columns, &model.tfidf)
     });
     let mut reduced = stages.run("reduce", 0, |_| model.lsa.transform(&matrix));
-    let with_terms = units_with_terms(
-        &tokens,
+    let kept = units_with_terms(
+        tokens,
         &columns,
         config.cluster.min_known_terms,
         &mut warnings,
     );
     let centroids = model.themes.centroids();
     let (assignments, similarity, second, inertia) = stages.run("cluster", 0, |_| {
-        with_rows(&mut reduced, &with_terms, |x| {
+        kept.with_rows(&mut reduced, |x| {
             let themes = model.themes.assign(x);
             let sims = model.themes.similarity(x, &themes);
             let inertia = cluster::inertia(x, &centroids, &themes);
             let second = model.themes.second_nearest(x, &themes);
-            let (assignments, similarity) = spread(units.len(), &with_terms, &themes, &sims);
-            let second = spread_second(units.len(), &with_terms, second);
+            let (assignments, similarity) = kept.spread(&themes, &sims);
+            let second = kept.spread_second(second);
             (assignments, similarity, second, inertia)
         })
     });
@@ -781,99 +620,48 @@ pub fn apply(model: FittedModel, report: ReportParams, input: &RunInput) -> Resu
             ..theme.clone()
         })
         .collect();
-    let recurrence = recurrence::measure(&units, &assignments, k, config.report.group_by);
     // Concreteness is measured with the lists of the fit's configuration, as `run` measured it:
     // the model's own lists also hold the fitted corpus's place names, which are no slogans.
     // They are the fallback when the analyst's list files are gone.
     let lists = match segment::resolve_lists(&config.segment) {
-        Ok(_) => &config.segment,
+        Ok(_) => (*config.segment).clone(),
         Err(e) => {
             warnings.push(format!(
                 "slogan_share and quantities use the model's lists ({e}): the fitted corpus's place names count as stop phrases"
             ));
-            &model.segment
+            model.segment.clone()
         }
     };
-    let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
-    if copies.capped_buckets > 0 {
-        warnings.push(copy_cap_warning(&copies, &config));
-    }
     let fit = FitSummary {
         k,
-        k_choice: "model".to_string(),
+        k_choice: KChoiceMade::Model,
         scan: Vec::new(),
-        method: "model".to_string(),
+        method: FitMethod::Model,
         inertia,
         dims: model.lsa.dims,
         explained_variance: model.lsa.explained_variance(),
         terms: model.tfidf.vocabulary.len(),
     };
     let tfidf_matrix = config.report.dump.then_some(matrix);
-    let (timings, peak_memory) = stages.finish();
-    Ok(Analysis {
+    assemble(
         config,
-        reports,
-        skipped,
-        chars,
-        units,
-        assignments,
-        similarity,
-        second,
-        themes,
-        recurrence,
-        copies,
-        concreteness,
-        stability: None,
+        corpus,
+        Placement {
+            assignments,
+            similarity,
+            second,
+            themes,
+            stability: None,
+            fit,
+            model,
+            source: ThemeSource::Applied,
+        },
         reduced,
-        tokens,
         tfidf_matrix,
-        fit,
-        model,
-        source: ThemeSource::Applied,
-        timings,
-        peak_memory,
+        &lists,
         warnings,
-        threads: rayon::current_num_threads(),
-    })
-}
-
-/// Calls `f` on the rows `keep` (ascending) of `x` as one contiguous view, without copying the
-/// matrix (a copy would double its memory): the kept rows are moved up in place and moved back
-/// after, the rows left out (units under `cluster.min_known_terms`, few) set aside meanwhile and
-/// put back as they were.
-fn with_rows<T>(x: &mut Array2<f32>, keep: &[usize], f: impl FnOnce(ArrayView2<f32>) -> T) -> T {
-    if keep.len() == x.nrows() {
-        return f(x.view());
-    }
-    let (n, d) = x.dim();
-    let mut kept = keep.iter().peekable();
-    let left_out: Vec<usize> = (0..n).filter(|&i| kept.next_if_eq(&&i).is_none()).collect();
-    let data = x
-        .as_slice_mut()
-        .expect("the reduced matrix is in standard layout");
-    let set_aside: Vec<f32> = left_out
-        .iter()
-        .flat_map(|&i| &data[i * d..(i + 1) * d])
-        .copied()
-        .collect();
-    for (dst, &src) in keep.iter().enumerate() {
-        if dst != src {
-            data.copy_within(src * d..(src + 1) * d, dst * d);
-        }
-    }
-    let out = f(x.slice(ndarray::s![..keep.len(), ..]));
-    let data = x
-        .as_slice_mut()
-        .expect("the reduced matrix is in standard layout");
-    for (dst, &src) in keep.iter().enumerate().rev() {
-        if dst != src {
-            data.copy_within(dst * d..(dst + 1) * d, src * d);
-        }
-    }
-    for (&i, row) in left_out.iter().zip(set_aside.chunks_exact(d.max(1))) {
-        data[i * d..(i + 1) * d].copy_from_slice(row);
-    }
-    out
+        stages,
+    )
 }
 
 /// What an analyst should know about a `--k auto` scan: a choice at an edge of the range, a
@@ -918,53 +706,9 @@ fn scan_warnings(scan: &[KScore], k: usize, params: &crate::config::ClusterParam
     out
 }
 
-/// Each unit's next-nearest theme, from the rows kept for clustering (`kept[i]` is the unit of
-/// `second[i]`); the others have none.
-fn spread_second(
-    n: usize,
-    kept: &[usize],
-    second: Vec<Option<(usize, f64)>>,
-) -> Vec<Option<(usize, f64)>> {
-    let mut out = vec![None; n];
-    for (&u, s) in kept.iter().zip(second) {
-        out[u] = s;
-    }
-    out
-}
-
-/// Spreads per-row themes and similarities of the rows `with_terms` over all `n` units.
-fn spread(
-    n: usize,
-    with_terms: &[usize],
-    themes: &[usize],
-    sims: &[f64],
-) -> (Vec<Option<usize>>, Vec<f64>) {
-    let mut assignments = vec![None; n];
-    let mut similarity = vec![0.0; n];
-    for (row, &u) in with_terms.iter().enumerate() {
-        assignments[u] = Some(themes[row]);
-        similarity[u] = sims[row];
-    }
-    (assignments, similarity)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn with_rows_shows_the_kept_rows_and_puts_every_row_back() {
-        let x0 = Array2::from_shape_fn((6, 3), |(i, j)| (10 * i + j) as f32);
-        let mut x = x0.clone();
-        let keep = [1, 2, 4];
-        let seen = with_rows(&mut x, &keep, |v| v.to_owned());
-        assert_eq!(seen, x0.select(ndarray::Axis(0), &keep));
-        // Rows left out are not zero rows here (as with cluster.min_known_terms > 1): each
-        // comes back as it was.
-        assert_eq!(x, x0);
-        let all = with_rows(&mut x, &[0, 1, 2, 3, 4, 5], |v| v.to_owned());
-        assert_eq!(all, x0);
-    }
 
     /// A knee below the top of a rising scan is named as a soft choice; an edge as an edge.
     #[test]

@@ -16,9 +16,10 @@
 //! The fitted [`Lsa`] keeps V (terms × dims): a document's reduced row is its TF-IDF row times V,
 //! for the corpus and for new documents alike (one function, [`reduced_rows`], for both).
 
-use crate::config::ReduceParams;
+use crate::config::{ReduceParams, Valid};
 use crate::error::{Error, Result};
 use crate::tfidf::TfidfMatrix;
+use multiversion::multiversion;
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
@@ -104,12 +105,7 @@ fn reduced_rows(a: &TfidfMatrix, v: &[f64], dims: usize) -> ReducedRows {
 
 /// [`rows_times_dense`], compiled for AVX2 when the CPU has it.
 fn rows_times_dense_fastest(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { rows_times_dense_avx2(a, d, l, first, out) };
-    }
-    rows_times_dense(a, d, l, first, out)
+    rows_times_dense_simd(a, d, l, first, out)
 }
 
 /// Rows `first..` of A times D into `out` (as many rows as `out` holds). Each row is summed in a
@@ -132,16 +128,9 @@ fn rows_times_dense(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mu
     }
 }
 
-/// [`rows_times_dense`] compiled for AVX2 (same bits as the baseline build: no FMA).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn rows_times_dense_avx2(
-    a: &TfidfMatrix,
-    d: &[f32],
-    l: usize,
-    first: usize,
-    out: &mut [f32],
-) {
+/// [`rows_times_dense`] compiled for AVX2 too and chosen at run time by multiversion (same bits as the baseline build: no FMA).
+#[multiversion(targets("x86_64+avx2"))]
+fn rows_times_dense_simd(a: &TfidfMatrix, d: &[f32], l: usize, first: usize, out: &mut [f32]) {
     rows_times_dense(a, d, l, first, out)
 }
 
@@ -307,12 +296,7 @@ impl<const W: usize> GramPanels<W> {
                         .for_each(|(o, &v)| *o = v as f32);
                     row.acc = [0.0; W];
                 }
-                #[cfg(target_arch = "x86_64")]
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU has AVX2, checked just above.
-                    return unsafe { accumulate_panel_avx2(a, rows) };
-                }
-                accumulate_panel(a, rows);
+                accumulate_panel_simd(a, rows);
             });
         let panels = &self.panels;
         out.par_chunks_mut(l.max(1))
@@ -350,12 +334,11 @@ fn accumulate_panel<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
     }
 }
 
-/// [`accumulate_panel`] compiled for AVX2: twice the SIMD lanes of the x86-64 baseline. Without
+/// [`accumulate_panel`], compiled for AVX2 too and chosen at run time by multiversion: twice the SIMD lanes of the x86-64 baseline. Without
 /// FMA the vectorised loops multiply then add element by element, exactly as the baseline build
 /// does, so the results are the same bits on any x86-64 CPU.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn accumulate_panel_avx2<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
+#[multiversion(targets("x86_64+avx2"))]
+fn accumulate_panel_simd<const W: usize>(a: &TfidfMatrix, rows: &mut [TermRow<W>]) {
     accumulate_panel(a, rows)
 }
 
@@ -381,13 +364,18 @@ fn subspace_iteration<const W: usize>(
     (z, y)
 }
 
-/// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus.
+/// Fits LSA on `matrix` and returns it with the reduced, row-normalised corpus; `seed` seeds the
+/// random start (the run's [`crate::seed::Seeds::svd`]).
 ///
 /// Subspace iteration on AᵀA from a seeded random start, `power_iterations + 1` fused products,
 /// each followed by a round of CholeskyQR (two after the last), then Rayleigh–Ritz: with one
 /// more product Y = AᵀA·Z, the eigenvectors W of the l × l matrix ZᵀY give V = ZW and the
 /// singular values as the square roots of its eigenvalues; the reduced rows are AV.
-pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Lsa, Array2<f32>)> {
+pub fn fit(
+    matrix: &TfidfMatrix,
+    params: &Valid<ReduceParams>,
+    seed: u64,
+) -> Result<(Lsa, Array2<f32>)> {
     faer::set_global_parallelism(faer::Par::Seq);
     let (n, m) = (matrix.rows(), matrix.cols());
     let smaller = n.min(m);
@@ -396,7 +384,7 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     }
     let dims = params.dims.min(smaller.saturating_sub(1)).max(1);
     let l = (dims + params.oversample).min(smaller).max(dims);
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x15A_5EED);
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
     let mut z: Vec<f64> = (0..m * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
     orthonormalize(&mut z, l, 1);
     let (z, y) = match panel_width(l, rayon::current_num_threads()) {
@@ -457,7 +445,7 @@ pub fn fit(matrix: &TfidfMatrix, params: &ReduceParams, seed: u64) -> Result<(Ls
     let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
     // The power iterations' buffers are freed but still resident in the heap: hand them back
     // before the reduced rows, the largest array of the run, are written.
-    crate::pipeline::release_free_memory();
+    crate::runtime::release_free_memory();
     let reduced = reduced_rows(matrix, &components, dims);
     let explained_variance_ratio = explained_variance_ratio(matrix, &reduced);
     let x = reduced.rows;
@@ -495,6 +483,7 @@ fn explained_variance_ratio(a: &TfidfMatrix, reduced: &ReducedRows) -> Vec<f64> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Check;
 
     fn random_sparse(n: usize, m: usize, seed: u64) -> TfidfMatrix {
         let mut rng = Xoshiro256Plus::seed_from_u64(seed);
@@ -507,6 +496,40 @@ mod tests {
             }
         }
         tri.to_csr()
+    }
+
+    /// The same-output-anywhere promise: the AVX2 builds of the LSA products (chosen at run time
+    /// where the CPU has it) give the baseline build's bits (no FMA, lanes in the same order).
+    #[test]
+    fn simd_products_give_the_baseline_bits() {
+        #[cfg(target_arch = "x86_64")]
+        if !std::is_x86_feature_detected!("avx2") {
+            eprintln!("no AVX2 on this CPU: both sides run the baseline");
+        }
+        let a = random_sparse(70, 45, 5);
+        let mut rng = Xoshiro256Plus::seed_from_u64(6);
+        let l = 19;
+        let d: Vec<f32> = (0..45 * l).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let (mut simd, mut base) = (vec![0.0f32; 60 * l], vec![0.0f32; 60 * l]);
+        rows_times_dense_simd(&a, &d, l, 10, &mut simd);
+        rows_times_dense(&a, &d, l, 10, &mut base);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&simd), bits(&base));
+        let rows = |rng: &mut Xoshiro256Plus| -> Vec<TermRow<16>> {
+            (0..45)
+                .map(|_| TermRow {
+                    z: std::array::from_fn(|_| rng.gen_range(-1.0..1.0)),
+                    acc: [0.0; 16],
+                })
+                .collect()
+        };
+        let mut simd = rows(&mut Xoshiro256Plus::seed_from_u64(7));
+        let mut base = rows(&mut Xoshiro256Plus::seed_from_u64(7));
+        accumulate_panel_simd(&a, &mut simd);
+        accumulate_panel(&a, &mut base);
+        for (s, b) in simd.iter().zip(&base) {
+            assert_eq!(bits(&s.acc), bits(&b.acc));
+        }
     }
 
     #[test]
@@ -533,7 +556,9 @@ mod tests {
             dims: 8,
             oversample: 10,
             power_iterations: 6,
-        };
+        }
+        .check()
+        .unwrap();
         let (lsa, x) = fit(&a, &params, 1).unwrap();
         let dense = faer::Mat::<f64>::from_fn(60, 40, |i, j| *a.get(i, j).unwrap_or(&0.0));
         let exact = dense.singular_values().unwrap();
@@ -554,7 +579,7 @@ mod tests {
     #[test]
     fn same_seed_same_projection_at_any_thread_count() {
         let a = random_sparse(300, 80, 3);
-        let params = ReduceParams::default();
+        let params = ReduceParams::default().check().unwrap();
         let run = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)

@@ -8,7 +8,7 @@
 //! Per theme: the mean over the 2N refits of max over refit themes of |A∩B| / |A∪B|.
 
 use crate::cluster;
-use crate::config::{ClusterParams, KChoice};
+use crate::config::{ClusterParams, Valid};
 use crate::error::Result;
 use ndarray::{ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
@@ -34,28 +34,17 @@ pub fn measure(
     x: ArrayView2<f32>,
     base: &[usize],
     k: usize,
-    params: &ClusterParams,
+    params: &Valid<ClusterParams>,
     refits: usize,
     guides: Option<ArrayView2<f32>>,
     progress: cluster::Progress,
 ) -> Result<Stability> {
     let n = x.nrows();
-    let fixed = ClusterParams {
-        k: KChoice::Fixed(k),
-        ..params.clone()
-    };
     let mut jaccard_sums = vec![0.0; k];
     let (mut ari_seeds, mut ari_boot) = (0.0, 0.0);
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seed ^ 0xB007);
+    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().bootstrap_samples());
     for i in 1..=refits as u64 {
-        let reseeded = cluster::cluster(
-            x,
-            &ClusterParams {
-                seed: params.seed.wrapping_add(i),
-                ..fixed.clone()
-            },
-            guides,
-        )?;
+        let reseeded = cluster::cluster(x, &params.refit(k, params.seeds().refit(i)), guides)?;
         progress(2 * i as usize - 1, 2 * refits);
         ari_seeds += adjusted_rand_index(base, &reseeded.assignments);
         add_best_jaccard(base, &reseeded.assignments, k, &mut jaccard_sums);
@@ -63,10 +52,7 @@ pub fn measure(
         let rows = x.select(Axis(0), &sample);
         let boot = cluster::cluster(
             rows.view(),
-            &ClusterParams {
-                seed: params.seed.wrapping_add(1000 + i),
-                ..fixed.clone()
-            },
+            &params.refit(k, params.seeds().bootstrap_refit(i)),
             guides,
         )?;
         progress(2 * i as usize, 2 * refits);
@@ -139,6 +125,7 @@ pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Check;
     use ndarray::Array2;
 
     #[test]
@@ -166,9 +153,11 @@ mod tests {
     #[test]
     fn well_separated_duplicates_are_perfectly_stable_and_noise_is_not() {
         let params = ClusterParams {
-            k: KChoice::Fixed(3),
+            k: crate::config::KChoice::Fixed(3),
             ..ClusterParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         // Exact duplicates of three well separated points.
         let clean = points(&[(0.0, 30), (2.1, 30), (4.2, 30)], 0.0, 1);
         let fit = cluster::cluster(clean.view(), &params, None).unwrap();

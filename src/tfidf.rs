@@ -10,7 +10,7 @@
 //! Parallel with rayon over documents; document frequencies are integer sums and every row is
 //! computed on its own, so every value is independent of the thread count.
 
-use crate::config::{Norm, TfidfParams};
+use crate::config::{Norm, TfidfParams, Valid};
 use crate::error::{Error, Result};
 use crate::segment::TokenizedCorpus;
 use rayon::prelude::*;
@@ -80,7 +80,7 @@ fn document_frequencies(corpus: &TokenizedCorpus) -> Vec<u64> {
 }
 
 /// Fits the vocabulary and idf on `corpus` and weights it.
-pub fn fit_transform(corpus: &TokenizedCorpus, params: &TfidfParams) -> Result<Tfidf> {
+pub fn fit_transform(corpus: &TokenizedCorpus, params: &Valid<TfidfParams>) -> Result<Tfidf> {
     let n = corpus.len();
     let df = document_frequencies(corpus);
     let low = params.min_df.to_count(n);
@@ -120,7 +120,7 @@ pub fn fit_transform(corpus: &TokenizedCorpus, params: &TfidfParams) -> Result<T
         df: kept_df,
         idf,
         n_docs: n,
-        params: params.clone(),
+        params: (**params).clone(),
     };
     let matrix = weight_rows(corpus, &columns, &model);
     Ok(Tfidf {
@@ -242,6 +242,7 @@ pub fn columns_for(corpus: &TokenizedCorpus, model: &TfidfModel) -> Vec<Option<u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Check;
     use crate::config::DfBound;
 
     fn corpus(docs: &[&[&str]]) -> TokenizedCorpus {
@@ -279,7 +280,9 @@ mod tests {
             min_df: DfBound::Count(1),
             max_df: DfBound::Fraction(1.0),
             ..TfidfParams::default()
-        };
+        }
+        .check()
+        .unwrap();
         let t = fit_transform(&c, &params).unwrap();
         assert_eq!(t.model.vocabulary, ["普法", "网格", "调解"]);
         let idf = (4.0f64 / 3.0).ln() + 1.0;
@@ -301,7 +304,9 @@ mod tests {
                 min_df: DfBound::Count(2),
                 max_df: DfBound::Fraction(0.9),
                 ..TfidfParams::default()
-            },
+            }
+            .check()
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(t.model.vocabulary, ["丙丁"]);
@@ -312,7 +317,9 @@ mod tests {
                 max_df: DfBound::Count(3),
                 max_features: Some(2),
                 ..TfidfParams::default()
-            },
+            }
+            .check()
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(t.model.vocabulary, ["丙丁", "甲乙"]);
@@ -323,6 +330,8 @@ mod tests {
                     min_df: DfBound::Count(4),
                     ..TfidfParams::default()
                 }
+                .check()
+                .unwrap()
             )
             .is_err()
         );

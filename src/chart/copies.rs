@@ -10,8 +10,8 @@ use super::style::{
     label_column_width, text_on, text_width, truncate, viridis,
 };
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 use crate::recurrence::group_of;
 use std::collections::BTreeMap;
 

@@ -13,8 +13,8 @@ use super::style::{
 };
 use super::{GroupNoun, ThemeName};
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 use crate::recurrence::group_of;
 
 /// The file written.

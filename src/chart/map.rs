@@ -9,8 +9,8 @@ use super::style::{
     NOTE_PX, OTHER, SMALL_PX, Shape, UNASSIGNED, theme_color, theme_shape, truncate,
 };
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 use plotters::prelude::*;
 use std::ops::Range;
 

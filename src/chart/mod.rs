@@ -22,10 +22,10 @@ mod style;
 pub mod terms;
 pub mod years;
 
+use crate::analysis::Analysis;
 use crate::config::GroupBy;
 use crate::error::{Error, Result};
 use crate::label::theme_id;
-use crate::pipeline::Analysis;
 use std::path::Path;
 
 /// A theme as the charts name it: `T01` and its label.

@@ -5,8 +5,8 @@
 use super::style::{Bar, bar_chart, pct, share, theme_color};
 use super::{GroupNoun, ThemeName};
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "recurrence.svg";

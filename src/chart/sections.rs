@@ -9,9 +9,9 @@ use super::style::{
     percent_axis, stacked_bar, text_width, theme_legend,
 };
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::corpus::SectionKind;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "sections.svg";

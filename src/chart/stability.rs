@@ -6,8 +6,8 @@
 use super::ThemeName;
 use super::style::{Bar, bar_chart, theme_color};
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "stability.svg";

@@ -9,8 +9,8 @@ use super::style::{
     theme_color, truncate, weight,
 };
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "terms.svg";

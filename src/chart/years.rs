@@ -12,8 +12,8 @@ use super::style::{
     stacked_bar, theme_legend,
 };
 use crate::config::Lang;
+use crate::analysis::Analysis;
 use crate::error::Result;
-use crate::pipeline::Analysis;
 
 /// The file written.
 pub const FILE: &str = "years.svg";

@@ -14,9 +14,9 @@
 
 mod gazetteer;
 
-use crate::corpus::{AdminLevel, ReportMeta, Span, UnitSource};
+use crate::corpus::{AdminLevel, Report, ReportMeta, Span, UnitSource};
 use crate::error::{Error, Result};
-use crate::read::trim_blank;
+use crate::text::trim_blank;
 use gazetteer::{Found, GAZETTEER, Level};
 use regex::Regex;
 use rustc_hash::FxHashMap;
@@ -248,7 +248,7 @@ impl View {
             if t.is_empty() {
                 continue;
             }
-            let lead = line.len() - line.trim_start_matches(crate::read::is_blank).len();
+            let lead = line.len() - line.trim_start_matches(crate::text::is_blank).len();
             let whole_chrome = chrome
                 .iter()
                 .any(|s| s.start == at + lead && s.end == at + lead + t.len());
@@ -1073,6 +1073,29 @@ impl Manifest {
         out
     }
 }
+/// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾): the
+/// stop phrases a corpus adds, for a township's name is not a theme.
+pub fn place_names(reports: &[Report]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in reports {
+        let metas = std::iter::once(&r.meta).chain(r.presplit.iter().flatten().map(|u| &u.meta));
+        for m in metas {
+            for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
+                names.push(name.clone());
+                let stem = name
+                    .trim_end_matches("街道办事处")
+                    .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
+                    .trim_end_matches("街道");
+                if stem.chars().count() >= 2 {
+                    names.push(stem.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
 
 /// Builds the gazetteer now (it is otherwise built by the first report that needs it).
 pub fn load_gazetteer() {
@@ -1097,7 +1120,7 @@ pub fn canonical_province(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::find_chrome;
+    use crate::chrome::find_chrome;
 
     fn meta_of(text: &str) -> ReportMeta {
         find_meta(text, &find_chrome(text), "report")

@@ -76,10 +76,15 @@ pub fn extract(bytes: &[u8]) -> Result<(String, Vec<Span>), String> {
         .map_err(|e| format!("corrupt PDF: {e}"))?;
     let lines = glyphs.into_lines();
     let (text, chrome) = layout(&lines);
-    let body: usize = text.chars().filter(|c| !super::is_blank(*c)).count();
+    let body: usize = text.chars().filter(|c| !crate::text::is_blank(*c)).count();
     let chrome_chars: usize = chrome
         .iter()
-        .map(|s| s.of(&text).chars().filter(|c| !super::is_blank(*c)).count())
+        .map(|s| {
+            s.of(&text)
+                .chars()
+                .filter(|c| !crate::text::is_blank(*c))
+                .count()
+        })
         .sum();
     if body == chrome_chars {
         return Err(NO_TEXT.to_string());
@@ -409,14 +414,17 @@ fn is_page_number(line: &str) -> bool {
         )
         .expect("a valid pattern")
     });
-    let s: String = line.chars().filter(|c| !super::is_blank(*c)).collect();
+    let s: String = line
+        .chars()
+        .filter(|c| !crate::text::is_blank(*c))
+        .collect();
     PAGE.is_match(&s)
 }
 
 /// The text of a line with its digits blanked, to see it repeat from page to page.
 fn shape(line: &str) -> String {
     line.chars()
-        .filter(|c| !super::is_blank(*c))
+        .filter(|c| !crate::text::is_blank(*c))
         .map(|c| if c.is_ascii_digit() { '#' } else { c })
         .collect()
 }
@@ -453,7 +461,7 @@ fn furniture(lines: &[Line]) -> Vec<bool> {
 
 /// Whether a line ends a sentence: 。！？ last, or before closing quotes and brackets.
 fn ends_sentence(text: &str) -> bool {
-    text.trim_end_matches(|c: char| super::is_blank(c) || "”’」』）)\"".contains(c))
+    text.trim_end_matches(|c: char| crate::text::is_blank(c) || "”’」』）)\"".contains(c))
         .ends_with(['。', '！', '？', '!', '?'])
 }
 

@@ -5,10 +5,10 @@
 //! `page.js`), which escapes every value it writes; this module gathers the values.
 
 use crate::chart::sections::kind_name;
+use crate::analysis::{Analysis, ThemeSource};
 use crate::config::Lang;
 use crate::corpus::{SectionKind, Skipped};
 use crate::error::{Error, Result};
-use crate::pipeline::{Analysis, ThemeSource};
 use askama::Template;
 use std::path::Path;
 

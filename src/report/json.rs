@@ -1,8 +1,8 @@
 //! `themes.json`, `run.json` and the `--dump` files (`tokens.json`, `tfidf.json`, `reduced.csv`,
 //! `centroids.csv`) of DESIGN.md §5.
 
+use crate::analysis::Analysis;
 use crate::config::{DfBound, Norm};
-use crate::pipeline::Analysis;
 use crate::split::BlockRole;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -143,7 +143,7 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
         "theme_source": a.source,
         "seed": a.config.cluster.seed,
         "threads": a.threads,
-        "config": a.config.inner(),
+        "config": &a.config,
         "inputs": inputs.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
         "counts": {
             "files": a.reports.len() + a.skipped.len(),

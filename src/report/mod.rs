@@ -6,6 +6,7 @@
 mod guard;
 mod html;
 mod json;
+pub mod outline;
 mod tables;
 mod xlsx;
 
@@ -17,8 +18,8 @@ pub use tables::{
 };
 pub use xlsx::{MAX_ROWS, write_workbook};
 
+use crate::analysis::Analysis;
 use crate::error::{Error, Result};
-use crate::pipeline::Analysis;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;

@@ -1,10 +1,10 @@
 //! The CSV tables: `measures.csv`, `reports.csv`, `themes.csv`, `group_theme.csv`.
 
 use super::{csv_err, csv_writer};
+use crate::analysis::{Analysis, UNASSIGNED};
 use crate::corpus::{AdminLevel, ReportMeta};
 use crate::error::Result;
 use crate::label::theme_id;
-use crate::pipeline::{Analysis, UNASSIGNED};
 use crate::recurrence::group_of;
 use crate::split::BlockRole;
 use rayon::prelude::*;

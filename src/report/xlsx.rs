@@ -15,9 +15,9 @@
 
 use super::guard::guarded;
 use super::tables::{MEASURES_HEADER, REPORTS_HEADER, report_rows};
+use crate::analysis::{Analysis, UNASSIGNED};
 use crate::error::{Error, Result};
 use crate::label::theme_id;
-use crate::pipeline::{Analysis, UNASSIGNED};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::path::Path;

@@ -18,7 +18,7 @@ impl CharCounts {
     pub fn of_split(split: &Split, text: &str) -> CharCounts {
         let mut nonblank = [0; 5];
         for b in &split.blocks {
-            nonblank[b.role as usize] += crate::read::count_nonblank(b.span.of(text));
+            nonblank[b.role as usize] += crate::text::count_nonblank(b.span.of(text));
         }
         CharCounts {
             total: text.chars().count(),

@@ -147,7 +147,7 @@ pub(super) fn parse_marker(s: &str) -> Option<Marker> {
 /// Whether `line` opens with a heading marker (`一、`, `（一）`, `1.`, `①`…), blanks before it
 /// aside: what the PDF reader asks to know where a paragraph begins.
 pub fn starts_with_marker(line: &str) -> bool {
-    parse_marker(crate::read::trim_blank_start(line)).is_some()
+    parse_marker(crate::text::trim_blank_start(line)).is_some()
 }
 
 /// The last ordinal met of each marker shape, to tell a heading run into the text (`…成效。

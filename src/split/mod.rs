@@ -26,7 +26,7 @@ mod units;
 
 use crate::config::SplitParams;
 use crate::corpus::{CharIndex, Report, SectionKind, Span, Unit, UnitLevel};
-use crate::read::{is_blank, trim_blank};
+use crate::text::{is_blank, trim_blank};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 use std::sync::{Arc, LazyLock};
@@ -353,7 +353,7 @@ mod tests {
             sha256: String::new(),
             encoding: "UTF-8".into(),
             text: text.to_string(),
-            chrome: crate::read::find_chrome(text),
+            chrome: crate::chrome::find_chrome(text),
             meta: ReportMeta::default(),
             presplit: None,
         }
@@ -676,7 +676,7 @@ mod tests {
         /// Arbitrary bytes never panic the reader or the splitter.
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            if let Ok((text, _)) = crate::read::decode(bytes) {
+            if let Ok((text, _)) = crate::decode::decode(bytes) {
                 let (r, s) = split(&text, UnitLevel::Measure);
                 prop_assert!(accounting_errors(&r, &s).is_empty());
             }

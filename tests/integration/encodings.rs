@@ -1,8 +1,9 @@
 use crate::util::{sample, tempdir};
 use policy_themes::config::{ReadParams, SplitParams};
 use policy_themes::meta::Manifest;
-use policy_themes::read::{Found, read_one, trim_blank};
+use policy_themes::read::{Found, read_one};
 use policy_themes::split::split_report;
+use policy_themes::text::trim_blank;
 use std::path::Path;
 
 /// (kind, heading, text without blanks) of every unit of a file.
@@ -15,7 +16,7 @@ pub fn units_of(path: &Path) -> Vec<(String, String, String)> {
         .map(|u| {
             let squash = |s: &str| {
                 s.chars()
-                    .filter(|c| !policy_themes::read::is_blank(*c))
+                    .filter(|c| !policy_themes::text::is_blank(*c))
                     .collect::<String>()
             };
             (

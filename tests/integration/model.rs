@@ -307,6 +307,7 @@ fn mutate(dir: &Path, m: &Mutation) {
 fn mutated_models_load_or_fail_cleanly_and_never_panic() {
     use policy_themes::config::ReportParams;
     use policy_themes::pipeline::{RunInput, apply};
+    use policy_themes::runtime::NoProgress;
     let dir = tempdir();
     let model = fit_sample(dir.path());
     let input = RunInput {
@@ -339,7 +340,7 @@ fn mutated_models_load_or_fail_cleanly_and_never_panic() {
                 // A change that leaves a valid model (a flipped digit of a weight, a stop word
                 // changed) is a model: placing text on it must work.
                 Ok(loaded) => {
-                    let placed = apply(loaded, ReportParams::default(), &input);
+                    let placed = apply(loaded, ReportParams::default(), false, &input, &NoProgress);
                     if let Err(e) = placed {
                         proptest::prop_assert!(!e.to_string().contains('\n'), "{}", e);
                     }

@@ -163,7 +163,7 @@ fn a_run_reads_office_files_skips_bad_ones_and_its_spans_index_the_text() {
         // A unit's text is its span with the blanks that open its lines taken away.
         let squash = |s: &str| -> String {
             s.chars()
-                .filter(|c| !policy_themes::read::is_blank(*c))
+                .filter(|c| !policy_themes::text::is_blank(*c))
                 .collect()
         };
         let span: String = text[start..end].iter().collect();

@@ -1,5 +1,5 @@
 use crate::util::{read_csv, root, run_ok, sample, tempdir};
-use policy_themes::read::decode;
+use policy_themes::decode::decode;
 use std::collections::{HashMap, HashSet};
 
 const SEEDS: [(&str, &str, u16); 5] = [

@@ -3,7 +3,7 @@
 //! `tfidf_ref.py --tokens tests/fixtures/sample_tokens.json [options] --out tests/fixtures/….json`.
 
 use crate::util::root;
-use policy_themes::config::{DfBound, Norm, TfidfParams};
+use policy_themes::config::{Check, DfBound, Norm, TfidfParams};
 use policy_themes::segment::TokenizedCorpus;
 use policy_themes::tfidf::fit_transform;
 use serde_json::Value;
@@ -59,6 +59,7 @@ fn check(fixture: &str) {
             _ => Norm::None,
         },
     };
+    let params = params.check().unwrap();
     let ours = fit_transform(&corpus(&load("sample_tokens.json")), &params).unwrap();
     let vocabulary: Vec<String> = serde_json::from_value(reference["vocabulary"].clone()).unwrap();
     assert_eq!(ours.model.vocabulary, vocabulary, "{fixture}: vocabulary");

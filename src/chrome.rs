@@ -1,0 +1,228 @@
+//! Page chrome: the lines a web site or a converter wraps around a report (breadcrumbs,
+//! 发布日期, 来源, 打印, 分享到, docx artefacts such as `[bookmark: _GoBack]`), found as spans and
+//! never deleted, so that splitting can account for every character.
+
+use crate::corpus::Span;
+use crate::text::{trim_blank, trim_blank_start};
+use std::sync::LazyLock;
+
+/// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
+const CHROME_LABELS: [&str; 30] = [
+    "当前位置",
+    "您的位置",
+    "您现在的位置",
+    "所在位置",
+    "发布日期",
+    "发布时间",
+    "发文日期",
+    "成文日期",
+    "来源",
+    "信息来源",
+    "点击数",
+    "点击量",
+    "点击率",
+    "浏览次数",
+    "阅读次数",
+    "访问量",
+    "打印",
+    "分享到",
+    "分享",
+    "相关附件",
+    "相关信息",
+    "相关链接",
+    "索引号",
+    "发布机构",
+    "公开方式",
+    "组配分类",
+    "文件编号",
+    "字号",
+    "关闭窗口",
+    "扫一扫",
+];
+
+/// Finds page chrome: whole lines of breadcrumbs and page labels, and inline docx artefacts such
+/// as `[bookmark: _GoBack]`. Returns ascending, disjoint byte spans (lines without their newline).
+pub fn find_chrome(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let lead = body.len() - trim_blank_start(body).len();
+        let content = trim_blank(body);
+        if !content.is_empty() && is_chrome_line(content) {
+            spans.push(Span::new(offset + lead, offset + lead + content.len()));
+        } else {
+            let mut from = 0;
+            while let Some(pos) = BOOKMARK.find(&body.as_bytes()[from..]) {
+                let start = from + pos;
+                let Some(close) = body[start..].find(']') else {
+                    break;
+                };
+                let end = start + close + 1;
+                spans.push(Span::new(offset + start, offset + end));
+                from = end;
+            }
+            let tail = trim_blank(&body[from..]);
+            if let Some(at) = trailing_chrome(tail) {
+                let start = offset + (tail.as_ptr() as usize - body.as_ptr() as usize) + at;
+                spans.push(Span::new(start, start + tail.len() - at));
+            }
+        }
+        offset += line.len();
+    }
+    spans
+}
+
+/// Labels of the page chrome that a flattened page runs into the end of its text (`…建设。相关
+/// 附件:相关信息`, `…2025年1月20日分享到:`).
+const TRAILING_CHROME_LABELS: [&str; 8] = [
+    "分享到",
+    "相关附件",
+    "相关信息",
+    "相关链接",
+    "【打印】",
+    "打印本页",
+    "关闭窗口",
+    "扫一扫",
+];
+
+/// Where page chrome begins in the tail of a line of text, after its last sentence: a chrome
+/// label followed by a delimiter or nothing, and at most 80 characters of no sentence from
+/// there to the end.
+fn trailing_chrome(line: &str) -> Option<usize> {
+    // Only the last 80 characters can hold it: look no further back than 320 bytes.
+    let window = line.floor_char_boundary(line.len().saturating_sub(320));
+    let last_sentence = window
+        + line[window..]
+            .char_indices()
+            .rfind(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?'))
+            .map_or(0, |(at, c)| at + c.len_utf8());
+    let tail = line.get(last_sentence..)?;
+    TRAILING_CHROME_LABELS
+        .iter()
+        .filter_map(|label| {
+            let at = tail.find(label)?;
+            let rest = &tail[at + label.len()..];
+            let delimited = rest.is_empty()
+                || label.ends_with('】')
+                || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '|']);
+            (delimited && tail[at..].chars().count() <= 80).then_some(last_sentence + at)
+        })
+        .min()
+}
+
+/// Finds `[bookmark:`, a docx artefact, once per line without building a searcher each time.
+static BOOKMARK: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"[bookmark:"));
+
+/// Finds the full stop 。 (a SIMD search; `str::contains('。')` stops at every byte 0x82, which
+/// is common inside Chinese characters).
+static PERIOD: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("。".as_bytes()));
+
+/// The number of breadcrumb arrows (`>`, `＞`, `»`, `›`) in `line`, counted on bytes: in UTF-8,
+/// an arrow's last byte preceded by the arrow's other bytes can only be that arrow (a lead byte
+/// never continues another character). Matching characters instead would decode every one.
+fn count_arrows(line: &str) -> usize {
+    let b = line.as_bytes();
+    (0..b.len())
+        .filter(|&i| match b[i] {
+            b'>' => true,
+            0x9E => b[..i].ends_with(&[0xEF, 0xBC]),
+            0xBB => b[..i].ends_with(&[0xC2]),
+            0xBA => b[..i].ends_with(&[0xE2, 0x80]),
+            _ => false,
+        })
+        .count()
+}
+
+fn is_chrome_line(line: &str) -> bool {
+    let chars = line.chars().count();
+    // Most lines are sentences: the tests are ordered so that a sentence is rejected after a
+    // count and one substring search, before its arrows are counted.
+    let sentence = || PERIOD.find(line.as_bytes()).is_some();
+    // Breadcrumbs: 首页 > 政务公开 > …, or a line that is just `首页>` or `> … > …`.
+    if (line.starts_with("首页") || line.starts_with('>') || line.starts_with('＞'))
+        && chars < 200
+        && count_arrows(line) >= 1
+    {
+        return true;
+    }
+    let short_phrase = chars <= 160 && !sentence();
+    if short_phrase && chars < 120 && count_arrows(line) >= 2 {
+        return true;
+    }
+    if matches!(
+        line,
+        "打印"
+            | "关闭"
+            | "【打印】"
+            | "【关闭】"
+            | "分享到:"
+            | "分享到："
+            | "相关附件:"
+            | "相关附件："
+    ) {
+        return true;
+    }
+    if !short_phrase {
+        return false;
+    }
+    let line = line.trim_start_matches(['【', '[']);
+    CHROME_LABELS.iter().any(|label| {
+        line.strip_prefix(label).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with([':', '：', ' ', '\u{a0}', '\u{3000}', '】', ']', '|'])
+        })
+    }) || line.contains("【大 中 小】")
+        || line.contains("【大中小】")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chrome_run_into_the_end_of_a_flattened_page_is_found() {
+        let text = "全面推进法治政府建设。相关附件:相关信息\n某镇人民政府2025年1月20日分享到:\n第五条 打印机的采购依照本办法。\n";
+        let found: Vec<&str> = find_chrome(text).iter().map(|s| s.of(text)).collect();
+        assert_eq!(found, ["相关附件:相关信息", "分享到:"]);
+    }
+
+    #[test]
+    fn chrome_lines_and_docx_artefacts_are_found_not_deleted() {
+        let text = "当前位置:首页 > 江湾镇\n江湾镇2023年报告\n发布日期:2024-01-24 09:55:00 来源:本网\n打印\n[bookmark: _GoBack]（一）加强组织领导。\n来源于群众的意见得到落实。\n";
+        let spans = find_chrome(text);
+        let found: Vec<&str> = spans.iter().map(|s| s.of(text)).collect();
+        assert_eq!(
+            found,
+            [
+                "当前位置:首页 > 江湾镇",
+                "发布日期:2024-01-24 09:55:00 来源:本网",
+                "打印",
+                "[bookmark: _GoBack]"
+            ]
+        );
+    }
+
+    #[test]
+    fn arrows_counted_on_bytes_are_the_arrow_characters() {
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/sample/000_befa4e22df0f3e2b.txt"
+        ))
+        .expect("a seed report");
+        let crafted = "首页 > 政务公开 ＞ 乡镇动态 » 详情 › 正文 —— “引号” 》《 ≥ ﹥";
+        for line in seed.lines().chain([crafted]) {
+            assert_eq!(
+                count_arrows(line),
+                line.matches(['>', '＞', '»', '›']).count(),
+                "{line}"
+            );
+        }
+        assert_eq!(count_arrows(crafted), 4);
+        // A breadcrumb of full-width arrows without 首页 is chrome; a sentence with arrows is not.
+        assert!(is_chrome_line("政务公开 ＞ 乡镇动态 ＞ 正文"));
+        assert!(!is_chrome_line("政务公开 ＞ 乡镇动态 ＞ 正文。"));
+    }
+}

@@ -1,0 +1,120 @@
+//! The rows clustered out of all units (those with enough known terms): shown to k-means as one
+//! contiguous view without copying the matrix, and the results spread back over all units.
+
+use ndarray::{Array2, ArrayView2};
+
+/// The units that are clustered, out of all: those with at least `cluster.min_known_terms`
+/// vocabulary terms. The reduced matrix keeps a row for every unit; the kept rows are shown to
+/// k-means as one contiguous view ([`KeptRows::with_rows`]) and the per-row results spread back
+/// over all units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptRows {
+    units: usize,
+    kept: Vec<usize>,
+}
+
+impl KeptRows {
+    /// The rows `kept` (ascending, each below `units`) of `units`.
+    pub fn new(units: usize, kept: Vec<usize>) -> KeptRows {
+        assert!(
+            kept.windows(2).all(|w| w[0] < w[1]) && kept.last().is_none_or(|&l| l < units),
+            "kept rows ascend and lie below the number of units"
+        );
+        KeptRows { units, kept }
+    }
+
+    /// The number of units, kept or not.
+    pub fn units(&self) -> usize {
+        self.units
+    }
+
+    /// The number of rows kept.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Whether no row is kept.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// Whether every row is kept.
+    pub fn is_all(&self) -> bool {
+        self.kept.len() == self.units
+    }
+
+    /// The units kept, ascending.
+    pub fn as_slice(&self) -> &[usize] {
+        &self.kept
+    }
+
+    /// Calls `f` on the kept rows of `x` as one contiguous view (see [`with_rows`]).
+    pub fn with_rows<T>(&self, x: &mut Array2<f32>, f: impl FnOnce(ArrayView2<f32>) -> T) -> T {
+        with_rows(x, &self.kept, f)
+    }
+
+    /// Each unit's next-nearest theme, from the kept rows' (`second[i]` is the kept row i's);
+    /// the others have none.
+    pub fn spread_second(&self, second: Vec<Option<(usize, f64)>>) -> Vec<Option<(usize, f64)>> {
+        let mut out = vec![None; self.units];
+        for (&u, s) in self.kept.iter().zip(second) {
+            out[u] = s;
+        }
+        out
+    }
+
+    /// Spreads the kept rows' themes and similarities over all units (the others: no theme,
+    /// similarity 0).
+    pub fn spread(&self, themes: &[usize], sims: &[f64]) -> (Vec<Option<usize>>, Vec<f64>) {
+        let mut assignments = vec![None; self.units];
+        let mut similarity = vec![0.0; self.units];
+        for (row, &u) in self.kept.iter().enumerate() {
+            assignments[u] = Some(themes[row]);
+            similarity[u] = sims[row];
+        }
+        (assignments, similarity)
+    }
+}
+
+/// Calls `f` on the rows `keep` (ascending) of `x` as one contiguous view, without copying the
+/// matrix (a copy would double its memory): the kept rows are moved up in place and moved back
+/// after, the rows left out (units under `cluster.min_known_terms`, few) set aside meanwhile and
+/// put back as they were.
+pub fn with_rows<T>(
+    x: &mut Array2<f32>,
+    keep: &[usize],
+    f: impl FnOnce(ArrayView2<f32>) -> T,
+) -> T {
+    if keep.len() == x.nrows() {
+        return f(x.view());
+    }
+    let (n, d) = x.dim();
+    let mut kept = keep.iter().peekable();
+    let left_out: Vec<usize> = (0..n).filter(|&i| kept.next_if_eq(&&i).is_none()).collect();
+    let data = x
+        .as_slice_mut()
+        .expect("the reduced matrix is in standard layout");
+    let set_aside: Vec<f32> = left_out
+        .iter()
+        .flat_map(|&i| &data[i * d..(i + 1) * d])
+        .copied()
+        .collect();
+    for (dst, &src) in keep.iter().enumerate() {
+        if dst != src {
+            data.copy_within(src * d..(src + 1) * d, dst * d);
+        }
+    }
+    let out = f(x.slice(ndarray::s![..keep.len(), ..]));
+    let data = x
+        .as_slice_mut()
+        .expect("the reduced matrix is in standard layout");
+    for (dst, &src) in keep.iter().enumerate().rev() {
+        if dst != src {
+            data.copy_within(dst * d..(dst + 1) * d, src * d);
+        }
+    }
+    for (&i, row) in left_out.iter().zip(set_aside.chunks_exact(d.max(1))) {
+        data[i * d..(i + 1) * d].copy_from_slice(row);
+    }
+    out
+}

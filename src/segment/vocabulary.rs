@@ -1,0 +1,280 @@
+//! Cutting a corpus in parallel into token ids over one sorted vocabulary: fixed chunks of
+//! units, a local vocabulary per thread, merged and sorted so ids never depend on threads.
+
+use super::*;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::ops::Range;
+use std::sync::Mutex;
+
+/// Units per parallel chunk (fixed, so results do not depend on the thread count).
+pub(super) const CHUNK: usize = 512;
+
+/// Every unit's tokens as ids into one sorted vocabulary, stored flat.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TokenizedCorpus {
+    /// All distinct tokens, sorted by code point.
+    pub terms: Vec<String>,
+    /// Token ids of all documents, concatenated.
+    pub ids: Vec<u32>,
+    /// Document `d` is `ids[offsets[d]..offsets[d + 1]]`.
+    pub offsets: Vec<usize>,
+    /// Bit `i % 64` of `inner[i / 64]` is set when token `i` is a word found inside a longer
+    /// token (search mode: 作者 inside 工作者): a feature for clustering, but not a word of the
+    /// text as cut, so labels leave it out. Bits past the end are unset.
+    pub inner: Vec<u64>,
+}
+
+impl TokenizedCorpus {
+    /// The number of documents.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The token ids of document `d`.
+    pub fn doc(&self, d: usize) -> &[u32] {
+        &self.ids[self.offsets[d]..self.offsets[d + 1]]
+    }
+
+    /// Whether token `i` (an index into `ids`) is a word found inside a longer token.
+    pub fn is_inner(&self, i: usize) -> bool {
+        self.inner
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// The token ids of document `d` that are words of the text as cut (inner words left out):
+    /// what labels are drawn from.
+    pub fn doc_words(&self, d: usize) -> impl Iterator<Item = u32> + '_ {
+        (self.offsets[d]..self.offsets[d + 1])
+            .filter(|&i| !self.is_inner(i))
+            .map(|i| self.ids[i])
+    }
+
+    /// The tokens of document `d` as strings.
+    pub fn doc_terms(&self, d: usize) -> impl Iterator<Item = &str> {
+        self.doc(d).iter().map(|&t| self.terms[t as usize].as_str())
+    }
+}
+
+/// The local id of a word the filter chain drops.
+pub(super) const DROPPED: u32 = u32::MAX;
+
+/// One chunk's kept tokens, as ids over the local vocabulary of the thread that cut it.
+pub(super) struct LocalChunk {
+    /// The chunk's place among all chunks.
+    index: usize,
+    ids: Vec<u32>,
+    inner: Vec<bool>,
+    lens: Vec<usize>,
+}
+
+/// A word a thread has met: its local id, or [`DROPPED`] — so the filter chain runs once per
+/// distinct word — and, once it has been met as a word of the text as cut, the range in
+/// `LocalVocabulary::cut_tokens` of the kept tokens it stands for (the words inside it, then
+/// itself; [`NOT_CUT`] for a word met only inside others).
+pub(super) struct LocalWord {
+    id: u32,
+    tokens: Range<u32>,
+}
+
+/// The token range of a word not yet met as a word of the text as cut.
+pub(super) const NOT_CUT: Range<u32> = u32::MAX..u32::MAX;
+
+/// One worker thread's state over the chunks of texts it cut: every distinct word it has met
+/// ([`LocalWord`]), so each word of a text costs one hash lookup, and those chunks. Local ids
+/// depend on which thread took which chunk; the merge maps them onto the sorted vocabulary, whose
+/// ids do not.
+#[derive(Default)]
+pub(super) struct LocalVocabulary {
+    words: FxHashMap<Box<str>, LocalWord>,
+    kept: u32,
+    /// The kept tokens of the words met as words of the text as cut: local id shifted left by
+    /// one, the inner-word mark in the lowest bit.
+    cut_tokens: Vec<u32>,
+    chunks: Vec<LocalChunk>,
+}
+
+impl LocalVocabulary {
+    /// Cuts the texts of chunk `index` and records their kept tokens.
+    fn cut<S: AsRef<str>>(&mut self, analyzer: &Analyzer, index: usize, texts: &[S]) {
+        let mut chunk = LocalChunk {
+            index,
+            ids: Vec::new(),
+            inner: Vec::new(),
+            lens: Vec::with_capacity(texts.len()),
+        };
+        for text in texts {
+            let before = chunk.ids.len();
+            analyzer.for_each_word(&analyzer.normalize(text.as_ref()), |word| {
+                let range = match self.words.get(word) {
+                    Some(w) if w.tokens != NOT_CUT => w.tokens.clone(),
+                    _ => self.add_cut_word(analyzer, word),
+                };
+                for &token in &self.cut_tokens[range.start as usize..range.end as usize] {
+                    chunk.ids.push(token >> 1);
+                    chunk.inner.push(token & 1 == 1);
+                }
+            });
+            chunk.lens.push(chunk.ids.len() - before);
+        }
+        self.chunks.push(chunk);
+    }
+
+    /// Records the kept tokens of a word met as a word of the text as cut for the first time
+    /// (the words inside it, then itself), appended to `cut_tokens`, and returns their range.
+    fn add_cut_word(&mut self, analyzer: &Analyzer, word: &str) -> Range<u32> {
+        let start = self.cut_tokens.len() as u32;
+        let push = |vocabulary: &mut LocalVocabulary, w: &str, is_inner: bool| {
+            let id = vocabulary.word(analyzer, w).id;
+            if id != DROPPED {
+                vocabulary.cut_tokens.push(id << 1 | u32::from(is_inner));
+            }
+        };
+        analyzer.for_each_inner_word(word, |inner| push(self, inner, true));
+        push(self, word, false);
+        let range = start..self.cut_tokens.len() as u32;
+        self.word(analyzer, word).tokens = range.clone();
+        range
+    }
+
+    /// The entry of `word`, added (its id given by the filter chain) if it is new.
+    fn word(&mut self, analyzer: &Analyzer, word: &str) -> &mut LocalWord {
+        if !self.words.contains_key(word) {
+            let id = if analyzer.keep(word) {
+                self.kept += 1;
+                self.kept - 1
+            } else {
+                DROPPED
+            };
+            self.words.insert(
+                word.into(),
+                LocalWord {
+                    id,
+                    tokens: NOT_CUT,
+                },
+            );
+        }
+        self.words.get_mut(word).expect("present or just added")
+    }
+
+    /// The kept words, by local id.
+    fn kept_words(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.words
+            .iter()
+            .filter(|(_, w)| w.id != DROPPED)
+            .map(|(word, w)| (&**word, w.id))
+    }
+}
+
+/// Segments every text in parallel into a [`TokenizedCorpus`].
+pub fn segment<S: AsRef<str> + Sync>(analyzer: &Analyzer, texts: &[S]) -> TokenizedCorpus {
+    segment_with_progress(analyzer, texts, &|_| {})
+}
+
+/// As [`segment`], calling `progress(n)` after each chunk of `n` texts.
+pub fn segment_with_progress<S: AsRef<str> + Sync>(
+    analyzer: &Analyzer,
+    texts: &[S],
+    progress: &(dyn Fn(usize) + Sync),
+) -> TokenizedCorpus {
+    // One vocabulary per worker thread, each chunk cut by whichever thread takes it. A rayon
+    // fold would keep one per piece of the split, and rayon stops splitting at a quarter of the
+    // work on two threads unless a piece is stolen: the last piece ran on one core while the
+    // other idled (~0.1 s on laws). Chunks one by one balance to the last chunk; the lock is
+    // only ever taken by its own thread.
+    let threads = rayon::current_num_threads().max(1);
+    let vocabularies: Vec<Mutex<LocalVocabulary>> =
+        (0..threads).map(|_| Mutex::default()).collect();
+    texts
+        .par_chunks(CHUNK)
+        .with_max_len(1)
+        .enumerate()
+        .for_each(|(index, chunk)| {
+            let thread = rayon::current_thread_index().unwrap_or(0) % threads;
+            let mut vocabulary = vocabularies[thread]
+                .lock()
+                .expect("poisoned only by a panic, which rayon passes on");
+            vocabulary.cut(analyzer, index, chunk);
+            progress(chunk.len());
+        });
+    let mut vocabularies: Vec<LocalVocabulary> = vocabularies
+        .into_iter()
+        .map(|v| {
+            v.into_inner()
+                .expect("poisoned only by a panic, which rayon passes on")
+        })
+        .collect();
+    // The merged vocabulary: the threads' kept words (their lists overlap heavily) sorted once,
+    // then each thread's local ids mapped through a hash index.
+    let distinct: FxHashSet<&str> = vocabularies
+        .iter()
+        .flat_map(|v| v.kept_words().map(|(w, _)| w))
+        .collect();
+    let mut sorted: Vec<&str> = distinct.into_iter().collect();
+    sorted.par_sort_unstable();
+    let index: FxHashMap<&str, u32> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, i as u32))
+        .collect();
+    let maps: Vec<Vec<u32>> = vocabularies
+        .par_iter()
+        .map(|v| {
+            let mut map = vec![0; v.kept as usize];
+            v.kept_words()
+                .for_each(|(w, id)| map[id as usize] = index[w]);
+            map
+        })
+        .collect();
+    let terms: Vec<String> = sorted.into_iter().map(String::from).collect();
+    drop(index);
+    let mut chunks: Vec<(LocalChunk, &[u32])> = vocabularies
+        .iter_mut()
+        .zip(&maps)
+        .flat_map(|(v, map)| {
+            std::mem::take(&mut v.chunks)
+                .into_iter()
+                .map(move |c| (c, map.as_slice()))
+        })
+        .collect();
+    // The threads' vocabularies are a few hundred thousand small allocations: freed in parallel.
+    vocabularies.into_par_iter().for_each(drop);
+    chunks.sort_unstable_by_key(|(c, _)| c.index);
+    let mut offsets = Vec::with_capacity(texts.len() + 1);
+    offsets.push(0);
+    for len in chunks.iter().flat_map(|(c, _)| &c.lens) {
+        offsets.push(offsets.last().expect("starts with 0") + len);
+    }
+    // Each chunk's tokens mapped onto the sorted vocabulary in place, the chunks in parallel;
+    // then the chunks laid end to end, and the inner-word marks packed 64 to a word.
+    chunks
+        .par_iter_mut()
+        .for_each(|(chunk, map)| chunk.ids.iter_mut().for_each(|id| *id = map[*id as usize]));
+    let (ids, inner_marks): (Vec<Vec<u32>>, Vec<Vec<bool>>) =
+        chunks.into_iter().map(|(c, _)| (c.ids, c.inner)).unzip();
+    let (ids, inner_marks) = rayon::join(
+        || crate::parallel::concat(ids),
+        || crate::parallel::concat(inner_marks),
+    );
+    let inner: Vec<u64> = inner_marks
+        .par_chunks(64)
+        .map(|marks| {
+            marks
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, &m)| word | u64::from(m) << i)
+        })
+        .collect();
+    TokenizedCorpus {
+        terms,
+        ids,
+        offsets,
+        inner,
+    }
+}
