@@ -9,8 +9,8 @@ use super::style::{
     self, Canvas, EMPTY, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt,
     label_column_width, text_on, text_width, truncate, viridis,
 };
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 use crate::recurrence::group_of;
 use std::collections::BTreeMap;

@@ -12,8 +12,8 @@ use super::style::{
     label_column_width, pct, share, text_on, text_width, truncate, viridis, wrap,
 };
 use super::{GroupNoun, ThemeName};
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 use crate::recurrence::group_of;
 

@@ -5,8 +5,8 @@
 use super::style::{
     self, AXIS, Canvas, FONT, GRID, HEADING_H, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Txt,
 };
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 use plotters::prelude::*;
 

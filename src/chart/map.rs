@@ -8,8 +8,8 @@ use super::style::{
     self, AXIS, Canvas, FONT, GRID, HEADING_H, Legend, LegendItem, MAP_STYLES, MARGIN, MUTED,
     NOTE_PX, OTHER, SMALL_PX, Shape, UNASSIGNED, theme_color, theme_shape, truncate,
 };
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 use plotters::prelude::*;
 use std::ops::Range;

@@ -4,8 +4,8 @@
 
 use super::style::{Bar, bar_chart, pct, share, theme_color};
 use super::{GroupNoun, ThemeName};
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 
 /// The file written.

@@ -8,8 +8,8 @@ use super::style::{
     self, Along, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, NOTE_PX, SMALL_PX, Stack, Txt,
     percent_axis, stacked_bar, text_width, theme_legend,
 };
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::corpus::SectionKind;
 use crate::error::Result;
 

@@ -5,8 +5,8 @@
 
 use super::ThemeName;
 use super::style::{Bar, bar_chart, theme_color};
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 
 /// The file written.

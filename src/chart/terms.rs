@@ -8,8 +8,8 @@ use super::style::{
     self, Canvas, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE_PX, SMALL_PX, Txt, text_width,
     theme_color, truncate, weight,
 };
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 
 /// The file written.

@@ -11,8 +11,8 @@ use super::style::{
     self, Along, Canvas, GRID, HEADING_H, LABEL_PX, MARGIN, MUTED, NOTE, SMALL_PX, Stack, Txt,
     stacked_bar, theme_legend,
 };
-use crate::config::Lang;
 use crate::analysis::Analysis;
+use crate::config::Lang;
 use crate::error::Result;
 
 /// The file written.

@@ -4,8 +4,8 @@
 //! The page is the askama template `templates/index.html` (with `caption.html`, `page.css` and
 //! `page.js`), which escapes every value it writes; this module gathers the values.
 
-use crate::chart::sections::kind_name;
 use crate::analysis::{Analysis, ThemeSource};
+use crate::chart::sections::kind_name;
 use crate::config::Lang;
 use crate::corpus::{SectionKind, Skipped};
 use crate::error::{Error, Result};
