@@ -252,7 +252,8 @@ mod tests {
         let d = data(200);
         let svg = render(&d).unwrap();
         assert_well_formed(&svg);
-        let markers = svg.matches("<circle").count() + svg.matches("<polygon").count();
+        let markers =
+            crate::chart::elements(&svg, "circle") + crate::chart::elements(&svg, "polygon");
         assert_eq!(markers, 200 + 13, "points plus legend swatches");
         assert!(svg.contains("T12 调解·纠纷"));
         assert!(svg.contains("unassigned (16)"));
@@ -264,7 +265,8 @@ mod tests {
     fn large_corpora_are_sampled() {
         let svg = render(&data(MAX_POINTS * 3 + 7)).unwrap();
         assert_well_formed(&svg);
-        let markers = svg.matches("<circle").count() + svg.matches("<polygon").count();
+        let markers =
+            crate::chart::elements(&svg, "circle") + crate::chart::elements(&svg, "polygon");
         assert_eq!(markers, MAX_POINTS + 13);
         assert!(svg.contains(&format!(
             "Showing {MAX_POINTS} of {} units",

@@ -151,6 +151,17 @@ pub fn render_all(analysis: &Analysis, out: &Path) -> Result<Vec<&'static str>> 
     Ok(names)
 }
 
+/// The number of `name` elements in an SVG document, read as XML: a test that counts them also
+/// fails on markup that is not well formed.
+#[cfg(test)]
+pub(crate) fn elements(svg: &str, name: &str) -> usize {
+    roxmltree::Document::parse(svg)
+        .expect("well-formed SVG")
+        .descendants()
+        .filter(|n| n.tag_name().name() == name)
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

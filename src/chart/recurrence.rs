@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(d.order(), [1, 0, 2]);
         let svg = render(&d).unwrap();
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<title>").count(), 3);
+        assert_eq!(crate::chart::elements(&svg, "title"), 3);
         assert!(svg.contains("T02 普法·宣传"));
         assert!(svg.contains("5 townships (100%)"));
         assert!(svg.contains("1 township (20%)"));

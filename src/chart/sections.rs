@@ -186,7 +186,7 @@ mod tests {
         d.kinds[1].1 = vec![0, 3, 1];
         let svg = render(&d).unwrap();
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<title>").count(), 5);
+        assert_eq!(crate::chart::elements(&svg, "title"), 5);
         assert!(
             svg.contains(">\nmeasures\n</text>")
                 && svg.contains(">\nshortcomings\n</text>")

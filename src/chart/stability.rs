@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(d.order(), [1, 0]);
         let svg = render(&d).unwrap();
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<title>").count(), 2);
+        assert_eq!(crate::chart::elements(&svg, "title"), 2);
         assert!(svg.contains("90%") && svg.contains("40%"));
         assert!(svg.find("T02 普法·宣传").unwrap() < svg.find("T01 调解·纠纷").unwrap());
         let zh = render(&StabilityData {

@@ -195,7 +195,7 @@ mod tests {
         };
         let svg = render(&data).unwrap();
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<title>").count(), 10 * 3 + 3);
+        assert_eq!(crate::chart::elements(&svg, "title"), 10 * 3 + 3);
         assert!(svg.contains(">\n调解\n</text>"));
         assert!(
             !svg.contains("第十一个"),

@@ -248,7 +248,7 @@ mod tests {
         };
         let svg = render(&data).unwrap();
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<title>").count(), 5);
+        assert_eq!(crate::chart::elements(&svg, "title"), 5);
         assert!(svg.contains("2022 · T03 普法·宣传\n4 of 8 units (50%)"));
         assert!(svg.contains(">\n2023\n</text>"));
         assert!(svg.contains("data-drill=\"year:2022:2\""));

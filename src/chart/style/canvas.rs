@@ -289,7 +289,7 @@ mod tests {
         })
         .unwrap();
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<title>").count(), 1);
+        assert_eq!(crate::chart::elements(&svg, "title"), 1);
         assert!(svg.contains("><title>a &lt;b&gt; &amp; &quot;c&quot;</title></rect>"));
         // The first of the two identical rectangles was drawn without a tooltip.
         let tag = "<rect x=\"0\" y=\"0\" width=\"10\" height=\"10\" opacity=\"1\" fill=\"#222222\" stroke=\"none\"";
