@@ -4,8 +4,9 @@
 use super::*;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::Mutex;
+use thread_local::ThreadLocal;
 
 /// Units per parallel chunk (fixed, so results do not depend on the thread count).
 pub(super) const CHUNK: usize = 512;
@@ -186,30 +187,22 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
     // One vocabulary per worker thread, each chunk cut by whichever thread takes it. A rayon
     // fold would keep one per piece of the split, and rayon stops splitting at a quarter of the
     // work on two threads unless a piece is stolen: the last piece ran on one core while the
-    // other idled (~0.1 s on laws). Chunks one by one balance to the last chunk; the lock is
-    // only ever taken by its own thread.
-    let threads = rayon::current_num_threads().max(1);
-    let vocabularies: Vec<Mutex<LocalVocabulary>> =
-        (0..threads).map(|_| Mutex::default()).collect();
+    // other idled (~0.1 s on laws). Chunks one by one balance to the last chunk. The merge below
+    // does not depend on which thread cut what, or in which order the vocabularies come.
+    let vocabularies: ThreadLocal<RefCell<LocalVocabulary>> = ThreadLocal::new();
     texts
         .par_chunks(CHUNK)
         .with_max_len(1)
         .enumerate()
         .for_each(|(index, chunk)| {
-            let thread = rayon::current_thread_index().unwrap_or(0) % threads;
-            let mut vocabulary = vocabularies[thread]
-                .lock()
-                .expect("poisoned only by a panic, which rayon passes on");
-            vocabulary.cut(analyzer, index, chunk);
+            vocabularies
+                .get_or_default()
+                .borrow_mut()
+                .cut(analyzer, index, chunk);
             progress(chunk.len());
         });
-    let mut vocabularies: Vec<LocalVocabulary> = vocabularies
-        .into_iter()
-        .map(|v| {
-            v.into_inner()
-                .expect("poisoned only by a panic, which rayon passes on")
-        })
-        .collect();
+    let mut vocabularies: Vec<LocalVocabulary> =
+        vocabularies.into_iter().map(RefCell::into_inner).collect();
     // The merged vocabulary: the threads' kept words (their lists overlap heavily) sorted once,
     // then each thread's local ids mapped through a hash index.
     let distinct: FxHashSet<&str> = vocabularies
