@@ -2,6 +2,8 @@
 //! paragraphs that open, lead in to or close a report.
 
 use super::*;
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::LazyLock;
 
 /// Keywords of each kind. The kind whose keyword comes first in a heading wins; `measures` only
 /// when no other matches.

@@ -25,11 +25,9 @@ mod running;
 mod units;
 
 use crate::config::SplitParams;
-use crate::corpus::{CharIndex, Report, SectionKind, Span, Unit, UnitLevel};
+use crate::corpus::{Report, SectionKind, Span, Unit, UnitLevel};
 use crate::text::{is_blank, trim_blank};
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
-use std::sync::{Arc, LazyLock};
 
 pub use accounting::{CharCounts, accounting_errors};
 use kind::*;

@@ -2,14 +2,14 @@
 //! clause), and unit blocks into [`Unit`]s with their ids, headings and spans.
 
 use super::*;
+use crate::corpus::CharIndex;
+use std::sync::Arc;
 
 /// Whether `s` has at least `n` Han characters (read only as far as the `n`th).
 pub fn has_han_chars(s: &str, n: usize) -> bool {
     n == 0
         || s.chars()
-            .filter(|c| {
-                ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c)
-            })
+            .filter(|&c| crate::text::is_han(c))
             .nth(n - 1)
             .is_some()
 }
