@@ -138,10 +138,11 @@ pub struct Analysis {
     pub concreteness: Vec<Concreteness>,
     /// Theme stability across refits, with `--stability N`.
     pub stability: Option<Stability>,
-    /// The reduced, row-normalised matrix k-means ran on.
+    /// The reduced, row-normalised matrix k-means ran on: with `--dump` all of it, otherwise
+    /// its first [`MAP_DIMS`] columns, all the map draws.
     pub reduced: Array2<f32>,
-    /// The tokens of every unit.
-    pub tokens: TokenizedCorpus,
+    /// The tokens of every unit, kept only for `--dump`.
+    pub tokens: Option<TokenizedCorpus>,
     /// The TF-IDF matrix, kept only for `--dump` (it is the largest thing after the text).
     pub tfidf_matrix: Option<TfidfMatrix>,
     /// The fit.
@@ -186,3 +187,7 @@ impl Analysis {
 
 /// The theme id of units that could not be placed.
 pub const UNASSIGNED: &str = "unassigned";
+
+/// The dimensions of the reduced matrix the map draws (its x and y), all an analysis keeps of
+/// it without `--dump`.
+pub const MAP_DIMS: usize = 2;

@@ -176,8 +176,11 @@ pub fn render_dump(a: &Analysis) -> Vec<(&'static str, Vec<u8>)> {
         DfBound::Count(c) => json!(c),
         DfBound::Fraction(f) => json!(f),
     };
-    let docs: Vec<Vec<&str>> = (0..a.tokens.len())
-        .map(|d| a.tokens.doc_terms(d).collect())
+    // The analysis keeps its tokens when the run dumps.
+    let docs: Vec<Vec<&str>> = a
+        .tokens
+        .iter()
+        .flat_map(|tokens| (0..tokens.len()).map(|d| tokens.doc_terms(d).collect()))
         .collect();
     let norm = match p.norm {
         Norm::L2 => json!("l2"),
