@@ -17,7 +17,8 @@
 //! a pair is checked only in the first band where the two agree (no set of seen pairs), and
 //! nothing depends on hash-map or thread order.
 //!
-//! Cost: one pass over the text for the shingles and signatures (in parallel over units), one
+//! Cost: one pass over the text for the shingles, a signature per distinct shingle set (in
+//! parallel; a text repeated across reports is hashed once), one
 //! sort per band, and the candidates (bands and buckets in parallel). A bucket of more than
 //! `copies.max_bucket` units (boilerplate repeated hundreds of times) pairs each unit with the
 //! next `max_bucket` ones in unit order only, so it costs linear, not quadratic, time.
@@ -199,17 +200,55 @@ pub fn find(units: &[Unit], reports: usize, params: &Valid<CopyParams>) -> Copie
     copies
 }
 
+/// The distinct shingle sets of the units: a text repeated in many reports (boilerplate, a
+/// county's plan copied by its townships) is hashed into a signature once, and its copies'
+/// sets are freed at once.
+struct Distinct {
+    /// Each distinct set once, in the order of the first unit holding it.
+    sets: Vec<Vec<u32>>,
+    /// Per unit, the index of its set in `sets`.
+    set_of: Vec<u32>,
+}
+
+impl Distinct {
+    /// The distinct sets of the units' `sets` (unit order).
+    fn new(all: Vec<Vec<u32>>) -> Distinct {
+        let mut index: rustc_hash::FxHashMap<&[u32], u32> = Default::default();
+        let mut first = Vec::new();
+        let set_of: Vec<u32> = all
+            .iter()
+            .enumerate()
+            .map(|(u, set)| {
+                *index.entry(set.as_slice()).or_insert_with(|| {
+                    first.push(u);
+                    (first.len() - 1) as u32
+                })
+            })
+            .collect();
+        drop(index);
+        let mut all: Vec<Option<Vec<u32>>> = all.into_iter().map(Some).collect();
+        let sets = first
+            .into_iter()
+            .map(|u| all[u].take().unwrap_or_default())
+            .collect();
+        Distinct { sets, set_of }
+    }
+}
+
 /// The pairs of `texts` at Jaccard ≥ the threshold, sorted, with the number of candidates
 /// checked and of capped buckets.
 fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize, usize) {
     let (bands, rows) = (params.bands, params.rows);
     let (mul, add) = hash_functions(bands * rows);
-    let sets: Vec<Vec<u32>> = texts
-        .par_iter()
-        .map(|t| shingles(t, params.shingle, params.min_chars))
-        .collect();
-    // Band hashes, unit-major: `signature[u * bands + band]`.
-    let mut signature = vec![0u64; texts.len() * bands];
+    let Distinct { sets, set_of } = Distinct::new(
+        texts
+            .par_iter()
+            .map(|t| shingles(t, params.shingle, params.min_chars))
+            .collect(),
+    );
+    let set = |u: u32| &sets[set_of[u as usize] as usize];
+    // Band hashes, set-major: `signature[set * bands + band]`.
+    let mut signature = vec![0u64; sets.len() * bands];
     signature
         .par_chunks_mut(bands)
         .zip(&sets)
@@ -218,12 +257,17 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
                 band_hashes(set, (&mul, &add), rows, out);
             }
         });
-    let band_of = |u: u32, band: usize| signature[u as usize * bands + band];
+    let band_of = |u: u32, band: usize| signature[set_of[u as usize] as usize * bands + band];
+    // Units with one set are copies without a look at the sets (exactly 1 by `jaccard` too).
+    let similarity = |a: u32, b: u32| match set_of[a as usize] == set_of[b as usize] {
+        true => 1.0,
+        false => jaccard(set(a), set(b)),
+    };
     let found: Vec<(Vec<CopyPair>, usize, usize)> = (0..bands)
         .into_par_iter()
         .map(|band| {
             let mut keyed: Vec<(u64, u32)> = (0..texts.len() as u32)
-                .filter(|&u| !sets[u as usize].is_empty())
+                .filter(|&u| !set(u).is_empty())
                 .map(|u| (band_of(u, band), u))
                 .collect();
             keyed.sort_unstable();
@@ -248,7 +292,7 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
                                 continue;
                             }
                             candidates += 1;
-                            let similarity = jaccard(&sets[a as usize], &sets[b as usize]);
+                            let similarity = similarity(a, b);
                             if similarity >= params.threshold {
                                 pairs.push(CopyPair { a, b, similarity });
                             }
@@ -294,6 +338,20 @@ mod tests {
         assert_eq!(a.len(), 14 - 4);
         assert!(shingles("依法行政", 5, 5).is_empty());
         assert!(shingles("坚持依法行政推进", 5, 20).is_empty());
+    }
+
+    #[test]
+    fn repeated_sets_are_kept_once_in_first_seen_order() {
+        let d = Distinct::new(vec![
+            vec![3, 5],
+            vec![],
+            vec![1, 2],
+            vec![3, 5],
+            vec![],
+            vec![1],
+        ]);
+        assert_eq!(d.sets, vec![vec![3, 5], vec![], vec![1, 2], vec![1]]);
+        assert_eq!(d.set_of, vec![0, 1, 2, 0, 1, 3]);
     }
 
     #[test]
