@@ -18,8 +18,8 @@
 //! nothing depends on hash-map or thread order.
 //!
 //! Cost: one pass over the text for the shingles, a signature per distinct shingle set (in
-//! parallel; a text repeated across reports is hashed once), one
-//! sort per band, and the candidates (bands and buckets in parallel). A bucket of more than
+//! parallel; a text repeated across reports is hashed once), one sort per band, and the
+//! candidates (bands and buckets in parallel). A bucket of more than
 //! `copies.max_bucket` units (boilerplate repeated hundreds of times) pairs each unit with the
 //! next `max_bucket` ones in unit order only, so it costs linear, not quadratic, time.
 //! Deterministic at any thread count: the hashes are seeded constants and the pairs are sorted.
