@@ -310,13 +310,16 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
             (pairs, candidates, capped)
         })
         .collect();
-    let mut candidates = 0;
-    let mut capped = 0;
-    let mut pairs = Vec::new();
-    for (p, c, k) in found {
+    let candidates = found.iter().map(|(_, c, _)| c).sum();
+    let capped = found.iter().map(|(_, _, k)| k).sum();
+    // The other bands' pairs join the largest band's (most pairs agree in the first band they
+    // share, the first): the pairs are held once, not twice, on the way to one list.
+    let mut found: Vec<Vec<CopyPair>> = found.into_iter().map(|(p, _, _)| p).collect();
+    let largest = (0..found.len()).max_by_key(|&b| (found[b].len(), std::cmp::Reverse(b)));
+    let mut pairs = largest.map_or_else(Vec::new, |b| std::mem::take(&mut found[b]));
+    pairs.reserve_exact(found.iter().map(Vec::len).sum());
+    for p in found {
         pairs.extend(p);
-        candidates += c;
-        capped += k;
     }
     pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
     (pairs, candidates, capped)

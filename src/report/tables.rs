@@ -63,13 +63,43 @@ pub(crate) const REPORTS_HEADER: [&str; 19] = [
     "copied_share",
 ];
 
-/// Units per parallel formatting task in `measures.csv`.
+/// Rows per parallel formatting task of the long tables (`measures.csv`, `copies.csv`).
 const ROWS_PER_TASK: usize = 4096;
-/// Tasks formatted at a time: what `measures.csv` holds in memory before writing (a few MB).
+/// Tasks formatted at a time: what a long table holds in memory before writing (a few MB).
 const TASKS_PER_WINDOW: usize = 8;
 
-/// `measures.csv`: one row per unit. Rows are formatted in parallel, a bounded window of them at
-/// a time, and written in order: the bytes do not depend on the thread count.
+/// Writes rows `0..rows` of a long table to `out` after its header: `format(range)` gives the
+/// bytes of a task's rows. Tasks are formatted in parallel, a bounded window of them at a time
+/// while the window before is written, and written in order: the bytes do not depend on the
+/// thread count.
+fn write_rows<W: Write + Send>(
+    out: &mut W,
+    rows: usize,
+    format: impl Fn(std::ops::Range<usize>) -> Vec<u8> + Sync,
+) -> std::io::Result<()> {
+    let window = ROWS_PER_TASK * TASKS_PER_WINDOW;
+    let mut formatted: Vec<Vec<u8>> = Vec::new();
+    for first in (0..rows).step_by(window) {
+        let last = (first + window).min(rows);
+        let (next, written) = rayon::join(
+            || {
+                (first..last)
+                    .step_by(ROWS_PER_TASK)
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .map(|start| format(start..(start + ROWS_PER_TASK).min(last)))
+                    .collect::<Vec<Vec<u8>>>()
+            },
+            || write_parts(out, &formatted),
+        );
+        written?;
+        formatted = next;
+    }
+    write_parts(out, &formatted)?;
+    out.flush()
+}
+
+/// `measures.csv`: one row per unit, formatted in parallel ([`write_rows`]).
 pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
     let name = "measures.csv";
     let io = |e| crate::error::Error::io(name, e);
@@ -77,27 +107,10 @@ pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> R
     let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
     w.write_record(MEASURES_HEADER).map_err(csv_err(name))?;
     out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
-    let window = ROWS_PER_TASK * TASKS_PER_WINDOW;
-    // Each window is formatted while the one before it is written.
-    let mut formatted: Vec<Vec<u8>> = Vec::new();
-    for first in (0..a.units.len()).step_by(window) {
-        let last = (first + window).min(a.units.len());
-        let (next, written) = rayon::join(
-            || {
-                (first..last)
-                    .step_by(ROWS_PER_TASK)
-                    .collect::<Vec<_>>()
-                    .into_par_iter()
-                    .map(|start| measure_rows(a, start..(start + ROWS_PER_TASK).min(last), !raw))
-                    .collect::<Vec<Vec<u8>>>()
-            },
-            || write_parts(&mut out, &formatted),
-        );
-        written.map_err(io)?;
-        formatted = next;
-    }
-    write_parts(&mut out, &formatted).map_err(io)?;
-    out.flush().map_err(io)
+    write_rows(&mut out, a.units.len(), |units| {
+        measure_rows(a, units, !raw)
+    })
+    .map_err(io)
 }
 
 /// Writes `parts` to `out`, in order.
@@ -413,10 +426,11 @@ pub fn write_plans_followed<W: Write>(a: &Analysis, bom: bool, out: W) -> Result
 }
 
 /// `copies.csv`: the near-duplicate unit pairs, across and within reports, by unit order.
-pub fn write_copies<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+pub fn write_copies<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
     let name = "copies.csv";
+    let io = |e| crate::error::Error::io(name, e);
     let raw = a.config.report.raw_csv;
-    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
+    let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
     w.write_record([
         "measure_a",
         "measure_b",
@@ -427,21 +441,27 @@ pub fn write_copies<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         "group_b",
     ])
     .map_err(csv_err(name))?;
+    out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
     let by = a.group_by();
-    for p in &a.copies.pairs {
-        let (x, y) = (&a.units[p.a as usize], &a.units[p.b as usize]);
-        w.write_record([
-            x.id.as_str(),
-            &y.id,
-            &format!("{:.4}", p.similarity),
-            &a.reports[x.report].id,
-            &a.reports[y.report].id,
-            &group_of(&x.meta, by),
-            &group_of(&y.meta, by),
-        ])
-        .map_err(csv_err(name))?;
-    }
-    w.flush().map_err(|e| crate::error::Error::io(name, e))
+    // Millions of pairs on a large corpus of copied text: formatted in parallel like measures.
+    write_rows(&mut out, a.copies.pairs.len(), |pairs| {
+        let mut w = csv_writer(Vec::new(), false, raw).expect("writes to memory");
+        for p in &a.copies.pairs[pairs] {
+            let (x, y) = (&a.units[p.a as usize], &a.units[p.b as usize]);
+            w.write_record([
+                x.id.as_str(),
+                &y.id,
+                &format!("{:.4}", p.similarity),
+                &a.reports[x.report].id,
+                &a.reports[y.report].id,
+                &group_of(&x.meta, by),
+                &group_of(&y.meta, by),
+            ])
+            .expect("writes to memory");
+        }
+        w.into_inner().expect("writes to memory")
+    })
+    .map_err(io)
 }
 
 /// `concreteness.csv`: per group and theme, the units and those with at least one quantity.
