@@ -508,6 +508,14 @@ fn assemble(
     };
     let tokens = dump.then_some(tokens);
     let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
+    if config.report.xlsx && !crate::report::holds_measures(units.len()) {
+        warnings.push(format!(
+            "workbook.xlsx leaves out the measures: {} of them, more than one sheet's {} rows \
+             (they are all in measures.csv)",
+            units.len(),
+            crate::report::MAX_MEASURES
+        ));
+    }
     if copies.capped_buckets > 0 {
         warnings.push(copy_cap_warning(&copies, &config));
     }

@@ -44,6 +44,8 @@ struct Index<'a> {
     version: &'a str,
     /// Units embedded in the page's data.
     embedded: usize,
+    /// Whether `workbook.xlsx` holds every measure (written, and not past its limit).
+    workbook_measures: bool,
     /// The charts, in order.
     figures: Vec<Figure<'a>>,
     /// The themes table.
@@ -503,6 +505,7 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
         stability,
         version: crate::VERSION,
         embedded: a.config.report.page_limit.min(a.units.len()),
+        workbook_measures: a.config.report.xlsx && super::holds_measures(a.units.len()),
         figures,
         themes: theme_rows(a),
         group_rows: group_rows(a),

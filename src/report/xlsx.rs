@@ -5,9 +5,11 @@
 //! column widths from its content; numbers are numbers; text cells are guarded as in the CSVs
 //! ([`super::guard`]) unless `--raw-csv`.
 //!
-//! A sheet longer than Excel's 1,048,576 rows goes on in `measures_2`, `measures_3`, … (each
-//! with its header). A cell longer than Excel's 32,767 characters is cut, saying so in the cell;
-//! the CSV has the whole text.
+//! More measures than one sheet holds (Excel's 1,048,576 rows with the header) are left out,
+//! and a `notes` sheet says so in their place: they are all in `measures.csv`. Any other sheet
+//! longer than Excel's rows goes on in `name_2`, `name_3`, … (each with its header). A cell
+//! longer than Excel's 32,767 characters is cut, saying so in the cell; the CSV has the whole
+//! text.
 //!
 //! The bytes depend only on the analysis: the document's creation time is fixed (Excel would
 //! show the run's time otherwise), and the zip entries carry no time. The measures sheet is
@@ -16,6 +18,7 @@
 use super::guard::guarded;
 use super::tables::{MEASURES_HEADER, REPORTS_HEADER, report_rows};
 use crate::analysis::{Analysis, UNASSIGNED};
+use crate::config::Lang;
 use crate::error::{Error, Result};
 use crate::label::theme_id;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
@@ -24,6 +27,16 @@ use std::path::Path;
 
 /// Rows of a sheet, the header included (Excel's limit).
 pub const MAX_ROWS: usize = 1_048_576;
+/// The most measures the workbook holds: one sheet's rows below its header. A national corpus
+/// of millions of measures would make gigabytes of sheets no spreadsheet opens, written on one
+/// core for a minute (laws ×20, 5.7 million measures: 1.5 GB); above it the workbook says it
+/// leaves them out, and `measures.csv` has them all.
+pub const MAX_MEASURES: usize = MAX_ROWS - 1;
+
+/// Whether a workbook of a run of `units` measures holds them ([`MAX_MEASURES`]).
+pub fn holds_measures(units: usize) -> bool {
+    units <= MAX_MEASURES
+}
 /// Characters of a cell (Excel's limit).
 const MAX_CELL_CHARS: usize = 32_767;
 /// Rows looked at to size the columns.
@@ -66,22 +79,28 @@ fn write_book(a: &Analysis, path: &Path) -> Result<()> {
     // Deflate's fastest level: the measures sheet is most of a run's output, and level 6 took
     // as long as the rest of the run on the laws corpus for a file a fifth smaller.
     book.set_zip_compression_level(1);
-    // Sheets of a million rows can pass zip's 4 GB limit.
+    // A sheet of a million rows can pass zip's 4 GB limit.
     book.use_zip_large_file(a.units.len() > MAX_ROWS / 2);
     let guard = !a.config.report.raw_csv;
     let sheets = Sheets {
         guard,
         rows_per_sheet: MAX_ROWS - 1,
     };
-    sheets
-        .write(
+    if holds_measures(a.units.len()) {
+        sheets.write(
             &mut book,
             "measures",
             &MEASURES_HEADER,
             a.units.len(),
             |u| measure_row(a, u),
         )
-        .map_err(fail)?;
+    } else {
+        let note = left_out_note(a.units.len(), a.config.report.lang);
+        sheets.write(&mut book, "notes", &["note"], 1, |_| {
+            vec![Cell::Text(Cow::Borrowed(note.as_str()))]
+        })
+    }
+    .map_err(fail)?;
     let (header, rows) = themes(a);
     sheets
         .write(&mut book, "themes", &header, rows.len(), |i| {
@@ -111,6 +130,18 @@ fn write_book(a: &Analysis, path: &Path) -> Result<()> {
         })
         .map_err(fail)?;
     book.save(path).map_err(fail)
+}
+
+/// What the workbook says in place of `measures` measures past [`MAX_MEASURES`].
+fn left_out_note(measures: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "本工作簿未收举措：共 {measures} 条，多于一张工作表的 {MAX_MEASURES} 行；全部举措见 measures.csv。"
+        ),
+        Lang::En => format!(
+            "This workbook leaves out the measures: {measures} of them, more than the {MAX_MEASURES} rows of a sheet; all of them are in measures.csv."
+        ),
+    }
 }
 
 /// A cell borrowed from one kept in a table.
@@ -421,6 +452,16 @@ mod tests {
             last.contains("<v>6</v>") && !last.contains("<v>5</v>"),
             "{last}"
         );
+    }
+
+    #[test]
+    fn measures_past_one_sheet_are_left_out_saying_where_they_are() {
+        assert!(holds_measures(1_048_575));
+        assert!(!holds_measures(1_048_576));
+        let zh = left_out_note(5_722_646, Lang::Zh);
+        assert!(zh.contains("5722646") && zh.contains("1048575") && zh.ends_with("measures.csv。"));
+        let en = left_out_note(5_722_646, Lang::En);
+        assert!(en.contains("5722646 of them") && en.contains("in measures.csv"));
     }
 
     #[test]
