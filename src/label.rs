@@ -354,7 +354,7 @@ mod tests {
             terms: terms.clone(),
             ids: vec![1, 1, 0, 2, 2, 0],
             offsets: vec![0, 3, 6],
-            inner: Vec::new(),
+            inner: Default::default(),
         };
         let columns = vec![Some(0), Some(1), Some(2)];
         let names = ThemeNames {

@@ -406,31 +406,11 @@ fn switch(staging: &Path, out: &Path) -> Result<PathBuf> {
     switch_by_renames(staging, out)
 }
 
-/// Swaps two paths in one step (`renameat2` with `RENAME_EXCHANGE`).
+/// Swaps two paths in one step (`renameat2` with `RENAME_EXCHANGE`, by rustix).
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| {
-        std::ffi::CString::new(p.as_os_str().as_bytes())
-            .map_err(|_| std::io::Error::from(ErrorKind::InvalidInput))
-    };
-    let (a, b) = (c(a)?, c(b)?);
-    // SAFETY: both are valid NUL-terminated paths that live across the call; renameat2 reads
-    // them and touches no memory of ours.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
 }
 
 /// The switch in two renames: `out` → `.OUT.policy-themes-old-<pid>`, then `staging` → `out`

@@ -8,6 +8,7 @@
 //! in L1 cache) passes over nearly every position, and the rare candidates are checked against
 //! the phrases that start with their pair. Same matches as the automaton, for any phrases.
 
+use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 
 /// log₂ of the filter's size in bits.
@@ -22,7 +23,7 @@ type Start = (u64, bool);
 pub struct PhraseIndex {
     phrases: Vec<Box<str>>,
     /// Bit [`slot`] of every key some phrase starts with.
-    filter: Vec<u64>,
+    filter: FixedBitSet,
     /// Phrase ids by key, longest phrase first (then in the order given).
     by_start: FxHashMap<Start, Vec<u32>>,
     /// Whether some phrase has a single character (a second filter test per position).
@@ -61,7 +62,7 @@ impl PhraseIndex {
     /// Indexes `phrases` (ids in the order given); empty phrases never match.
     pub fn new<S: AsRef<str>>(phrases: impl IntoIterator<Item = S>) -> PhraseIndex {
         let phrases: Vec<Box<str>> = phrases.into_iter().map(|p| p.as_ref().into()).collect();
-        let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
+        let mut filter = FixedBitSet::with_capacity(1 << FILTER_BITS);
         let mut by_start: FxHashMap<Start, Vec<u32>> = FxHashMap::default();
         let mut has_single = false;
         for (id, phrase) in phrases.iter().enumerate() {
@@ -73,8 +74,7 @@ impl PhraseIndex {
                 None => (packed(bytes, 0, first), true),
             };
             has_single |= key.1;
-            let bit = slot(key);
-            filter[bit / 64] |= 1 << (bit % 64);
+            filter.insert(slot(key));
             by_start.entry(key).or_default().push(id as u32);
         }
         for ids in by_start.values_mut() {
@@ -106,8 +106,7 @@ impl PhraseIndex {
     /// The ids starting with `key` if it passes the filter (none otherwise).
     #[inline(always)]
     fn candidates(&self, key: Start) -> &[u32] {
-        let bit = slot(key);
-        if self.filter[bit / 64] >> (bit % 64) & 1 == 0 {
+        if !self.filter.contains(slot(key)) {
             return &[];
         }
         self.by_start.get(&key).map_or(&[], Vec::as_slice)

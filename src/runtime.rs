@@ -1,6 +1,7 @@
 //! What a run costs while it runs: seconds and peak memory per stage, progress reported to the
-//! caller ([`Progress`], which the binary draws as bars), and handing freed memory back to the
-//! system. No stage logic here; the pipeline and the reducer call in.
+//! caller ([`Progress`], which the binary draws as bars). No stage logic here; the pipeline
+//! calls in. (Freed memory goes back to the system by the binary's allocator, jemalloc, whose
+//! background threads purge it.)
 
 use crate::corpus::Skipped;
 use std::time::Instant;
@@ -89,21 +90,6 @@ impl<'p> Stages<'p> {
         (self.timings, self.peaks)
     }
 }
-/// Hands the heap's free pages back to the system (glibc's `malloc_trim`).
-///
-/// glibc keeps memory freed by small allocations (the report texts, the per-unit vectors)
-/// resident for reuse, but a large array is a fresh mapping that cannot reuse it. Called where it
-/// lowers the peak: once the report texts are freed, and before the reduced rows are written
-/// (laws: 482 MiB with these two, 620 MiB without; a call after every stage as well lowered
-/// nothing and cost page faults when the next stage touched the memory again).
-pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages of glibc's own heap; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// The process's peak resident set size in MiB (`VmHWM` of `/proc/self/status`), if known.
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

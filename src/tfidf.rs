@@ -256,7 +256,7 @@ mod tests {
             terms,
             ids: vec![],
             offsets: vec![0],
-            inner: Vec::new(),
+            inner: Default::default(),
         };
         for d in docs {
             for t in *d {

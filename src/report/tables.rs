@@ -119,12 +119,12 @@ fn write_parts(out: &mut impl Write, parts: &[Vec<u8>]) -> std::io::Result<()> {
 }
 
 /// The `measures.csv` rows of the units `units`, as CSV bytes: the bytes csv's writer would
-/// give (a test compares them), formatted here because csv's per-field machinery was most of
-/// the write stage's longest task (5.3 million fields on laws; a field needs only two SIMD
-/// searches to know it can be copied as it is). Text cells are guarded against formula
-/// injection when `guard` ([`super::guard`]).
+/// give (a test compares them), written by csv-core ([`Records`]) because csv's buffered
+/// per-field machinery was most of the write stage's longest task (5.3 million fields on
+/// laws). Text cells are guarded against formula injection when `guard` ([`super::guard`]).
 fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec<u8> {
     let mut out = Vec::new();
+    let mut records = Records::new(guard);
     let theme_ids: Vec<String> = (0..a.themes.len()).map(theme_id).collect();
     // A row's numbers are formatted into buffers kept from row to row: four allocations a row
     // otherwise, 1.2 million on laws.
@@ -197,47 +197,66 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
             &quantities,
             &slogan_share,
         ];
-        push_record(&mut out, &fields, guard);
+        records.push(&mut out, &fields);
     }
     out
 }
 
-/// Appends one record of two or more fields as csv's writer does with its defaults: fields
-/// joined by commas, ended by LF, a field quoted when it holds a comma, a quote, CR or LF, and
-/// its quotes doubled (`QuoteStyle::Necessary`; a record of one empty field, which csv quotes,
-/// never occurs here). With `guard`, a field that would be taken for a formula gets a `'`
-/// first (one byte looked at for almost every field).
-fn push_record(out: &mut Vec<u8>, fields: &[&str], guard: bool) {
-    for (i, &field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// Records appended to a byte buffer by csv-core's writer with csv's defaults (fields joined by
+/// commas, records ended by LF, a field quoted when it holds a comma, a quote, CR or LF, and its
+/// quotes doubled): the bytes csv's writer gives, without its buffered writer per field. With
+/// `guard`, a field that would be taken for a formula gets a `'` first (one byte looked at for
+/// almost every field).
+struct Records {
+    csv: csv_core::Writer,
+    guard: bool,
+}
+
+impl Records {
+    /// A writer of records, guarded or not.
+    fn new(guard: bool) -> Records {
+        Records {
+            csv: csv_core::Writer::new(),
+            guard,
         }
-        let field = super::guard::guarded(field, guard);
-        let bytes = field.as_bytes();
-        // Most fields are a few bytes (ids, names, numbers), for which setting up the SIMD
-        // searches costs more than looking at each byte.
-        let plain = if bytes.len() < 32 {
-            !bytes
-                .iter()
-                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-        } else {
-            memchr::memchr3(b',', b'"', b'\n', bytes).is_none()
-                && memchr::memchr(b'\r', bytes).is_none()
-        };
-        if plain {
-            out.extend_from_slice(bytes);
-            continue;
-        }
-        out.push(b'"');
-        for (j, part) in field.split('"').enumerate() {
-            if j > 0 {
-                out.extend_from_slice(b"\"\"");
-            }
-            out.extend_from_slice(part.as_bytes());
-        }
-        out.push(b'"');
     }
-    out.push(b'\n');
+
+    /// Appends one record of `fields` to `out`.
+    fn push(&mut self, out: &mut Vec<u8>, fields: &[&str]) {
+        let csv = &mut self.csv;
+        for (i, &field) in fields.iter().enumerate() {
+            if i > 0 {
+                append(out, 2, |room| csv.delimiter(room));
+            }
+            let field = super::guard::guarded(field, self.guard);
+            let mut input = field.as_bytes();
+            append(out, input.len() + 2, |room| {
+                let (result, read, wrote) = csv.field(input, room);
+                input = &input[read..];
+                (result, wrote)
+            });
+        }
+        append(out, 3, |room| csv.terminator(room));
+    }
+}
+
+/// Appends to `out` what `write` puts into the room it is given (`room` bytes at first, twice
+/// as many each time it reports the room full), until it has written all it had.
+fn append(
+    out: &mut Vec<u8>,
+    mut room: usize,
+    mut write: impl FnMut(&mut [u8]) -> (csv_core::WriteResult, usize),
+) {
+    loop {
+        let at = out.len();
+        out.resize(at + room, 0);
+        let (result, wrote) = write(&mut out[at..]);
+        out.truncate(at + wrote);
+        if result == csv_core::WriteResult::InputEmpty {
+            return;
+        }
+        room *= 2;
+    }
 }
 
 /// `reports.csv`: one row per input file, read or skipped, in input order.
@@ -591,7 +610,7 @@ mod tests {
             "\"",
             ",",
             "1.0000",
-            // Fields of 32 bytes and more are searched with SIMD.
+            // Longer fields.
             "坚持依法行政，推进法治政府建设，全面落实行政执法责任制",
             "坚持依法行政、推进法治政府建设、全面落实行政执法责任制",
             "全面落实行政执法三项制度，规范行政执法行为\r",
@@ -607,8 +626,9 @@ mod tests {
         ];
         for guard in [false, true] {
             let mut ours = Vec::new();
-            push_record(&mut ours, &fields, guard);
-            push_record(&mut ours, &fields[..2], guard);
+            let mut records = Records::new(guard);
+            records.push(&mut ours, &fields);
+            records.push(&mut ours, &fields[..2]);
             let mut w = super::super::guard::CsvOut::new(
                 csv::WriterBuilder::new()
                     .flexible(true)

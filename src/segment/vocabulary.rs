@@ -2,6 +2,7 @@
 //! units, a local vocabulary per thread, merged and sorted so ids never depend on threads.
 
 use super::*;
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
@@ -20,10 +21,10 @@ pub struct TokenizedCorpus {
     pub ids: Vec<u32>,
     /// Document `d` is `ids[offsets[d]..offsets[d + 1]]`.
     pub offsets: Vec<usize>,
-    /// Bit `i % 64` of `inner[i / 64]` is set when token `i` is a word found inside a longer
-    /// token (search mode: 作者 inside 工作者): a feature for clustering, but not a word of the
-    /// text as cut, so labels leave it out. Bits past the end are unset.
-    pub inner: Vec<u64>,
+    /// Bit `i` is set when token `i` is a word found inside a longer token (search mode: 作者
+    /// inside 工作者): a feature for clustering, but not a word of the text as cut, so labels
+    /// leave it out.
+    pub inner: FixedBitSet,
 }
 
 impl TokenizedCorpus {
@@ -44,9 +45,7 @@ impl TokenizedCorpus {
 
     /// Whether token `i` (an index into `ids`) is a word found inside a longer token.
     pub fn is_inner(&self, i: usize) -> bool {
-        self.inner
-            .get(i / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+        self.inner.contains(i)
     }
 
     /// The token ids of document `d` that are words of the text as cut (inner words left out):
@@ -71,7 +70,8 @@ pub(super) struct LocalChunk {
     /// The chunk's place among all chunks.
     index: usize,
     ids: Vec<u32>,
-    inner: Vec<bool>,
+    /// Which of `ids` are words found inside a longer token.
+    inner: FixedBitSet,
     lens: Vec<usize>,
 }
 
@@ -107,7 +107,7 @@ impl LocalVocabulary {
         let mut chunk = LocalChunk {
             index,
             ids: Vec::new(),
-            inner: Vec::new(),
+            inner: FixedBitSet::new(),
             lens: Vec::with_capacity(texts.len()),
         };
         for text in texts {
@@ -118,8 +118,10 @@ impl LocalVocabulary {
                     _ => self.add_cut_word(analyzer, word),
                 };
                 for &token in &self.cut_tokens[range.start as usize..range.end as usize] {
+                    if token & 1 == 1 {
+                        chunk.inner.grow_and_insert(chunk.ids.len());
+                    }
                     chunk.ids.push(token >> 1);
-                    chunk.inner.push(token & 1 == 1);
                 }
             });
             chunk.lens.push(chunk.ids.len() - before);
@@ -245,25 +247,17 @@ pub fn segment_with_progress<S: AsRef<str> + Sync>(
         offsets.push(offsets.last().expect("starts with 0") + len);
     }
     // Each chunk's tokens mapped onto the sorted vocabulary in place, the chunks in parallel;
-    // then the chunks laid end to end, and the inner-word marks packed 64 to a word.
+    // then the chunks laid end to end, their inner-word marks shifted to the chunk's place.
     chunks
         .par_iter_mut()
         .for_each(|(chunk, map)| chunk.ids.iter_mut().for_each(|id| *id = map[*id as usize]));
-    let (ids, inner_marks): (Vec<Vec<u32>>, Vec<Vec<bool>>) =
-        chunks.into_iter().map(|(c, _)| (c.ids, c.inner)).unzip();
-    let (ids, inner_marks) = rayon::join(
-        || crate::parallel::concat(ids),
-        || crate::parallel::concat(inner_marks),
-    );
-    let inner: Vec<u64> = inner_marks
-        .par_chunks(64)
-        .map(|marks| {
-            marks
-                .iter()
-                .enumerate()
-                .fold(0u64, |word, (i, &m)| word | u64::from(m) << i)
-        })
-        .collect();
+    let mut inner = FixedBitSet::with_capacity(chunks.iter().map(|(c, _)| c.ids.len()).sum());
+    let mut start = 0;
+    for (chunk, _) in &chunks {
+        chunk.inner.ones().for_each(|i| inner.insert(start + i));
+        start += chunk.ids.len();
+    }
+    let ids = crate::parallel::concat(chunks.into_iter().map(|(c, _)| c.ids).collect());
     TokenizedCorpus {
         terms,
         ids,

@@ -25,7 +25,7 @@ fn corpus(docs: &Value) -> TokenizedCorpus {
         terms,
         ids: Vec::new(),
         offsets: vec![0],
-        inner: Vec::new(),
+        inner: Default::default(),
     };
     for d in &docs {
         c.ids
