@@ -15,7 +15,7 @@ use crate::meta::{self, Manifest};
 use crate::read;
 use crate::recurrence;
 use crate::reduce;
-use crate::runtime::{Progress, Stages};
+use crate::runtime::{self, Progress, Stages};
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, CharCounts};
 use crate::stability::{self, Stability};
@@ -147,6 +147,7 @@ fn prepare_with(
     }
     let mut reports = read.reports;
     reports.iter_mut().for_each(Report::release_text);
+    runtime::release_free_memory();
     let place_names = meta::place_names(&reports);
     let (tokens, extra_tokens) = stages.run("segment", units.len(), |bar| -> Result<_> {
         let mut analyzer = analyzer()?;

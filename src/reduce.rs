@@ -443,6 +443,9 @@ pub fn fit(
         }
     }
     let singular_values: Vec<f64> = order.iter().map(|&e| lambda[e].max(0.0).sqrt()).collect();
+    // The power iterations' buffers are freed but still resident in the heap: hand them back
+    // before the reduced rows, the largest array of the run, are written.
+    crate::runtime::release_free_memory();
     let reduced = reduced_rows(matrix, &components, dims);
     let explained_variance_ratio = explained_variance_ratio(matrix, &reduced);
     let x = reduced.rows;
