@@ -5,7 +5,7 @@ use crate::analysis::{Analysis, FitMethod, FitSummary, KChoiceMade, ThemeSource}
 use crate::cluster::{self, KScore, KeptRows};
 use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
-use crate::config::{ReportParams, SegmentParams, ValidConfig};
+use crate::config::{ReportParams, RunParams, SegmentParams, ValidConfig};
 use crate::copies::{self, Copies};
 use crate::corpus::{Report, Skipped, Unit};
 use crate::error::{Error, Result};
@@ -250,7 +250,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     let (lsa, mut reduced) = stages.run("reduce", 0, |_| {
         reduce::fit(&matrix, &config.reduce, config.seeds().svd())
     })?;
-    let tfidf_matrix = config.report.dump.then_some(matrix);
+    let tfidf_matrix = config.run.dump.then_some(matrix);
     if lsa.dims < config.reduce.dims {
         warnings.push(format!(
             "reduce.dims = {} clamped to {} by the size of the data",
@@ -285,6 +285,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             let clustering = cluster::cluster_with_progress(
                 x,
                 &config.cluster,
+                config.seeds(),
                 guides.as_ref().map(|g| g.view()),
                 &|i, n| bar.message(&format!("k {i}/{n}")),
             )?;
@@ -369,8 +370,11 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
                     x,
                     &clustering.assignments,
                     clustering.k,
-                    &config.cluster,
-                    n,
+                    stability::Refits {
+                        params: &config.cluster,
+                        seeds: config.seeds(),
+                        count: n,
+                    },
                     guides.as_ref().map(|g| g.view()),
                     &|i, of| bar.message(&format!("refit {i}/{of}")),
                 )
@@ -574,7 +578,13 @@ pub fn apply(
 ) -> Result<Analysis> {
     let mut config = model.config.clone();
     config.report = report;
-    config.read.strict = strict;
+    // The fit's seed, shown beside its themes; the policy is this run's (no dump: apply fits
+    // nothing).
+    config.run = RunParams {
+        seed: config.run.seed,
+        strict,
+        dump: false,
+    };
     let config = config.validate()?;
     let mut stages = Stages::new(progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
@@ -641,7 +651,7 @@ pub fn apply(
         explained_variance: model.lsa.explained_variance(),
         terms: model.tfidf.vocabulary.len(),
     };
-    let tfidf_matrix = config.report.dump.then_some(matrix);
+    let tfidf_matrix = config.run.dump.then_some(matrix);
     assemble(
         config,
         corpus,

@@ -577,7 +577,6 @@ mod tests {
         // /proc files report a size of 0 but have content: the limit applies to what is read.
         let tiny = ReadParams {
             max_file_mb: 0.0001,
-            ..ReadParams::default()
         };
         let skipped = read_one("r0", Path::new("/proc/self/maps"), &tiny, &none).unwrap_err();
         assert!(

@@ -28,6 +28,7 @@ use scan::*;
 
 use crate::config::{ClusterParams, KChoice, Valid};
 use crate::error::{Error, Result};
+use crate::seed::Seeds;
 use linfa_clustering::KMeans;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -164,9 +165,10 @@ impl Themes {
 pub fn cluster(
     x: ArrayView2<f32>,
     params: &Valid<ClusterParams>,
+    seeds: Seeds,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<Clustering> {
-    cluster_with_progress(x, params, guides, &|_, _| {})
+    cluster_with_progress(x, params, seeds, guides, &|_, _| {})
 }
 
 /// Progress of a loop: `(done, of)` after each step.
@@ -176,6 +178,7 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 pub fn cluster_with_progress(
     x: ArrayView2<f32>,
     params: &Valid<ClusterParams>,
+    seeds: Seeds,
     guides: Option<ArrayView2<f32>>,
     progress: Progress,
 ) -> Result<Clustering> {
@@ -183,7 +186,7 @@ pub fn cluster_with_progress(
     let (k, scan) = match params.k {
         KChoice::Fixed(k) => (k, Vec::new()),
         KChoice::Auto => {
-            let scan = scan_k(x, params, progress)?;
+            let scan = scan_k(x, params, seeds, progress)?;
             let best = choose_k(&scan).map(|s| s.k).ok_or_else(|| {
                 Error::Cluster("the k range is empty for this corpus".to_string())
             })?;
@@ -198,10 +201,13 @@ pub fn cluster_with_progress(
         g.slice_move(ndarray::s![..rows, ..])
     });
     let (model, method) = if n > params.minibatch_above {
-        (fit_minibatch(x, k, params, guides)?, Method::MiniBatch)
+        (
+            fit_minibatch(x, k, params, seeds, guides)?,
+            Method::MiniBatch,
+        )
     } else {
         (
-            fit_full(x, k, params, params.n_runs, guides)?,
+            fit_full(x, k, params, seeds, params.n_runs, guides)?,
             Method::KMeans,
         )
     };
@@ -394,7 +400,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(x.view(), &params, None).unwrap();
+        let c = cluster(x.view(), &params, Seeds::default(), None).unwrap();
         let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
             s[a] += 1;
             s
@@ -412,7 +418,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(blobs().view(), &params, None).unwrap();
+        let c = cluster(blobs().view(), &params, Seeds::default(), None).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
     }
@@ -432,7 +438,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(x.view(), &params, Some(guides.view())).unwrap();
+        let c = cluster(x.view(), &params, Seeds::default(), Some(guides.view())).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(
             c.themes
@@ -489,7 +495,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(blobs().view(), &params, None).unwrap();
+        let c = cluster(blobs().view(), &params, Seeds::default(), None).unwrap();
         assert_eq!(c.method, Method::MiniBatch);
         assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
     }
@@ -533,7 +539,7 @@ mod tests {
         .check()
         .unwrap();
         assert!(matches!(
-            cluster(x.view(), &params, None),
+            cluster(x.view(), &params, Seeds::default(), None),
             Err(Error::TooFewUnits { k: 3, units: 2 })
         ));
     }
@@ -549,7 +555,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let fitted = cluster(x.view(), &params, None).unwrap();
+        let fitted = cluster(x.view(), &params, Seeds::default(), None).unwrap();
         let sizes = |c: &Clustering| {
             (0..c.k)
                 .map(|t| c.assignments.iter().filter(|&&a| a == t).count())

@@ -540,7 +540,7 @@ fn model_line(a: &Analysis) -> String {
         a.fit.explained_variance * 100.0,
         a.fit.method,
         lang.pick("种子", "seed"),
-        a.config.cluster.seed,
+        a.config.run.seed,
     );
     match (&a.source, &a.model.origin) {
         (ThemeSource::Applied, Some(origin)) => format!(

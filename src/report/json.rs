@@ -141,7 +141,7 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
         "program": "policy-themes",
         "version": crate::VERSION,
         "theme_source": a.source,
-        "seed": a.config.cluster.seed,
+        "seed": a.config.run.seed,
         "threads": a.threads,
         "config": &a.config,
         "inputs": inputs.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),

@@ -102,7 +102,7 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
         Ok(())
     };
     put("themes.json", render_themes(analysis))?;
-    if analysis.config.report.dump {
+    if analysis.config.run.dump {
         for (name, bytes) in render_dump(analysis) {
             put(name, bytes)?;
         }
