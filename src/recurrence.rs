@@ -293,7 +293,7 @@ pub fn promises(followed: &[PlanFollowed]) -> Vec<Promise> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Span;
+    use crate::corpus::{ByteSpan, CharSpan};
 
     fn unit(township: &str, kind: SectionKind, year: u16) -> Unit {
         Unit {
@@ -302,8 +302,8 @@ mod tests {
             section_kind: kind,
             section_heading: String::new(),
             heading: String::new(),
-            span: Span::new(0, 0),
-            chars: Span::new(0, 0),
+            span: ByteSpan::new(0, 0),
+            chars: CharSpan::new(0, 0),
             text: String::new(),
             label: None,
             meta: std::sync::Arc::new(ReportMeta {

@@ -14,7 +14,7 @@
 
 mod gazetteer;
 
-use crate::corpus::{AdminLevel, Report, ReportMeta, Span, UnitSource};
+use crate::corpus::{AdminLevel, ByteSpan, Report, ReportMeta, UnitSource};
 use crate::error::{Error, Result};
 use crate::text::trim_blank;
 use gazetteer::{Found, GAZETTEER, Level};
@@ -147,7 +147,7 @@ const TAIL_LINE_BYTES: usize = 400;
 
 /// Finds the metadata of a report from its text; `chrome` holds the page-chrome spans and
 /// `file_stem` is the file's name without its extension.
-pub fn find_meta(text: &str, chrome: &[Span], file_stem: &str) -> ReportMeta {
+pub fn find_meta(text: &str, chrome: &[ByteSpan], file_stem: &str) -> ReportMeta {
     let view = View::of(text, chrome);
     let title = find_title(&view.content);
     let published = find_published(&view.all);
@@ -236,7 +236,7 @@ struct View {
 }
 
 impl View {
-    fn of(text: &str, chrome: &[Span]) -> View {
+    fn of(text: &str, chrome: &[ByteSpan]) -> View {
         let mut content = Vec::new();
         let mut all = Vec::new();
         let mut offset = 0;
@@ -823,7 +823,7 @@ fn guess_township(lines: &[String], all: &str) -> Option<String> {
 /// body names most (outside chrome), bounded by the publication date.
 fn find_year(
     text: &str,
-    chrome: &[Span],
+    chrome: &[ByteSpan],
     title: Option<&str>,
     opening: Option<&str>,
     published: Option<&str>,
