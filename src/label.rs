@@ -141,19 +141,37 @@ impl ThemeNames {
     }
 }
 
-/// Labels the `k` themes. `columns` maps the corpus's term ids to vocabulary columns;
-/// `assignments[u]` is unit u's theme (None: unassigned).
-#[allow(clippy::too_many_arguments)]
+/// What themes are labelled from: the units' words, the vocabulary, and where each unit lies.
+#[derive(Debug, Clone, Copy)]
+pub struct Labelled<'a> {
+    /// Every unit's tokens.
+    pub corpus: &'a TokenizedCorpus,
+    /// The corpus's term ids → vocabulary columns (None: not in the vocabulary).
+    pub columns: &'a [Option<u32>],
+    /// The vocabulary, by column.
+    pub vocabulary: &'a [String],
+    /// Unit u's theme (None: unassigned).
+    pub assignments: &'a [Option<usize>],
+    /// Unit u's similarity to its theme's centre.
+    pub similarity: &'a [f64],
+    /// The number of themes.
+    pub k: usize,
+}
+
+/// Labels the themes of `units`, named by `names` where the analyst gave names.
 pub fn label_themes(
-    corpus: &TokenizedCorpus,
-    columns: &[Option<u32>],
-    vocabulary: &[String],
-    assignments: &[Option<usize>],
-    similarity: &[f64],
-    k: usize,
+    units: Labelled<'_>,
     params: &Valid<LabelParams>,
     names: &ThemeNames,
 ) -> Vec<Theme> {
+    let Labelled {
+        corpus,
+        columns,
+        vocabulary,
+        assignments,
+        similarity,
+        k,
+    } = units;
     let v = vocabulary.len();
     let members = members_by_theme(assignments, k);
     // Each theme's term counts, the themes in parallel.
@@ -362,12 +380,14 @@ mod tests {
             ..ThemeNames::default()
         };
         let themes = label_themes(
-            &corpus,
-            &columns,
-            &terms,
-            &[Some(0), Some(1)],
-            &[1.0, 1.0],
-            2,
+            Labelled {
+                corpus: &corpus,
+                columns: &columns,
+                vocabulary: &terms,
+                assignments: &[Some(0), Some(1)],
+                similarity: &[1.0, 1.0],
+                k: 2,
+            },
             &LabelParams::default().check().unwrap(),
             &names,
         );

@@ -311,12 +311,14 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         let (assignments, similarity) =
             kept.spread(&clustering.assignments, &clustering.similarity);
         let themes = label::label_themes(
-            tokens,
-            &columns,
-            &tfidf_model.vocabulary,
-            &assignments,
-            &similarity,
-            clustering.k,
+            label::Labelled {
+                corpus: tokens,
+                columns: &columns,
+                vocabulary: &tfidf_model.vocabulary,
+                assignments: &assignments,
+                similarity: &similarity,
+                k: clustering.k,
+            },
             &config.label,
             names,
         );
