@@ -363,17 +363,10 @@ mod tests {
 
     #[test]
     fn distinctive_terms_rank_above_shared_ones() {
-        let terms: Vec<String> = ["工作", "调解", "普法"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
         // Theme 0: 调解 ×2 + 工作; theme 1: 普法 ×2 + 工作.
-        let corpus = TokenizedCorpus {
-            terms: terms.clone(),
-            ids: vec![1, 1, 0, 2, 2, 0],
-            offsets: vec![0, 3, 6],
-            inner: Default::default(),
-        };
+        let corpus =
+            TokenizedCorpus::from_docs(&[["调解", "调解", "工作"], ["普法", "普法", "工作"]]);
+        let terms = corpus.terms().to_vec();
         let columns = vec![Some(0), Some(1), Some(2)];
         let names = ThemeNames {
             names: BTreeMap::from([("T02".to_string(), "普法宣传".to_string())]),
