@@ -5,7 +5,7 @@ use crate::cluster::{self, KScore};
 use crate::concrete::{self, Concreteness};
 use crate::config::{GroupBy, ValidConfig};
 use crate::copies::Copies;
-use crate::corpus::{Report, Skipped, Unit};
+use crate::corpus::{ReportSummary, Skipped, Unit};
 use crate::fitted::FittedModel;
 use crate::label::Theme;
 use crate::recurrence::Recurrence;
@@ -114,8 +114,8 @@ pub struct FitSummary {
 pub struct Analysis {
     /// The configuration in force.
     pub config: ValidConfig,
-    /// Reports read, their text released once split and counted ([`Report::release_text`]).
-    pub reports: Vec<Report>,
+    /// Reports read, without their text once split and counted ([`crate::corpus::Report::into_summary`]).
+    pub reports: Vec<ReportSummary>,
     /// Files skipped, with reasons.
     pub skipped: Vec<Skipped>,
     /// Each report's characters by role (same order as `reports`).

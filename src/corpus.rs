@@ -231,13 +231,42 @@ pub struct Report {
 }
 
 impl Report {
-    /// Frees the text (and any ready-made units) once the report is split and its characters
-    /// counted: on a large corpus the texts are a tenth of a run's memory, and nothing after
-    /// splitting reads them. Spans of this report no longer index anything.
-    pub fn release_text(&mut self) {
-        self.text = String::new();
-        self.presplit = None;
+    /// What is kept of the report once it is split and its characters counted: all but its
+    /// text, chrome and ready-made units. On a large corpus the texts are a tenth of a run's
+    /// memory, and nothing after splitting reads them.
+    pub fn into_summary(self) -> ReportSummary {
+        let Report {
+            id,
+            file,
+            sha256,
+            encoding,
+            meta,
+            ..
+        } = self;
+        ReportSummary {
+            id,
+            file,
+            sha256,
+            encoding,
+            meta,
+        }
     }
+}
+
+/// A report after splitting ([`Report::into_summary`]): what the later stages and the outputs
+/// read of it. It has no text, so nothing can read a released text as an empty one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSummary {
+    /// Stable id, as the report's.
+    pub id: String,
+    /// The path as given (or found under a given folder).
+    pub file: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// The encoding the bytes were decoded from.
+    pub encoding: String,
+    /// Township, county, province, year, publication date, issuer, title.
+    pub meta: ReportMeta,
 }
 
 /// A unit given ready-made in a table input.

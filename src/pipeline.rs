@@ -7,7 +7,7 @@ use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
 use crate::config::{ReportParams, RunParams, SegmentParams, ValidConfig};
 use crate::copies::{self, Copies};
-use crate::corpus::{Report, Skipped, Unit};
+use crate::corpus::{Report, ReportSummary, Skipped, Unit};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
 use crate::label::{self, Theme, ThemeNames};
@@ -145,8 +145,7 @@ fn prepare_with(
                 .collect::<Vec<_>>()
         )));
     }
-    let mut reports = read.reports;
-    reports.iter_mut().for_each(Report::release_text);
+    let reports: Vec<ReportSummary> = read.reports.into_iter().map(Report::into_summary).collect();
     let place_names = meta::place_names(&reports);
     let (tokens, extra_tokens) = stages.run("segment", units.len(), |bar| -> Result<_> {
         let mut analyzer = analyzer()?;
@@ -450,8 +449,8 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
 
 /// The corpus as read, split and cut.
 pub(crate) struct Corpus {
-    /// Reports read, their text released once split and counted.
-    pub reports: Vec<Report>,
+    /// Reports read, without their text once split and counted.
+    pub reports: Vec<ReportSummary>,
     /// Files skipped, with reasons.
     pub skipped: Vec<Skipped>,
     /// Each report's characters by role.

@@ -14,7 +14,7 @@
 
 mod gazetteer;
 
-use crate::corpus::{AdminLevel, ByteSpan, Report, ReportMeta, UnitSource};
+use crate::corpus::{AdminLevel, ByteSpan, ReportMeta, ReportSummary, UnitSource};
 use crate::error::{Error, Result};
 use crate::text::trim_blank;
 use gazetteer::{Found, GAZETTEER, Level};
@@ -1073,22 +1073,21 @@ impl Manifest {
         out
     }
 }
-/// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾): the
-/// stop phrases a corpus adds, for a township's name is not a theme.
-pub fn place_names(reports: &[Report]) -> Vec<String> {
+/// Township, county and province names of the corpus's reports, with their stems (江湾镇 →
+/// 江湾): the stop phrases a corpus adds, for a township's name is not a theme. (The rows of a
+/// table input with metadata of their own add none: their names were never read here, the
+/// ready-made units being released before, and the outputs are made so.)
+pub fn place_names(reports: &[ReportSummary]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for r in reports {
-        let metas = std::iter::once(&r.meta).chain(r.presplit.iter().flatten().map(|u| &u.meta));
-        for m in metas {
-            for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
-                names.push(name.clone());
-                let stem = name
-                    .trim_end_matches("街道办事处")
-                    .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
-                    .trim_end_matches("街道");
-                if stem.chars().count() >= 2 {
-                    names.push(stem.to_string());
-                }
+    for m in reports.iter().map(|r| &r.meta) {
+        for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
+            names.push(name.clone());
+            let stem = name
+                .trim_end_matches("街道办事处")
+                .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
+                .trim_end_matches("街道");
+            if stem.chars().count() >= 2 {
+                names.push(stem.to_string());
             }
         }
     }
