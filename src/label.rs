@@ -5,6 +5,7 @@
 //! term t in theme c is tf(t, c) / |c| × ln(1 + A / f(t)), where |c| is the number of words in the
 //! theme, A the mean number of words per theme and f(t) the frequency of t over all themes.
 
+use crate::cluster::Placement;
 use crate::config::{LabelParams, Valid};
 use crate::error::{ConfigError, Result};
 use crate::segment::TokenizedCorpus;
@@ -150,10 +151,8 @@ pub struct Labelled<'a> {
     pub columns: &'a [Option<u32>],
     /// The vocabulary, by column.
     pub vocabulary: &'a [String],
-    /// Unit u's theme (None: unassigned).
-    pub assignments: &'a [Option<usize>],
-    /// Unit u's similarity to its theme's centre.
-    pub similarity: &'a [f64],
+    /// Where unit u lies (None: unassigned).
+    pub placements: &'a [Option<Placement>],
     /// The number of themes.
     pub k: usize,
 }
@@ -168,12 +167,11 @@ pub fn label_themes(
         corpus,
         columns,
         vocabulary,
-        assignments,
-        similarity,
+        placements,
         k,
     } = units;
     let v = vocabulary.len();
-    let members = members_by_theme(assignments, k);
+    let members = members_by_theme(placements, k);
     // Each theme's term counts, the themes in parallel.
     let tf: Vec<Vec<u64>> = members
         .par_iter()
@@ -237,7 +235,7 @@ pub fn label_themes(
                 signature,
                 size: members[c].len(),
                 top_terms,
-                examples: nearest(&members[c], similarity, params.examples),
+                examples: nearest(&members[c], placements, params.examples),
                 codebook: None,
                 codebook_similarity: None,
             }
@@ -295,11 +293,11 @@ fn label_words(top_terms: &[(String, f64)], n: usize) -> Vec<&str> {
 }
 
 /// The units of each of the `k` themes, in order.
-pub fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usize>> {
+pub fn members_by_theme(placements: &[Option<Placement>], k: usize) -> Vec<Vec<usize>> {
     let mut members = vec![Vec::new(); k];
-    for (u, theme) in assignments.iter().enumerate() {
-        if let Some(c) = *theme {
-            members[c].push(u);
+    for (u, placement) in placements.iter().enumerate() {
+        if let Some(p) = placement {
+            members[p.theme].push(u);
         }
     }
     members
@@ -307,8 +305,9 @@ pub fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usiz
 
 /// The `n` of a theme's `units` nearest its centre (highest similarity; ties: the earlier), best
 /// first: the theme's examples.
-pub fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
-    let order = |&a: &usize, &b: &usize| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b));
+pub fn nearest(units: &[usize], placements: &[Option<Placement>], n: usize) -> Vec<usize> {
+    let similarity = |u: usize| placements[u].map_or(0.0, |p| p.similarity);
+    let order = |&a: &usize, &b: &usize| similarity(b).total_cmp(&similarity(a)).then(a.cmp(&b));
     let mut best = units.to_vec();
     if n < best.len() {
         // Only the best n are sorted: a theme can hold a third of a million units.
@@ -377,8 +376,12 @@ mod tests {
                 corpus: &corpus,
                 columns: &columns,
                 vocabulary: &terms,
-                assignments: &[Some(0), Some(1)],
-                similarity: &[1.0, 1.0],
+                placements: &[0, 1].map(|theme| {
+                    Some(Placement {
+                        theme,
+                        similarity: 1.0,
+                    })
+                }),
                 k: 2,
             },
             &LabelParams::default().check().unwrap(),

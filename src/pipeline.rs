@@ -2,7 +2,7 @@
 //! recurrence, giving one [`Analysis`] that every writer takes. Only this module knows the order.
 
 use crate::analysis::{Analysis, FitMethod, FitSummary, KChoiceMade, ThemeSource};
-use crate::cluster::{self, KScore, KeptRows};
+use crate::cluster::{self, KScore, KeptRows, Placement};
 use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
 use crate::config::{ReportParams, RunParams, SegmentParams, ValidConfig};
@@ -307,25 +307,22 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         &config.cluster,
     ));
     let label = |clustering: &cluster::Clustering, names: &ThemeNames| {
-        let (assignments, similarity) =
-            kept.spread(&clustering.assignments, &clustering.similarity);
+        let placements = kept.spread_themes(&clustering.assignments, &clustering.similarity);
         let themes = label::label_themes(
             label::Labelled {
                 corpus: tokens,
                 columns: &columns,
                 vocabulary: &tfidf_model.vocabulary,
-                assignments: &assignments,
-                similarity: &similarity,
+                placements: &placements,
                 k: clustering.k,
             },
             &config.label,
             names,
         );
-        (assignments, similarity, themes)
+        (placements, themes)
     };
     let (mut clustering, mut second_kept) = (clustering, second_kept);
-    let (mut assignments, mut similarity, mut themes) =
-        stages.run("label", 0, |_| label(&clustering, &input.names));
+    let (mut placements, mut themes) = stages.run("label", 0, |_| label(&clustering, &input.names));
     // The analyst's merges fold themes together and the themes are labelled again; names and
     // merges refer to the themes of the run without merges.
     let unnamed = input.names.unmatched(&themes);
@@ -347,7 +344,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             (merged, second)
         });
         let unmerged = themes;
-        (assignments, similarity, themes) =
+        (placements, themes) =
             stages.run("label", 0, |_| label(&clustering, &ThemeNames::default()));
         for (cluster, &was) in before.iter().enumerate() {
             let name = merges
@@ -390,7 +387,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             (s.ari_seeds + s.ari_bootstrap) / 2.0
         ));
     }
-    let second = kept.spread_second(second_kept);
+    let second = kept.spread(second_kept);
     for (theme, centre) in themes.iter_mut().zip(clustering.centroids.rows()) {
         if let Some((e, cos)) = projected.nearest(centre) {
             theme.codebook = Some(codebook.entries[e].name.clone());
@@ -429,9 +426,8 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     assemble(
         config,
         corpus,
-        Placement {
-            assignments,
-            similarity,
+        Placed {
+            placements,
             second,
             themes,
             stability,
@@ -462,10 +458,9 @@ pub(crate) struct Corpus {
 }
 
 /// The themes and where each unit lies among them, fitted (`run`) or applied (`apply`).
-struct Placement {
-    assignments: Vec<Option<usize>>,
-    similarity: Vec<f64>,
-    second: Vec<Option<(usize, f64)>>,
+struct Placed {
+    placements: Vec<Option<Placement>>,
+    second: Vec<Option<Placement>>,
     themes: Vec<Theme>,
     stability: Option<Stability>,
     fit: FitSummary,
@@ -479,7 +474,7 @@ struct Placement {
 fn assemble(
     config: ValidConfig,
     corpus: Corpus,
-    placement: Placement,
+    placed: Placed,
     reduced: Array2<f32>,
     tfidf_matrix: Option<TfidfMatrix>,
     lists: &SegmentParams,
@@ -495,8 +490,8 @@ fn assemble(
     } = corpus;
     let recurrence = recurrence::measure(
         &units,
-        &placement.assignments,
-        placement.fit.k,
+        &placed.placements,
+        placed.fit.k,
         config.report.group_by,
     );
     let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
@@ -510,20 +505,19 @@ fn assemble(
         skipped,
         chars,
         units,
-        assignments: placement.assignments,
-        similarity: placement.similarity,
-        second: placement.second,
-        themes: placement.themes,
+        placements: placed.placements,
+        second: placed.second,
+        themes: placed.themes,
         recurrence,
         copies,
         concreteness,
-        stability: placement.stability,
+        stability: placed.stability,
         reduced,
         tokens,
         tfidf_matrix,
-        fit: placement.fit,
-        model: placement.model,
-        source: placement.source,
+        fit: placed.fit,
+        model: placed.model,
+        source: placed.source,
         timings,
         peak_memory,
         warnings,
@@ -607,26 +601,28 @@ pub fn apply(
         &mut warnings,
     );
     let centroids = model.themes.centroids();
-    let (assignments, similarity, second, inertia) = stages.run("cluster", 0, |_| {
+    let (placements, second, inertia) = stages.run("cluster", 0, |_| {
         kept.with_rows(&mut reduced, |x| {
             let themes = model.themes.assign(x);
             let sims = model.themes.similarity(x, &themes);
             let inertia = cluster::inertia(x, &centroids, &themes);
             let second = model.themes.second_nearest(x, &themes);
-            let (assignments, similarity) = kept.spread(&themes, &sims);
-            let second = kept.spread_second(second);
-            (assignments, similarity, second, inertia)
+            (
+                kept.spread_themes(&themes, &sims),
+                kept.spread(second),
+                inertia,
+            )
         })
     });
     let k = model.labels.len();
-    let members = label::members_by_theme(&assignments, k);
+    let members = label::members_by_theme(&placements, k);
     let themes: Vec<Theme> = model
         .labels
         .iter()
         .zip(&members)
         .map(|(theme, units)| Theme {
             size: units.len(),
-            examples: label::nearest(units, &similarity, config.label.examples),
+            examples: label::nearest(units, &placements, config.label.examples),
             ..theme.clone()
         })
         .collect();
@@ -656,9 +652,8 @@ pub fn apply(
     assemble(
         config,
         corpus,
-        Placement {
-            assignments,
-            similarity,
+        Placed {
+            placements,
             second,
             themes,
             stability: None,

@@ -126,13 +126,13 @@ impl Themes {
     }
 
     /// Each row's next-nearest theme after its own `assignments[i]` (by distance to the
-    /// centres, as themes are assigned) and the row's cosine to its centre; `None` with one
+    /// centres, as themes are assigned), with the row's cosine to its centre; `None` with one
     /// theme.
     pub fn second_nearest(
         &self,
         x: ArrayView2<f32>,
         assignments: &[usize],
-    ) -> Vec<Option<(usize, f64)>> {
+    ) -> Vec<Option<Placement>> {
         let (centroids, norms) = self.centroids_and_norms();
         let centres: Vec<Vec<f32>> = centroids.rows().into_iter().map(|c| c.to_vec()).collect();
         assignments
@@ -152,10 +152,22 @@ impl Themes {
                     .filter(|&t| t != own)
                     .map(|t| (t, lanes_squared_distance(slice, &centres[t])))
                     .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?;
-                Some((t, cosine(row, centroids.row(t), norms[t])))
+                Some(Placement {
+                    theme: t,
+                    similarity: cosine(row, centroids.row(t), norms[t]),
+                })
             })
             .collect()
     }
+}
+
+/// Where a unit lies among the themes: a theme and the unit's cosine similarity to its centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    /// The theme (its number among the themes).
+    pub theme: usize,
+    /// Cosine similarity of the unit to the theme's centre.
+    pub similarity: f64,
 }
 
 /// Fits the themes of the rows of `x` (unit-length, or zero for units without terms). With
