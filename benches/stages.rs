@@ -112,7 +112,16 @@ fn stages(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("kmeans", format!("{}units/k{k}", units.len())),
             &params,
-            |b, p| b.iter(|| assert_eq!(cluster::cluster(x.view(), p, None).unwrap().k, k)),
+            |b, p| {
+                b.iter(|| {
+                    assert_eq!(
+                        cluster::cluster(x.view(), p, config.seeds(), None)
+                            .unwrap()
+                            .k,
+                        k
+                    )
+                })
+            },
         );
     }
     group.finish();

@@ -1,11 +1,11 @@
 //! The analysis: everything a run or an `apply` found, the one value every writer (tables,
 //! charts, page, model) takes, and the summary of the fit.
 
-use crate::cluster::{self, KScore};
+use crate::cluster::{self, KScore, Placement};
 use crate::concrete::{self, Concreteness};
 use crate::config::{GroupBy, ValidConfig};
 use crate::copies::Copies;
-use crate::corpus::{Report, Skipped, Unit};
+use crate::corpus::{ReportSummary, Skipped, Unit};
 use crate::fitted::FittedModel;
 use crate::label::Theme;
 use crate::recurrence::Recurrence;
@@ -114,20 +114,21 @@ pub struct FitSummary {
 pub struct Analysis {
     /// The configuration in force.
     pub config: ValidConfig,
-    /// Reports read, their text released once split and counted ([`Report::release_text`]).
-    pub reports: Vec<Report>,
+    /// Reports read, without their text once split and counted
+    /// ([`crate::corpus::Report::into_summary`]).
+    pub reports: Vec<ReportSummary>,
     /// Files skipped, with reasons.
     pub skipped: Vec<Skipped>,
     /// Each report's characters by role (same order as `reports`).
     pub chars: Vec<CharCounts>,
     /// The units clustered, in report and text order.
     pub units: Vec<Unit>,
-    /// Each unit's theme; `None` when it has too few known terms (unassigned).
-    pub assignments: Vec<Option<usize>>,
-    /// Cosine similarity of each unit to its theme's centre.
-    pub similarity: Vec<f64>,
-    /// Each unit's next-nearest theme and its cosine (None: unassigned, or one theme).
-    pub second: Vec<Option<(usize, f64)>>,
+    /// Each unit's theme and its similarity to the theme's centre; `None` when the unit has too
+    /// few known terms (unassigned).
+    pub placements: Vec<Option<Placement>>,
+    /// Each unit's next-nearest theme and its similarity to that theme's centre (None:
+    /// unassigned, or one theme).
+    pub second: Vec<Option<Placement>>,
     /// The themes, largest first.
     pub themes: Vec<Theme>,
     /// Recurrence across groups, kinds and years.
@@ -164,7 +165,17 @@ pub struct Analysis {
 impl Analysis {
     /// The number of units without a theme.
     pub fn unassigned(&self) -> usize {
-        self.assignments.iter().filter(|a| a.is_none()).count()
+        self.placements.iter().filter(|p| p.is_none()).count()
+    }
+
+    /// Unit `u`'s theme (None: unassigned).
+    pub fn theme_of(&self, u: usize) -> Option<usize> {
+        self.placements[u].map(|p| p.theme)
+    }
+
+    /// Unit `u`'s similarity to its theme's centre (0 when unassigned).
+    pub fn similarity(&self, u: usize) -> f64 {
+        self.placements[u].map_or(0.0, |p| p.similarity)
     }
 
     /// What groups are.
@@ -176,7 +187,7 @@ impl Analysis {
     pub fn concrete_counts(&self) -> Vec<Vec<usize>> {
         concrete::concrete_counts(
             &self.units,
-            &self.assignments,
+            &self.placements,
             &self.concreteness,
             &self.recurrence.groups,
             self.themes.len(),

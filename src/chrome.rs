@@ -2,7 +2,7 @@
 //! 发布日期, 来源, 打印, 分享到, docx artefacts such as `[bookmark: _GoBack]`), found as spans and
 //! never deleted, so that splitting can account for every character.
 
-use crate::corpus::Span;
+use crate::corpus::ByteSpan;
 use crate::text::{trim_blank, trim_blank_start};
 use std::sync::LazyLock;
 
@@ -42,7 +42,7 @@ const CHROME_LABELS: [&str; 30] = [
 
 /// Finds page chrome: whole lines of breadcrumbs and page labels, and inline docx artefacts such
 /// as `[bookmark: _GoBack]`. Returns ascending, disjoint byte spans (lines without their newline).
-pub fn find_chrome(text: &str) -> Vec<Span> {
+pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
     let mut spans = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -50,7 +50,7 @@ pub fn find_chrome(text: &str) -> Vec<Span> {
         let lead = body.len() - trim_blank_start(body).len();
         let content = trim_blank(body);
         if !content.is_empty() && is_chrome_line(content) {
-            spans.push(Span::new(offset + lead, offset + lead + content.len()));
+            spans.push(ByteSpan::new(offset + lead, offset + lead + content.len()));
         } else {
             let mut from = 0;
             while let Some(pos) = BOOKMARK.find(&body.as_bytes()[from..]) {
@@ -59,13 +59,13 @@ pub fn find_chrome(text: &str) -> Vec<Span> {
                     break;
                 };
                 let end = start + close + 1;
-                spans.push(Span::new(offset + start, offset + end));
+                spans.push(ByteSpan::new(offset + start, offset + end));
                 from = end;
             }
             let tail = trim_blank(&body[from..]);
             if let Some(at) = trailing_chrome(tail) {
                 let start = offset + (tail.as_ptr() as usize - body.as_ptr() as usize) + at;
-                spans.push(Span::new(start, start + tail.len() - at));
+                spans.push(ByteSpan::new(start, start + tail.len() - at));
             }
         }
         offset += line.len();

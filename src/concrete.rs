@@ -13,6 +13,7 @@
 //! and 、 removed), so a phrase matches here exactly when it is blanked there. One linear pass
 //! per unit; units in parallel; the result does not depend on the thread count.
 
+use crate::cluster::Placement;
 use crate::config::GroupBy;
 use crate::corpus::Unit;
 use crate::phrases::PhraseIndex;
@@ -194,7 +195,7 @@ pub fn measure(units: &[Unit], phrases: &Phrases) -> Vec<Concreteness> {
 /// sorted groups of [`crate::recurrence::Recurrence`]), columns by theme number.
 pub fn concrete_counts(
     units: &[Unit],
-    assignments: &[Option<usize>],
+    placements: &[Option<Placement>],
     measured: &[Concreteness],
     groups: &[String],
     k: usize,
@@ -209,11 +210,11 @@ pub fn concrete_counts(
         let Ok(g) = groups.binary_search(&group_of(&run[0].meta, by)) else {
             continue;
         };
-        for (theme, c) in assignments[range.clone()].iter().zip(&measured[range]) {
-            if let Some(t) = *theme
+        for (placement, c) in placements[range.clone()].iter().zip(&measured[range]) {
+            if let Some(p) = placement
                 && !c.quantities.is_empty()
             {
-                counts[g][t] += 1;
+                counts[g][p.theme] += 1;
             }
         }
     }

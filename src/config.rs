@@ -1,5 +1,6 @@
-//! The configuration: one TOML table per stage, each deserialized into the parameters that stage
-//! owns, with defaults documented on `Default`. Precedence: defaults < `--config FILE` < flags.
+//! The configuration: `[run]` (the seed and the run's policy, [`RunParams`]) and one TOML table
+//! per stage, each deserialized into the parameters that stage owns, with defaults documented on
+//! `Default`. Precedence: defaults < `--config FILE` < flags.
 //! Each stage's parameters check their own rules ([`Check`], linfa's `ParamGuard`: unchecked
 //! parameters → `check()` → [`Valid`] parameters), with the tests of each rule beside them;
 //! [`Config::validate`] checks them all and yields a [`ValidConfig`]. Stages accept only
@@ -15,6 +16,8 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// The run's seed and policy (a fitted model keeps only the seed).
+    pub run: RunParams,
     /// Reading and decoding.
     pub read: ReadParams,
     /// Splitting into sections and units.
@@ -35,22 +38,54 @@ pub struct Config {
     pub copies: CopyParams,
 }
 
+/// `[run]`: what belongs to one run rather than to the themes it fits: the seed every stage's
+/// seed is derived from, and the run's policy. A fitted model keeps the seed it was fitted with,
+/// never the policy: `apply` follows its own flags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunParams {
+    /// The run's seed (default 42): every random choice of the run (the SVD's start, k-means,
+    /// samples) is seeded by a seed derived from it in one place ([`Seeds`]).
+    pub seed: u64,
+    /// Exit 1 when any input is skipped (default false).
+    pub strict: bool,
+    /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
+    pub dump: bool,
+}
+
+impl Default for RunParams {
+    fn default() -> Self {
+        RunParams {
+            seed: Seeds::default().run(),
+            strict: false,
+            dump: false,
+        }
+    }
+}
+
+impl RunParams {
+    /// The run's seed and every stage's seed derived from it ([`Seeds`]).
+    pub fn seeds(&self) -> Seeds {
+        Seeds::new(self.seed)
+    }
+}
+
+/// The keys that moved to `[run]`, by the table they were in: still read (with a warning in a
+/// configuration file; in a model's `model.json`, where the old layout is kept).
+pub(crate) const MOVED_TO_RUN: [(&str, &str); 3] =
+    [("cluster", "seed"), ("read", "strict"), ("report", "dump")];
+
 /// `[read]`: how input files are read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReadParams {
     /// Files larger than this many megabytes are skipped (default 20).
     pub max_file_mb: f64,
-    /// Exit 1 when any input is skipped (default false).
-    pub strict: bool,
 }
 
 impl Default for ReadParams {
     fn default() -> Self {
-        ReadParams {
-            max_file_mb: 20.0,
-            strict: false,
-        }
+        ReadParams { max_file_mb: 20.0 }
     }
 }
 
@@ -343,9 +378,6 @@ pub struct ClusterParams {
     pub k: KChoice,
     /// The range `--k auto` scans (default 5..30).
     pub k_range: KRange,
-    /// The run's seed (default 42): every random choice of the run (the SVD's start, k-means,
-    /// samples) is seeded by a seed derived from it in one place ([`Seeds`]).
-    pub seed: u64,
     /// k-means++ restarts; the best by inertia is kept (default 3).
     pub n_runs: usize,
     /// Iteration cap per run (default 300).
@@ -376,19 +408,11 @@ pub struct ClusterParams {
     pub codebook_min_cosine: f64,
 }
 
-impl ClusterParams {
-    /// The run's seed and every stage's seed derived from it ([`Seeds`]).
-    pub fn seeds(&self) -> Seeds {
-        Seeds::new(self.seed)
-    }
-}
-
 impl Default for ClusterParams {
     fn default() -> Self {
         ClusterParams {
             k: KChoice::Fixed(10),
             k_range: KRange { min: 5, max: 30 },
-            seed: 42,
             n_runs: 3,
             max_iterations: 300,
             tolerance: 1e-4,
@@ -457,8 +481,6 @@ pub struct ReportParams {
     pub raw_csv: bool,
     /// Write `workbook.xlsx` beside the CSVs (default true; `--no-xlsx` turns it off).
     pub xlsx: bool,
-    /// Write `tokens.json`, `tfidf.json`, `reduced.csv` and `centroids.csv` (default false).
-    pub dump: bool,
     /// The language of the page's text (default zh; CSV headers never change).
     pub lang: Lang,
     /// Cells, lifts and years resting on fewer units are marked as small numbers (default 5).
@@ -495,7 +517,6 @@ impl Default for ReportParams {
             bom: true,
             raw_csv: false,
             xlsx: true,
-            dump: false,
             lang: Lang::Zh,
             min_units: 5,
             page_limit: 20_000,
@@ -565,6 +586,8 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
 /// only by [`Config::validate`]; serializes as the [`Config`] it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidConfig {
+    /// The run's seed and policy.
+    pub run: RunParams,
     /// Reading and decoding.
     pub read: Valid<ReadParams>,
     /// Splitting into sections and units.
@@ -586,13 +609,9 @@ pub struct ValidConfig {
 }
 
 impl Config {
-    /// The run's seed and every stage's seed derived from it.
-    pub fn seeds(&self) -> Seeds {
-        self.cluster.seeds()
-    }
-
-    /// Reads a TOML file; an unknown key is an error that names it.
-    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads a TOML file; an unknown key is an error that names it. Returns the configuration
+    /// and a warning for each key still read at its old place ([`Config::from_toml`]).
+    pub fn from_file(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -603,9 +622,40 @@ impl Config {
         })
     }
 
-    /// Parses TOML text; the error is the parser's message, on one line ([`toml_error`]).
-    pub fn from_toml(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| toml_error(text, &e))
+    /// Parses TOML text; the error is the parser's message, on one line ([`toml_error`]). A key
+    /// that moved to `[run]` (`cluster.seed`, `read.strict`, `report.dump`) is read as its new
+    /// key, with a warning that says so; set at both places, it is an error.
+    pub fn from_toml(text: &str) -> Result<(Config, Vec<String>), String> {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+        let mut warnings = Vec::new();
+        for (old, key) in MOVED_TO_RUN {
+            let Some(value) = table
+                .get_mut(old)
+                .and_then(toml::Value::as_table_mut)
+                .and_then(|t| t.remove(key))
+            else {
+                continue;
+            };
+            let run = table
+                .entry("run")
+                .or_insert_with(|| toml::Table::new().into())
+                .as_table_mut()
+                .ok_or("run: must be a table")?;
+            if run.contains_key(key) {
+                return Err(format!(
+                    "{old}.{key} and run.{key} are both set: keep run.{key}"
+                ));
+            }
+            run.insert(key.to_string(), value);
+            warnings.push(format!("{old}.{key} is now run.{key}: write it there"));
+        }
+        // The text itself where nothing moved, so that an error says where it is.
+        let config = if warnings.is_empty() {
+            toml::from_str(text)
+        } else {
+            table.try_into()
+        };
+        Ok((config.map_err(|e| toml_error(text, &e))?, warnings))
     }
 
     /// The configuration as TOML, as `print-config` shows it.
@@ -616,6 +666,7 @@ impl Config {
     /// Checks every stage's rules ([`Check`]), in stage order; the error names the key.
     pub fn validate(self) -> Result<ValidConfig, ConfigError> {
         let Config {
+            run,
             read,
             split,
             segment,
@@ -630,6 +681,7 @@ impl Config {
         read.check_ref()?;
         report.check_ref()?;
         Ok(ValidConfig {
+            run,
             read: Valid(read),
             split: split.check()?,
             segment: segment.check()?,
@@ -889,11 +941,10 @@ impl Check for CopyParams {
 
 impl Valid<ClusterParams> {
     /// The parameters of a refit (`--stability`): k fixed at the run's k (which the run has
-    /// already fitted, whatever the rule on `cluster.k`) and the run seeded by `seeds`.
-    pub fn refit(&self, k: usize, seeds: Seeds) -> Valid<ClusterParams> {
+    /// already fitted, whatever the rule on `cluster.k`).
+    pub fn refit(&self, k: usize) -> Valid<ClusterParams> {
         Valid(ClusterParams {
             k: KChoice::Fixed(k),
-            seed: seeds.run(),
             ..self.0.clone()
         })
     }
@@ -903,6 +954,7 @@ impl ValidConfig {
     /// The configuration, unchecked again (to store, or to change and validate anew).
     pub fn to_config(&self) -> Config {
         Config {
+            run: self.run.clone(),
             read: (*self.read).clone(),
             split: (*self.split).clone(),
             segment: (*self.segment).clone(),
@@ -917,7 +969,7 @@ impl ValidConfig {
 
     /// The run's seed and every stage's seed derived from it.
     pub fn seeds(&self) -> Seeds {
-        self.cluster.seeds()
+        self.run.seeds()
     }
 }
 
@@ -929,7 +981,7 @@ mod tests {
     fn default_config_is_valid_and_round_trips_through_toml() {
         let c = Config::default();
         let text = c.to_toml();
-        assert_eq!(Config::from_toml(&text).unwrap(), c);
+        assert_eq!(Config::from_toml(&text).unwrap(), (c.clone(), Vec::new()));
         assert!(c.validate().is_ok());
     }
 
@@ -949,6 +1001,28 @@ mod tests {
         let err = Config::from_toml("[cluster\nk = 3\n").unwrap_err();
         assert!(err.starts_with("line 1, column 9: "), "{err}");
         assert!(!err.contains('\n') && !err.contains(" | "), "{err}");
+    }
+
+    #[test]
+    fn keys_moved_to_run_are_read_with_a_warning() {
+        let (c, warnings) =
+            Config::from_toml("[cluster]\nseed = 7\nk = 4\n[read]\nstrict = true\n").unwrap();
+        assert_eq!((c.run.seed, c.run.strict, c.run.dump), (7, true, false));
+        assert_eq!(c.cluster.k, KChoice::Fixed(4));
+        assert_eq!(
+            warnings,
+            [
+                "cluster.seed is now run.seed: write it there",
+                "read.strict is now run.strict: write it there"
+            ]
+        );
+        let (c, warnings) = Config::from_toml("[run]\nseed = 7\ndump = true\n").unwrap();
+        assert_eq!((c.run.seed, c.run.dump, warnings.len()), (7, true, 0));
+        let err = Config::from_toml("[run]\nseed = 1\n[cluster]\nseed = 2\n").unwrap_err();
+        assert_eq!(err, "cluster.seed and run.seed are both set: keep run.seed");
+        // An error in a file with a moved key is still named.
+        let err = Config::from_toml("[report]\ndump = true\n[cluster]\nk = \"x\"\n").unwrap_err();
+        assert!(err.contains("cluster.k"), "{err}");
     }
 
     #[test]

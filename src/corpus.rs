@@ -68,20 +68,20 @@ impl fmt::Display for SectionKind {
     }
 }
 
-/// A half-open byte range `[start, end)` into a report's decoded text.
+/// A half-open byte range `[start, end)` into a report's decoded text: what slices it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Span {
+pub struct ByteSpan {
     /// First byte.
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
 }
 
-impl Span {
+impl ByteSpan {
     /// A span from `start` to `end`.
-    pub fn new(start: usize, end: usize) -> Span {
+    pub fn new(start: usize, end: usize) -> ByteSpan {
         debug_assert!(start <= end);
-        Span { start, end }
+        ByteSpan { start, end }
     }
 
     /// The text the span covers.
@@ -92,6 +92,24 @@ impl Span {
     /// Whether the span is empty.
     pub fn is_empty(self) -> bool {
         self.start == self.end
+    }
+}
+
+/// A half-open code-point range `[start, end)` into a report's decoded text: the contract's
+/// `start` and `end` (a reader counts characters, not UTF-8 bytes). It slices no `str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CharSpan {
+    /// First code point.
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+}
+
+impl CharSpan {
+    /// A span from code point `start` to `end`.
+    pub fn new(start: usize, end: usize) -> CharSpan {
+        debug_assert!(start <= end);
+        CharSpan { start, end }
     }
 }
 
@@ -205,7 +223,7 @@ pub struct Report {
     /// The decoded text; every span of this report indexes into it.
     pub text: String,
     /// Page chrome recognised in the text (breadcrumbs, 发布日期, 打印, …), in order.
-    pub chrome: Vec<Span>,
+    pub chrome: Vec<ByteSpan>,
     /// Township, county, province, year, publication date, issuer, title.
     pub meta: ReportMeta,
     /// Units given ready-made by a `.jsonl`/`.csv` input; `None` for reports to be split.
@@ -213,13 +231,42 @@ pub struct Report {
 }
 
 impl Report {
-    /// Frees the text (and any ready-made units) once the report is split and its characters
-    /// counted: on a large corpus the texts are a tenth of a run's memory, and nothing after
-    /// splitting reads them. Spans of this report no longer index anything.
-    pub fn release_text(&mut self) {
-        self.text = String::new();
-        self.presplit = None;
+    /// What is kept of the report once it is split and its characters counted: all but its
+    /// text, chrome and ready-made units. On a large corpus the texts are a tenth of a run's
+    /// memory, and nothing after splitting reads them.
+    pub fn into_summary(self) -> ReportSummary {
+        let Report {
+            id,
+            file,
+            sha256,
+            encoding,
+            meta,
+            ..
+        } = self;
+        ReportSummary {
+            id,
+            file,
+            sha256,
+            encoding,
+            meta,
+        }
     }
+}
+
+/// A report after splitting ([`Report::into_summary`]): what the later stages and the outputs
+/// read of it. It has no text, so nothing can read a released text as an empty one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSummary {
+    /// Stable id, as the report's.
+    pub id: String,
+    /// The path as given (or found under a given folder).
+    pub file: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// The encoding the bytes were decoded from.
+    pub encoding: String,
+    /// Township, county, province, year, publication date, issuer, title.
+    pub meta: ReportMeta,
 }
 
 /// A unit given ready-made in a table input.
@@ -288,9 +335,9 @@ pub struct Unit {
     /// The unit's own heading (run-in or on its line), empty if it has none.
     pub heading: String,
     /// Byte span in the report text.
-    pub span: Span,
-    /// Code-point span `[start, end)` in the report text (the contract's `start`/`end`).
-    pub chars: Span,
+    pub span: ByteSpan,
+    /// Code-point span in the report text (the contract's `start`/`end`).
+    pub chars: CharSpan,
     /// The unit text (the span's text, trimmed).
     pub text: String,
     /// The gold label from table input, if any.

@@ -8,9 +8,16 @@
 //! - `kmeans.json` — linfa's fitted `KMeans` (centroids) and the renumbering into themes.
 //!
 //! A model of another format version is refused with a message naming both versions.
+//!
+//! The configuration in `model.json` keeps the layout of format 2, from before `[run]`: the
+//! seed in `cluster`, and `read.strict` and `report.dump` (written false: a model keeps no run
+//! policy). [`ConfigV2`] writes it and [`config_from_v2`] reads it.
 
 use crate::cluster::Themes;
-use crate::config::{Config, SegmentParams, ValidConfig};
+use crate::config::{
+    Config, CopyParams, LabelParams, MOVED_TO_RUN, ReduceParams, RunParams, SegmentParams,
+    SplitParams, TfidfParams, ValidConfig,
+};
 use crate::error::{Error, Result};
 use crate::label::Theme;
 use crate::reduce::Lsa;
@@ -28,7 +35,8 @@ pub const FORMAT_VERSION: u32 = 2;
 pub struct FittedModel {
     /// The program version that fitted it.
     pub program_version: String,
-    /// The configuration of the fit.
+    /// The configuration of the fit: its `run` holds the fit's seed and the default policy (a
+    /// model keeps no run policy; `apply` follows its own flags).
     pub config: Config,
     /// Segmentation with every list spelled out.
     pub segment: SegmentParams,
@@ -85,13 +93,14 @@ fn utc(secs: u64) -> String {
     format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
 }
 
-/// `model.json`: everything but the two matrices.
+/// `model.json`: everything but the two matrices; `config` is written as [`ConfigV2`] and read
+/// as JSON for [`config_from_v2`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ModelJson {
+struct ModelJson<C> {
     format_version: u32,
     program_version: String,
-    config: Config,
+    config: C,
     segment: SegmentParams,
     tfidf: TfidfModel,
     lsa: LsaSummary,
@@ -108,6 +117,129 @@ struct LsaSummary {
     explained_variance_ratio: Vec<f64>,
 }
 
+/// The configuration as format 2 lays it out (see the module's documentation). A test checks
+/// that it has every key of [`Config`], so a new one cannot be left out unnoticed.
+#[derive(Serialize)]
+struct ConfigV2<'a> {
+    read: ReadV2<'a>,
+    split: &'a SplitParams,
+    segment: &'a SegmentParams,
+    tfidf: &'a TfidfParams,
+    reduce: &'a ReduceParams,
+    cluster: ClusterV2<'a>,
+    label: &'a LabelParams,
+    report: ReportV2<'a>,
+    copies: &'a CopyParams,
+}
+
+/// `read` of format 2.
+#[derive(Serialize)]
+struct ReadV2<'a> {
+    max_file_mb: &'a f64,
+    strict: bool,
+}
+
+/// `cluster` of format 2: with the seed.
+#[derive(Serialize)]
+struct ClusterV2<'a> {
+    k: &'a crate::config::KChoice,
+    k_range: &'a crate::config::KRange,
+    seed: &'a u64,
+    n_runs: &'a usize,
+    max_iterations: &'a u64,
+    tolerance: &'a f64,
+    minibatch_above: &'a usize,
+    batch_size: &'a usize,
+    max_batches: &'a u64,
+    silhouette_sample: &'a usize,
+    min_known_terms: &'a usize,
+    stability: &'a usize,
+    codebook: &'a Option<String>,
+    codebook_min_support: &'a f64,
+    codebook_min_cosine: &'a f64,
+}
+
+/// `report` of format 2.
+#[derive(Serialize)]
+struct ReportV2<'a> {
+    group_by: &'a crate::config::GroupBy,
+    bom: &'a bool,
+    raw_csv: &'a bool,
+    xlsx: &'a bool,
+    dump: bool,
+    lang: &'a crate::config::Lang,
+    min_units: &'a usize,
+    page_limit: &'a usize,
+}
+
+impl<'a> ConfigV2<'a> {
+    /// `config` in the layout of format 2.
+    fn new(config: &'a Config) -> ConfigV2<'a> {
+        let (c, r) = (&config.cluster, &config.report);
+        ConfigV2 {
+            read: ReadV2 {
+                max_file_mb: &config.read.max_file_mb,
+                strict: false,
+            },
+            split: &config.split,
+            segment: &config.segment,
+            tfidf: &config.tfidf,
+            reduce: &config.reduce,
+            cluster: ClusterV2 {
+                k: &c.k,
+                k_range: &c.k_range,
+                seed: &config.run.seed,
+                n_runs: &c.n_runs,
+                max_iterations: &c.max_iterations,
+                tolerance: &c.tolerance,
+                minibatch_above: &c.minibatch_above,
+                batch_size: &c.batch_size,
+                max_batches: &c.max_batches,
+                silhouette_sample: &c.silhouette_sample,
+                min_known_terms: &c.min_known_terms,
+                stability: &c.stability,
+                codebook: &c.codebook,
+                codebook_min_support: &c.codebook_min_support,
+                codebook_min_cosine: &c.codebook_min_cosine,
+            },
+            label: &config.label,
+            report: ReportV2 {
+                group_by: &r.group_by,
+                bom: &r.bom,
+                raw_csv: &r.raw_csv,
+                xlsx: &r.xlsx,
+                dump: false,
+                lang: &r.lang,
+                min_units: &r.min_units,
+                page_limit: &r.page_limit,
+            },
+            copies: &config.copies,
+        }
+    }
+}
+
+/// The configuration of a `model.json` of format 2: the keys moved to `[run]` are read there,
+/// and of them only the seed is kept.
+fn config_from_v2(mut json: serde_json::Value) -> std::result::Result<Config, String> {
+    let mut seed = None;
+    for (table, key) in MOVED_TO_RUN {
+        let moved = json
+            .get_mut(table)
+            .and_then(serde_json::Value::as_object_mut)
+            .and_then(|t| t.remove(key));
+        if key == "seed" {
+            seed = moved;
+        }
+    }
+    let mut config: Config = serde_json::from_value(json).map_err(|e| e.to_string())?;
+    let seed = seed.ok_or("no cluster.seed")?;
+    config.run = RunParams {
+        seed: serde_json::from_value(seed).map_err(|e| format!("cluster.seed: {e}"))?,
+        ..RunParams::default()
+    };
+    Ok(config)
+}
+
 impl FittedModel {
     /// Bundles a run's fitted parts. `segment` is the segmentation in force (with place names).
     pub fn new(
@@ -120,7 +252,13 @@ impl FittedModel {
     ) -> Result<FittedModel> {
         Ok(FittedModel {
             program_version: crate::VERSION.to_string(),
-            config: config.to_config(),
+            config: Config {
+                run: RunParams {
+                    seed: config.run.seed,
+                    ..RunParams::default()
+                },
+                ..config.to_config()
+            },
             segment: resolve_lists(&segment)?,
             tfidf,
             lsa,
@@ -142,7 +280,7 @@ impl FittedModel {
         let json = ModelJson {
             format_version: FORMAT_VERSION,
             program_version: self.program_version.clone(),
-            config: self.config.clone(),
+            config: ConfigV2::new(&self.config),
             segment: self.segment.clone(),
             tfidf: self.tfidf.clone(),
             lsa: LsaSummary {
@@ -183,8 +321,10 @@ impl FittedModel {
                 crate::VERSION
             )));
         }
-        let json: ModelJson =
+        let json: ModelJson<serde_json::Value> =
             serde_json::from_value(raw).map_err(|e| bad(format!("model.json: {e}")))?;
+        let config =
+            config_from_v2(json.config).map_err(|e| bad(format!("model.json: config: {e}")))?;
         let kmeans = std::fs::read_to_string(dir.join("kmeans.json"))
             .map_err(|e| bad(format!("cannot read kmeans.json: {e}")))?;
         let themes: Themes =
@@ -193,7 +333,7 @@ impl FittedModel {
             .map_err(|e| bad(format!("components.npy: {e}")))?;
         let model = FittedModel {
             program_version: json.program_version,
-            config: json.config,
+            config,
             segment: json.segment,
             tfidf: json.tfidf,
             lsa: Lsa {
@@ -347,6 +487,48 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The configuration of `model.json` as the program wrote it before `[run]`, defaults.
+    const DEFAULT_V2: &str = r#"{"read":{"max_file_mb":20.0,"strict":false},"split":{"unit":"measure","sections":["measures","leadership","shortcomings","plans"],"min_han_chars":8},"segment":{"mode":"search","hmm":false,"bundled_lists":true,"lexicon_files":[],"lexicon":[],"stopword_files":[],"stopwords":[],"stop_phrases":[],"min_chars":2,"pos":[],"heading_weight":0,"section_heading_weight":0},"tfidf":{"min_df":2,"max_df":0.5,"max_features":null,"sublinear_tf":true,"smooth_idf":true,"use_idf":true,"norm":"l2"},"reduce":{"dims":100,"oversample":10,"power_iterations":3},"cluster":{"k":10,"k_range":"5..30","seed":42,"n_runs":3,"max_iterations":300,"tolerance":0.0001,"minibatch_above":50000,"batch_size":4096,"max_batches":100,"silhouette_sample":5000,"min_known_terms":1,"stability":0,"codebook":null,"codebook_min_support":0.25,"codebook_min_cosine":0.2},"label":{"top_terms":10,"examples":3,"label_terms":3},"report":{"group_by":"unit","bom":true,"raw_csv":false,"xlsx":true,"dump":false,"lang":"zh","min_units":5,"page_limit":20000},"copies":{"threshold":0.6,"shingle":5,"bands":20,"rows":4,"min_chars":20,"max_bucket":100}}"#;
+
+    #[test]
+    fn the_configuration_keeps_the_layout_of_format_2() {
+        let config = Config::default();
+        let written = serde_json::to_string(&ConfigV2::new(&config)).unwrap();
+        assert_eq!(written, DEFAULT_V2);
+        let read = config_from_v2(serde_json::from_str(DEFAULT_V2).unwrap()).unwrap();
+        assert_eq!(read, config);
+        // A model fitted with the run's policy on keeps only its seed.
+        let old = DEFAULT_V2
+            .replace(r#""strict":false"#, r#""strict":true"#)
+            .replace(r#""seed":42"#, r#""seed":7"#);
+        let read = config_from_v2(serde_json::from_str(&old).unwrap()).unwrap();
+        assert_eq!(
+            read.run,
+            RunParams {
+                seed: 7,
+                ..RunParams::default()
+            }
+        );
+    }
+
+    #[test]
+    fn the_layout_of_format_2_has_every_key_of_the_configuration() {
+        let config = Config::default();
+        let mut v2 = serde_json::to_value(ConfigV2::new(&config)).unwrap();
+        let mut now = serde_json::to_value(&config).unwrap();
+        let run = now.as_object_mut().unwrap().remove("run").unwrap();
+        for (table, key) in MOVED_TO_RUN {
+            let moved = v2[table].as_object_mut().unwrap().remove(key).unwrap();
+            assert!(run.get(key).is_some(), "{key}");
+            if key == "seed" {
+                assert_eq!(moved, run[key]);
+            }
+        }
+        assert_eq!(v2, now);
+    }
+
     #[test]
     fn utc_dates() {
         assert_eq!(super::utc(0), "1970-01-01 00:00 UTC");

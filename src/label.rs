@@ -5,6 +5,7 @@
 //! term t in theme c is tf(t, c) / |c| × ln(1 + A / f(t)), where |c| is the number of words in the
 //! theme, A the mean number of words per theme and f(t) the frequency of t over all themes.
 
+use crate::cluster::Placement;
 use crate::config::{LabelParams, Valid};
 use crate::error::{ConfigError, Result};
 use crate::segment::TokenizedCorpus;
@@ -141,21 +142,36 @@ impl ThemeNames {
     }
 }
 
-/// Labels the `k` themes. `columns` maps the corpus's term ids to vocabulary columns;
-/// `assignments[u]` is unit u's theme (None: unassigned).
-#[allow(clippy::too_many_arguments)]
+/// What themes are labelled from: the units' words, the vocabulary, and where each unit lies.
+#[derive(Debug, Clone, Copy)]
+pub struct Labelled<'a> {
+    /// Every unit's tokens.
+    pub corpus: &'a TokenizedCorpus,
+    /// The corpus's term ids → vocabulary columns (None: not in the vocabulary).
+    pub columns: &'a [Option<u32>],
+    /// The vocabulary, by column.
+    pub vocabulary: &'a [String],
+    /// Where unit u lies (None: unassigned).
+    pub placements: &'a [Option<Placement>],
+    /// The number of themes.
+    pub k: usize,
+}
+
+/// Labels the themes of `units`, named by `names` where the analyst gave names.
 pub fn label_themes(
-    corpus: &TokenizedCorpus,
-    columns: &[Option<u32>],
-    vocabulary: &[String],
-    assignments: &[Option<usize>],
-    similarity: &[f64],
-    k: usize,
+    units: Labelled<'_>,
     params: &Valid<LabelParams>,
     names: &ThemeNames,
 ) -> Vec<Theme> {
+    let Labelled {
+        corpus,
+        columns,
+        vocabulary,
+        placements,
+        k,
+    } = units;
     let v = vocabulary.len();
-    let members = members_by_theme(assignments, k);
+    let members = members_by_theme(placements, k);
     // Each theme's term counts, the themes in parallel.
     let tf: Vec<Vec<u64>> = members
         .par_iter()
@@ -219,7 +235,7 @@ pub fn label_themes(
                 signature,
                 size: members[c].len(),
                 top_terms,
-                examples: nearest(&members[c], similarity, params.examples),
+                examples: nearest(&members[c], placements, params.examples),
                 codebook: None,
                 codebook_similarity: None,
             }
@@ -277,11 +293,11 @@ fn label_words(top_terms: &[(String, f64)], n: usize) -> Vec<&str> {
 }
 
 /// The units of each of the `k` themes, in order.
-pub fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usize>> {
+pub fn members_by_theme(placements: &[Option<Placement>], k: usize) -> Vec<Vec<usize>> {
     let mut members = vec![Vec::new(); k];
-    for (u, theme) in assignments.iter().enumerate() {
-        if let Some(c) = *theme {
-            members[c].push(u);
+    for (u, placement) in placements.iter().enumerate() {
+        if let Some(p) = placement {
+            members[p.theme].push(u);
         }
     }
     members
@@ -289,8 +305,9 @@ pub fn members_by_theme(assignments: &[Option<usize>], k: usize) -> Vec<Vec<usiz
 
 /// The `n` of a theme's `units` nearest its centre (highest similarity; ties: the earlier), best
 /// first: the theme's examples.
-pub fn nearest(units: &[usize], similarity: &[f64], n: usize) -> Vec<usize> {
-    let order = |&a: &usize, &b: &usize| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b));
+pub fn nearest(units: &[usize], placements: &[Option<Placement>], n: usize) -> Vec<usize> {
+    let similarity = |u: usize| placements[u].map_or(0.0, |p| p.similarity);
+    let order = |&a: &usize, &b: &usize| similarity(b).total_cmp(&similarity(a)).then(a.cmp(&b));
     let mut best = units.to_vec();
     if n < best.len() {
         // Only the best n are sorted: a theme can hold a third of a million units.
@@ -345,29 +362,28 @@ mod tests {
 
     #[test]
     fn distinctive_terms_rank_above_shared_ones() {
-        let terms: Vec<String> = ["工作", "调解", "普法"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
         // Theme 0: 调解 ×2 + 工作; theme 1: 普法 ×2 + 工作.
-        let corpus = TokenizedCorpus {
-            terms: terms.clone(),
-            ids: vec![1, 1, 0, 2, 2, 0],
-            offsets: vec![0, 3, 6],
-            inner: Default::default(),
-        };
+        let corpus =
+            TokenizedCorpus::from_docs(&[["调解", "调解", "工作"], ["普法", "普法", "工作"]]);
+        let terms = corpus.terms().to_vec();
         let columns = vec![Some(0), Some(1), Some(2)];
         let names = ThemeNames {
             names: BTreeMap::from([("T02".to_string(), "普法宣传".to_string())]),
             ..ThemeNames::default()
         };
         let themes = label_themes(
-            &corpus,
-            &columns,
-            &terms,
-            &[Some(0), Some(1)],
-            &[1.0, 1.0],
-            2,
+            Labelled {
+                corpus: &corpus,
+                columns: &columns,
+                vocabulary: &terms,
+                placements: &[0, 1].map(|theme| {
+                    Some(Placement {
+                        theme,
+                        similarity: 1.0,
+                    })
+                }),
+                k: 2,
+            },
             &LabelParams::default().check().unwrap(),
             &names,
         );

@@ -2,12 +2,12 @@
 //! recurrence, giving one [`Analysis`] that every writer takes. Only this module knows the order.
 
 use crate::analysis::{Analysis, FitMethod, FitSummary, KChoiceMade, MAP_DIMS, ThemeSource};
-use crate::cluster::{self, KScore, KeptRows};
+use crate::cluster::{self, KScore, KeptRows, Placement};
 use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
-use crate::config::{ReportParams, SegmentParams, ValidConfig};
+use crate::config::{ReportParams, RunParams, SegmentParams, ValidConfig};
 use crate::copies::{self, Copies};
-use crate::corpus::{Report, Skipped, Unit};
+use crate::corpus::{Report, ReportSummary, Skipped, Unit};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
 use crate::label::{self, Theme, ThemeNames};
@@ -145,8 +145,7 @@ fn prepare_with(
                 .collect::<Vec<_>>()
         )));
     }
-    let mut reports = read.reports;
-    reports.iter_mut().for_each(Report::release_text);
+    let reports: Vec<ReportSummary> = read.reports.into_iter().map(Report::into_summary).collect();
     runtime::release_free_memory();
     let place_names = meta::place_names(&reports);
     let (tokens, extra_tokens) = stages.run("segment", units.len(), |bar| -> Result<_> {
@@ -251,7 +250,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     let (lsa, mut reduced) = stages.run("reduce", 0, |_| {
         reduce::fit(&matrix, &config.reduce, config.seeds().svd())
     })?;
-    let tfidf_matrix = config.report.dump.then_some(matrix);
+    let tfidf_matrix = config.run.dump.then_some(matrix);
     if lsa.dims < config.reduce.dims {
         warnings.push(format!(
             "reduce.dims = {} clamped to {} by the size of the data",
@@ -286,6 +285,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             let clustering = cluster::cluster_with_progress(
                 x,
                 &config.cluster,
+                config.seeds(),
                 guides.as_ref().map(|g| g.view()),
                 &|i, n| bar.message(&format!("k {i}/{n}")),
             )?;
@@ -308,23 +308,22 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         &config.cluster,
     ));
     let label = |clustering: &cluster::Clustering, names: &ThemeNames| {
-        let (assignments, similarity) =
-            kept.spread(&clustering.assignments, &clustering.similarity);
+        let placements = kept.spread_themes(&clustering.assignments, &clustering.similarity);
         let themes = label::label_themes(
-            tokens,
-            &columns,
-            &tfidf_model.vocabulary,
-            &assignments,
-            &similarity,
-            clustering.k,
+            label::Labelled {
+                corpus: tokens,
+                columns: &columns,
+                vocabulary: &tfidf_model.vocabulary,
+                placements: &placements,
+                k: clustering.k,
+            },
             &config.label,
             names,
         );
-        (assignments, similarity, themes)
+        (placements, themes)
     };
     let (mut clustering, mut second_kept) = (clustering, second_kept);
-    let (mut assignments, mut similarity, mut themes) =
-        stages.run("label", 0, |_| label(&clustering, &input.names));
+    let (mut placements, mut themes) = stages.run("label", 0, |_| label(&clustering, &input.names));
     // The analyst's merges fold themes together and the themes are labelled again; names and
     // merges refer to the themes of the run without merges.
     let unnamed = input.names.unmatched(&themes);
@@ -346,7 +345,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             (merged, second)
         });
         let unmerged = themes;
-        (assignments, similarity, themes) =
+        (placements, themes) =
             stages.run("label", 0, |_| label(&clustering, &ThemeNames::default()));
         for (cluster, &was) in before.iter().enumerate() {
             let name = merges
@@ -370,8 +369,11 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
                     x,
                     &clustering.assignments,
                     clustering.k,
-                    &config.cluster,
-                    n,
+                    stability::Refits {
+                        params: &config.cluster,
+                        seeds: config.seeds(),
+                        count: n,
+                    },
                     guides.as_ref().map(|g| g.view()),
                     &|i, of| bar.message(&format!("refit {i}/{of}")),
                 )
@@ -386,7 +388,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             (s.ari_seeds + s.ari_bootstrap) / 2.0
         ));
     }
-    let second = kept.spread_second(second_kept);
+    let second = kept.spread(second_kept);
     for (theme, centre) in themes.iter_mut().zip(clustering.centroids.rows()) {
         if let Some((e, cos)) = projected.nearest(centre) {
             theme.codebook = Some(codebook.entries[e].name.clone());
@@ -425,9 +427,8 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     assemble(
         config,
         corpus,
-        Placement {
-            assignments,
-            similarity,
+        Placed {
+            placements,
             second,
             themes,
             stability,
@@ -445,8 +446,8 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
 
 /// The corpus as read, split and cut.
 pub(crate) struct Corpus {
-    /// Reports read, their text released once split and counted.
-    pub reports: Vec<Report>,
+    /// Reports read, without their text once split and counted.
+    pub reports: Vec<ReportSummary>,
     /// Files skipped, with reasons.
     pub skipped: Vec<Skipped>,
     /// Each report's characters by role.
@@ -458,10 +459,9 @@ pub(crate) struct Corpus {
 }
 
 /// The themes and where each unit lies among them, fitted (`run`) or applied (`apply`).
-struct Placement {
-    assignments: Vec<Option<usize>>,
-    similarity: Vec<f64>,
-    second: Vec<Option<(usize, f64)>>,
+struct Placed {
+    placements: Vec<Option<Placement>>,
+    second: Vec<Option<Placement>>,
     themes: Vec<Theme>,
     stability: Option<Stability>,
     fit: FitSummary,
@@ -475,7 +475,7 @@ struct Placement {
 fn assemble(
     config: ValidConfig,
     corpus: Corpus,
-    placement: Placement,
+    placed: Placed,
     reduced: Array2<f32>,
     tfidf_matrix: Option<TfidfMatrix>,
     lists: &SegmentParams,
@@ -491,14 +491,14 @@ fn assemble(
     } = corpus;
     let recurrence = recurrence::measure(
         &units,
-        &placement.assignments,
-        placement.fit.k,
+        &placed.placements,
+        placed.fit.k,
         config.report.group_by,
     );
     // What only `--dump` reads goes before the signals, the run's peak: all but the two
     // dimensions the map draws (on laws ×20, 5.7 million units × 100 dimensions: 2.3 GB) and
     // the tokens (0.9 GB).
-    let dump = config.report.dump;
+    let dump = config.run.dump;
     let reduced = if dump {
         reduced
     } else {
@@ -526,20 +526,19 @@ fn assemble(
         skipped,
         chars,
         units,
-        assignments: placement.assignments,
-        similarity: placement.similarity,
-        second: placement.second,
-        themes: placement.themes,
+        placements: placed.placements,
+        second: placed.second,
+        themes: placed.themes,
         recurrence,
         copies,
         concreteness,
-        stability: placement.stability,
+        stability: placed.stability,
         reduced,
         tokens,
         tfidf_matrix,
-        fit: placement.fit,
-        model: placement.model,
-        source: placement.source,
+        fit: placed.fit,
+        model: placed.model,
+        source: placed.source,
         timings,
         peak_memory,
         warnings,
@@ -595,7 +594,13 @@ pub fn apply(
 ) -> Result<Analysis> {
     let mut config = model.config.clone();
     config.report = report;
-    config.read.strict = strict;
+    // The fit's seed, shown beside its themes; the policy is this run's (no dump: apply fits
+    // nothing).
+    config.run = RunParams {
+        seed: config.run.seed,
+        strict,
+        dump: false,
+    };
     let config = config.validate()?;
     let mut stages = Stages::new(progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
@@ -617,26 +622,28 @@ pub fn apply(
         &mut warnings,
     );
     let centroids = model.themes.centroids();
-    let (assignments, similarity, second, inertia) = stages.run("cluster", 0, |_| {
+    let (placements, second, inertia) = stages.run("cluster", 0, |_| {
         kept.with_rows(&mut reduced, |x| {
             let themes = model.themes.assign(x);
             let sims = model.themes.similarity(x, &themes);
             let inertia = cluster::inertia(x, &centroids, &themes);
             let second = model.themes.second_nearest(x, &themes);
-            let (assignments, similarity) = kept.spread(&themes, &sims);
-            let second = kept.spread_second(second);
-            (assignments, similarity, second, inertia)
+            (
+                kept.spread_themes(&themes, &sims),
+                kept.spread(second),
+                inertia,
+            )
         })
     });
     let k = model.labels.len();
-    let members = label::members_by_theme(&assignments, k);
+    let members = label::members_by_theme(&placements, k);
     let themes: Vec<Theme> = model
         .labels
         .iter()
         .zip(&members)
         .map(|(theme, units)| Theme {
             size: units.len(),
-            examples: label::nearest(units, &similarity, config.label.examples),
+            examples: label::nearest(units, &placements, config.label.examples),
             ..theme.clone()
         })
         .collect();
@@ -662,13 +669,12 @@ pub fn apply(
         explained_variance: model.lsa.explained_variance(),
         terms: model.tfidf.vocabulary.len(),
     };
-    let tfidf_matrix = config.report.dump.then_some(matrix);
+    let tfidf_matrix = config.run.dump.then_some(matrix);
     assemble(
         config,
         corpus,
-        Placement {
-            assignments,
-            similarity,
+        Placed {
+            placements,
             second,
             themes,
             stability: None,

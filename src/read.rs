@@ -11,7 +11,7 @@
 
 use crate::chrome::find_chrome;
 use crate::config::ReadParams;
-use crate::corpus::{PresplitUnit, Report, ReportMeta, SectionKind, Skipped, Span};
+use crate::corpus::{ByteSpan, PresplitUnit, Report, ReportMeta, SectionKind, Skipped};
 use crate::decode::decode;
 use crate::error::{Error, Result};
 use crate::meta::{self, Manifest};
@@ -277,14 +277,14 @@ pub fn read_one(
 struct Extracted {
     text: String,
     encoding: &'static str,
-    chrome: Vec<Span>,
+    chrome: Vec<ByteSpan>,
     presplit: Option<Vec<PresplitUnit>>,
 }
 
 /// The text of a file's bytes by its kind (a table, HTML, a Word document, a PDF, plain text),
 /// with the chrome found in it; the error is a one-line reason.
 fn extract(path: &Path, bytes: Vec<u8>) -> std::result::Result<Extracted, String> {
-    let document = |text: String, encoding, mut chrome: Vec<Span>| {
+    let document = |text: String, encoding, mut chrome: Vec<ByteSpan>| {
         if trim_blank(&text).is_empty() {
             return Err("empty: no text".to_string());
         }
@@ -348,9 +348,9 @@ fn extract(path: &Path, bytes: Vec<u8>) -> std::result::Result<Extracted, String
 
 /// Spans sorted, and any that overlap one kept before them dropped (a line a reader marked as
 /// chrome may also be found by [`find_chrome`]).
-fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
+fn merge_spans(mut spans: Vec<ByteSpan>) -> Vec<ByteSpan> {
     spans.sort();
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut out: Vec<ByteSpan> = Vec::with_capacity(spans.len());
     for s in spans {
         if out.last().is_none_or(|last| s.start >= last.end) {
             out.push(s);
@@ -577,7 +577,6 @@ mod tests {
         // /proc files report a size of 0 but have content: the limit applies to what is read.
         let tiny = ReadParams {
             max_file_mb: 0.0001,
-            ..ReadParams::default()
         };
         let skipped = read_one("r0", Path::new("/proc/self/maps"), &tiny, &none).unwrap_err();
         assert!(

@@ -2,6 +2,7 @@
 //! province or year), how many groups each theme recurs in, the themes distinctive of each group
 //! (lift), and theme counts by section kind and by year.
 
+use crate::cluster::Placement;
 use crate::config::GroupBy;
 use crate::corpus::{ReportMeta, SectionKind, Unit};
 use serde::Serialize;
@@ -53,8 +54,13 @@ pub fn group_of(meta: &ReportMeta, by: GroupBy) -> String {
     })
 }
 
-/// Counts themes by group, kind and year. `assignments[u]` is None for unassigned units.
-pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: GroupBy) -> Recurrence {
+/// Counts themes by group, kind and year. `placements[u]` is None for unassigned units.
+pub fn measure(
+    units: &[Unit],
+    placements: &[Option<Placement>],
+    k: usize,
+    by: GroupBy,
+) -> Recurrence {
     let mut per_group: BTreeMap<String, (Vec<usize>, usize)> = BTreeMap::new();
     let mut per_kind: BTreeMap<SectionKind, Vec<usize>> = BTreeMap::new();
     let mut per_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
@@ -62,14 +68,16 @@ pub fn measure(units: &[Unit], assignments: &[Option<usize>], k: usize, by: Grou
     // The units of a report share its metadata, so its group is named once per run of them.
     let mut first = 0;
     for run in units.chunk_by(|a, b| Arc::ptr_eq(&a.meta, &b.meta)) {
-        let themes = &assignments[first..first + run.len()];
+        let themes = &placements[first..first + run.len()];
         first += run.len();
         let entry = per_group
             .entry(group_of(&run[0].meta, by))
             .or_insert_with(|| (vec![0; k], 0));
         entry.1 += run.len();
-        for (unit, theme) in run.iter().zip(themes) {
-            let Some(t) = *theme else { continue };
+        for (unit, placement) in run.iter().zip(themes) {
+            let Some(t) = placement.map(|p| p.theme) else {
+                continue;
+            };
             entry.0[t] += 1;
             overall[t] += 1;
             per_kind
@@ -201,16 +209,18 @@ pub struct PlanFollowed {
 
 /// Promise tracking: for every township with reports for year t and t + 1, each theme of its
 /// `plans` units in t, with the number of its `measures` units in that theme in t + 1.
-pub fn plans_followed(units: &[Unit], assignments: &[Option<usize>]) -> Vec<PlanFollowed> {
+pub fn plans_followed(units: &[Unit], placements: &[Option<Placement>]) -> Vec<PlanFollowed> {
     let mut plans: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
     let mut measures: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
     let mut years: BTreeMap<(String, u16), bool> = BTreeMap::new();
-    for (unit, theme) in units.iter().zip(assignments) {
+    for (unit, placement) in units.iter().zip(placements) {
         let (Some(township), Some(year)) = (unit.meta.township.clone(), unit.meta.year) else {
             continue;
         };
         years.insert((township.clone(), year), true);
-        let Some(t) = *theme else { continue };
+        let Some(t) = placement.map(|p| p.theme) else {
+            continue;
+        };
         match unit.section_kind {
             SectionKind::Plans => *plans.entry((township, year, t)).or_default() += 1,
             SectionKind::Measures => *measures.entry((township, year, t)).or_default() += 1,
@@ -293,7 +303,20 @@ pub fn promises(followed: &[PlanFollowed]) -> Vec<Promise> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Span;
+    use crate::corpus::{ByteSpan, CharSpan};
+
+    /// Units placed on `themes` (None: unassigned).
+    fn placed(themes: &[Option<usize>]) -> Vec<Option<Placement>> {
+        themes
+            .iter()
+            .map(|t| {
+                t.map(|theme| Placement {
+                    theme,
+                    similarity: 1.0,
+                })
+            })
+            .collect()
+    }
 
     fn unit(township: &str, kind: SectionKind, year: u16) -> Unit {
         Unit {
@@ -302,8 +325,8 @@ mod tests {
             section_kind: kind,
             section_heading: String::new(),
             heading: String::new(),
-            span: Span::new(0, 0),
-            chars: Span::new(0, 0),
+            span: ByteSpan::new(0, 0),
+            chars: CharSpan::new(0, 0),
             text: String::new(),
             label: None,
             meta: std::sync::Arc::new(ReportMeta {
@@ -324,7 +347,7 @@ mod tests {
         ];
         let r = measure(
             &units,
-            &[Some(0), Some(1), Some(0), None],
+            &placed(&[Some(0), Some(1), Some(0), None]),
             2,
             GroupBy::Township,
         );
@@ -356,7 +379,7 @@ mod tests {
             unit("江湾镇", SectionKind::Measures, 2023),
             unit("濮院镇", SectionKind::Plans, 2022),
         ];
-        let got = plans_followed(&units, &[Some(0), Some(1), Some(0), Some(0)]);
+        let got = plans_followed(&units, &placed(&[Some(0), Some(1), Some(0), Some(0)]));
         // 濮院镇 has no 2023 report: its plan cannot be tracked.
         assert_eq!(got.len(), 2);
         assert_eq!((got[0].theme, got[0].measures_next_year), (0, 1));
@@ -383,16 +406,8 @@ mod tests {
             unit("濮院镇", SectionKind::Plans, 2022),
             unit("濮院镇", SectionKind::Measures, 2023),
         ];
-        let assignments = [
-            Some(0),
-            Some(1),
-            Some(0),
-            Some(0),
-            Some(1),
-            Some(0),
-            Some(1),
-        ];
-        let got = promises(&plans_followed(&units, &assignments));
+        let placements = placed(&[0, 1, 0, 0, 1, 0, 1].map(Some));
+        let got = promises(&plans_followed(&units, &placements));
         // Theme 0: 江湾镇 planned it in 2022 (kept in 2023) and 2023 (not kept in 2024);
         // 濮院镇 planned it in 2022 and did not keep it.
         assert_eq!(got[0].theme, 0);

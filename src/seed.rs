@@ -3,9 +3,16 @@
 //! refits and their bootstrap samples. The derivations are fixed: changing one changes every
 //! output fitted with it.
 
-/// The run's seed (`--seed`, `cluster.seed`), from which each stage's is derived.
+/// The run's seed (`--seed`, `run.seed`), from which each stage's is derived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seeds(u64);
+
+impl Default for Seeds {
+    /// The seed of a run that names none: 42.
+    fn default() -> Seeds {
+        Seeds(42)
+    }
+}
 
 impl Seeds {
     /// The seeds of a run seeded with `seed`.

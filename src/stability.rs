@@ -10,6 +10,7 @@
 use crate::cluster;
 use crate::config::{ClusterParams, Valid};
 use crate::error::Result;
+use crate::seed::Seeds;
 use ndarray::{ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
@@ -28,33 +29,46 @@ pub struct Stability {
     pub ari_bootstrap: f64,
 }
 
-/// Refits `refits` times each way and compares with `base` (the run's theme of each row of `x`).
-/// Refits are guided by `guides` as the run was; `progress(i, 2 × refits)` is called after each.
+/// The refits a stability measure makes.
+#[derive(Debug, Clone, Copy)]
+pub struct Refits<'a> {
+    /// The run's k-means parameters (k is fixed at the run's).
+    pub params: &'a Valid<ClusterParams>,
+    /// The run's seeds, from which each refit's is derived.
+    pub seeds: Seeds,
+    /// Refits of each kind.
+    pub count: usize,
+}
+
+/// Refits `refits.count` times each way and compares with `base` (the run's theme of each row
+/// of `x`, of `k` themes). Refits are guided by `guides` as the run was; `progress(i, 2 ×
+/// count)` is called after each.
 pub fn measure(
     x: ArrayView2<f32>,
     base: &[usize],
     k: usize,
-    params: &Valid<ClusterParams>,
-    refits: usize,
+    refits: Refits<'_>,
     guides: Option<ArrayView2<f32>>,
     progress: cluster::Progress,
 ) -> Result<Stability> {
+    let Refits {
+        params,
+        seeds,
+        count: refits,
+    } = refits;
+    let params = params.refit(k);
     let n = x.nrows();
     let mut jaccard_sums = vec![0.0; k];
     let (mut ari_seeds, mut ari_boot) = (0.0, 0.0);
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().bootstrap_samples());
+    let mut rng = Xoshiro256Plus::seed_from_u64(seeds.bootstrap_samples());
     for i in 1..=refits as u64 {
-        let reseeded = cluster::cluster(x, &params.refit(k, params.seeds().refit(i)), guides)?;
+        let reseeded = cluster::cluster(x, &params, seeds.refit(i), guides)?;
         progress(2 * i as usize - 1, 2 * refits);
         ari_seeds += adjusted_rand_index(base, &reseeded.assignments);
         add_best_jaccard(base, &reseeded.assignments, k, &mut jaccard_sums);
         let sample: Vec<usize> = (0..n).map(|_| rng.gen_range(0..n)).collect();
         let rows = x.select(Axis(0), &sample);
-        let boot = cluster::cluster(
-            rows.view(),
-            &params.refit(k, params.seeds().bootstrap_refit(i)),
-            guides,
-        )?;
+        let boot = cluster::cluster(rows.view(), &params, seeds.bootstrap_refit(i), guides)?;
         progress(2 * i as usize, 2 * refits);
         let assigned = boot.themes.assign(x);
         ari_boot += adjusted_rand_index(base, &assigned);
@@ -160,13 +174,16 @@ mod tests {
         .unwrap();
         // Exact duplicates of three well separated points.
         let clean = points(&[(0.0, 30), (2.1, 30), (4.2, 30)], 0.0, 1);
-        let fit = cluster::cluster(clean.view(), &params, None).unwrap();
+        let fit = cluster::cluster(clean.view(), &params, Seeds::default(), None).unwrap();
         let s = measure(
             clean.view(),
             &fit.assignments,
             3,
-            &params,
-            3,
+            Refits {
+                params: &params,
+                seeds: Seeds::default(),
+                count: 3,
+            },
             None,
             &|_, _| {},
         )
@@ -180,13 +197,16 @@ mod tests {
         // Uniform noise on the circle: no theme survives refits intact.
         let pi = std::f64::consts::PI;
         let noise = points(&[(pi, 300)], pi, 2);
-        let fit = cluster::cluster(noise.view(), &params, None).unwrap();
+        let fit = cluster::cluster(noise.view(), &params, Seeds::default(), None).unwrap();
         let s = measure(
             noise.view(),
             &fit.assignments,
             3,
-            &params,
-            3,
+            Refits {
+                params: &params,
+                seeds: Seeds::default(),
+                count: 3,
+            },
             None,
             &|_, _| {},
         )

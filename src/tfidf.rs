@@ -53,7 +53,7 @@ const ROWS_PER_CHUNK: usize = 4096;
 /// Document frequency of every term of the corpus: each fold counts a term once per document,
 /// marking the last document it counted it in (no sorting of each document's ids).
 fn document_frequencies(corpus: &TokenizedCorpus) -> Vec<u64> {
-    let n_terms = corpus.terms.len();
+    let n_terms = corpus.terms().len();
     (0..corpus.len())
         .into_par_iter()
         .fold(
@@ -93,7 +93,7 @@ pub fn fit_transform(corpus: &TokenizedCorpus, params: &Valid<TfidfParams>) -> R
         .collect();
     if let Some(limit) = params.max_features.filter(|&m| m < kept.len()) {
         let mut total = vec![0u64; df.len()];
-        for &t in &corpus.ids {
+        for &t in corpus.ids() {
             total[t as usize] += 1;
         }
         kept.sort_by_key(|&t| (std::cmp::Reverse(total[t as usize]), t));
@@ -115,7 +115,7 @@ pub fn fit_transform(corpus: &TokenizedCorpus, params: &Valid<TfidfParams>) -> R
     let model = TfidfModel {
         vocabulary: kept
             .iter()
-            .map(|&t| corpus.terms[t as usize].clone())
+            .map(|&t| corpus.terms()[t as usize].clone())
             .collect(),
         df: kept_df,
         idf,
@@ -233,7 +233,7 @@ pub fn weight_rows(
 /// Maps a tokenized corpus's term ids onto a fitted model's columns (for `apply`).
 pub fn columns_for(corpus: &TokenizedCorpus, model: &TfidfModel) -> Vec<Option<u32>> {
     corpus
-        .terms
+        .terms()
         .iter()
         .map(|t| model.vocabulary.binary_search(t).ok().map(|c| c as u32))
         .collect()
@@ -246,26 +246,7 @@ mod tests {
     use crate::config::DfBound;
 
     fn corpus(docs: &[&[&str]]) -> TokenizedCorpus {
-        let mut terms: Vec<String> = docs
-            .iter()
-            .flat_map(|d| d.iter().map(|s| s.to_string()))
-            .collect();
-        terms.sort();
-        terms.dedup();
-        let mut c = TokenizedCorpus {
-            terms,
-            ids: vec![],
-            offsets: vec![0],
-            inner: Default::default(),
-        };
-        for d in docs {
-            for t in *d {
-                c.ids
-                    .push(c.terms.binary_search(&t.to_string()).unwrap() as u32);
-            }
-            c.offsets.push(c.ids.len());
-        }
-        c
+        TokenizedCorpus::from_docs(docs)
     }
 
     #[test]

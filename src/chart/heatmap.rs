@@ -83,9 +83,9 @@ impl HeatmapData {
         let themes = ThemeName::of_analysis(analysis);
         let by = analysis.group_by();
         let mut best: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); themes.len()]; r.groups.len()];
-        let similarity = |u: usize| analysis.similarity.get(u).copied().unwrap_or(0.0);
+        let similarity = |u: usize| analysis.similarity(u);
         for (u, unit) in analysis.units.iter().enumerate() {
-            let Some(t) = analysis.assignments.get(u).copied().flatten() else {
+            let Some(t) = analysis.theme_of(u) else {
                 continue;
             };
             let Ok(g) = r.groups.binary_search(&group_of(&unit.meta, by)) else {

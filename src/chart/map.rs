@@ -51,7 +51,7 @@ impl MapData {
     /// The units of an analysis on its first two reduced dimensions.
     pub fn from_analysis(analysis: &Analysis) -> MapData {
         let reduced = &analysis.reduced;
-        let rows = reduced.nrows().min(analysis.assignments.len());
+        let rows = reduced.nrows().min(analysis.placements.len());
         let at = |u: usize, d: usize| {
             if d < reduced.ncols() {
                 f64::from(reduced[[u, d]])
@@ -63,7 +63,7 @@ impl MapData {
             .map(|u| MapPoint {
                 x: at(u, 0),
                 y: at(u, 1),
-                theme: analysis.assignments[u],
+                theme: analysis.theme_of(u),
             })
             .collect();
         MapData {

@@ -259,10 +259,17 @@ impl From<SplitFormat> for OutlineFormat {
 const THREADS_PER_CORE: usize = 4;
 
 impl RunArgs {
-    /// The configuration: defaults, then `--config`, then flags.
+    /// The configuration: defaults, then `--config`, then flags. A key of the file read at its
+    /// old place is named on stderr.
     pub fn config(&self) -> Result<ValidConfig, ConfigError> {
         let mut c = match &self.config {
-            Some(path) => Config::from_file(path)?,
+            Some(path) => {
+                let (config, warnings) = Config::from_file(path)?;
+                for warning in warnings {
+                    eprintln!("policy-themes: warning: {}: {warning}", path.display());
+                }
+                config
+            }
             None => Config::default(),
         };
         if let Some(k) = &self.k {
@@ -272,7 +279,7 @@ impl RunArgs {
             c.cluster.k_range = KRange::parse(r)?;
         }
         if let Some(s) = self.seed {
-            c.cluster.seed = s;
+            c.run.seed = s;
         }
         if let Some(u) = self.unit {
             c.split.unit = u.into();
@@ -307,22 +314,14 @@ impl RunArgs {
         if let Some(cb) = &self.codebook {
             c.cluster.codebook = Some(cb.clone());
         }
-        self.output.apply(&mut c);
-        if self.dump {
-            c.report.dump = true;
-        }
+        self.output.apply_report(&mut c.report);
+        c.run.strict |= self.output.strict;
+        c.run.dump |= self.dump;
         c.validate()
     }
 }
 
 impl OutputArgs {
-    pub fn apply(&self, c: &mut Config) {
-        self.apply_report(&mut c.report);
-        if self.strict {
-            c.read.strict = true;
-        }
-    }
-
     /// Sets the output options of `[report]` the flags give.
     pub fn apply_report(&self, report: &mut ReportParams) {
         let c = report;

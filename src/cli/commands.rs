@@ -125,11 +125,10 @@ fn run(args: RunArgs) -> Result<()> {
 fn apply(args: ApplyArgs) -> Result<()> {
     let (out, manifest) = args.output.prepare("policy-themes-out")?;
     let model = FittedModel::load(&args.model)?;
-    // The model's output options, with the flags over them; never a dump (apply fits nothing).
+    // The model's output options, with the flags over them; the run's policy is this run's.
     let mut report = model.config.report.clone();
-    report.dump = false;
     args.output.apply_report(&mut report);
-    let strict = args.output.strict || model.config.read.strict;
+    let strict = args.output.strict;
     let input = RunInput {
         paths: args.paths.clone(),
         manifest,
@@ -158,7 +157,7 @@ fn finish(analysis: &Analysis, out: OutputDir, flags: &OutputArgs) -> Result<()>
             path.display()
         );
     }
-    if analysis.config.read.strict && !analysis.skipped.is_empty() {
+    if analysis.config.run.strict && !analysis.skipped.is_empty() {
         return Err(Error::Strict(analysis.skipped.len()));
     }
     Ok(())

@@ -9,4 +9,3 @@ mod progress;
 fn main() {
     std::process::exit(commands::main());
 }
-

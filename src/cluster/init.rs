@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::ClusterParams;
 use crate::error::{Error, Result};
+use crate::seed::Seeds;
 use linfa::DatasetBase;
 use linfa::traits::Fit;
 use linfa_clustering::{KMeans, KMeansInit};
@@ -18,10 +19,11 @@ pub(super) fn fit_full(
     x: ArrayView2<f32>,
     k: usize,
     params: &ClusterParams,
+    seeds: Seeds,
     n_runs: usize,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<KMeans<f32, LanesL2>> {
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().kmeans());
+    let mut rng = Xoshiro256Plus::seed_from_u64(seeds.kmeans());
     let mut best: Option<KMeans<f32, LanesL2>> = None;
     for _ in 0..n_runs {
         let (start, _) = start_centres(x, k, &mut rng, guides);

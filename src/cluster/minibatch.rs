@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::ClusterParams;
 use crate::error::{Error, Result};
+use crate::seed::Seeds;
 use linfa::DatasetBase;
 use linfa::traits::FitWith;
 use linfa_clustering::{IncrKMeansError, KMeans, KMeansInit};
@@ -20,9 +21,10 @@ pub(super) fn fit_minibatch(
     x: ArrayView2<f32>,
     k: usize,
     params: &ClusterParams,
+    seeds: Seeds,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<KMeans<f32, LanesL2>> {
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().kmeans());
+    let mut rng = Xoshiro256Plus::seed_from_u64(seeds.kmeans());
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.shuffle(&mut rng);
     let first = gather_rows(x, &order[..params.batch_size.min(order.len())]);

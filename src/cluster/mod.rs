@@ -28,6 +28,7 @@ use scan::*;
 
 use crate::config::{ClusterParams, KChoice, Valid};
 use crate::error::{Error, Result};
+use crate::seed::Seeds;
 use linfa_clustering::KMeans;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -125,13 +126,13 @@ impl Themes {
     }
 
     /// Each row's next-nearest theme after its own `assignments[i]` (by distance to the
-    /// centres, as themes are assigned) and the row's cosine to its centre; `None` with one
+    /// centres, as themes are assigned), with the row's cosine to its centre; `None` with one
     /// theme.
     pub fn second_nearest(
         &self,
         x: ArrayView2<f32>,
         assignments: &[usize],
-    ) -> Vec<Option<(usize, f64)>> {
+    ) -> Vec<Option<Placement>> {
         let (centroids, norms) = self.centroids_and_norms();
         let centres: Vec<Vec<f32>> = centroids.rows().into_iter().map(|c| c.to_vec()).collect();
         assignments
@@ -151,10 +152,22 @@ impl Themes {
                     .filter(|&t| t != own)
                     .map(|t| (t, lanes_squared_distance(slice, &centres[t])))
                     .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?;
-                Some((t, cosine(row, centroids.row(t), norms[t])))
+                Some(Placement {
+                    theme: t,
+                    similarity: cosine(row, centroids.row(t), norms[t]),
+                })
             })
             .collect()
     }
+}
+
+/// Where a unit lies among the themes: a theme and the unit's cosine similarity to its centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    /// The theme (its number among the themes).
+    pub theme: usize,
+    /// Cosine similarity of the unit to the theme's centre.
+    pub similarity: f64,
 }
 
 /// Fits the themes of the rows of `x` (unit-length, or zero for units without terms). With
@@ -164,9 +177,10 @@ impl Themes {
 pub fn cluster(
     x: ArrayView2<f32>,
     params: &Valid<ClusterParams>,
+    seeds: Seeds,
     guides: Option<ArrayView2<f32>>,
 ) -> Result<Clustering> {
-    cluster_with_progress(x, params, guides, &|_, _| {})
+    cluster_with_progress(x, params, seeds, guides, &|_, _| {})
 }
 
 /// Progress of a loop: `(done, of)` after each step.
@@ -176,6 +190,7 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 pub fn cluster_with_progress(
     x: ArrayView2<f32>,
     params: &Valid<ClusterParams>,
+    seeds: Seeds,
     guides: Option<ArrayView2<f32>>,
     progress: Progress,
 ) -> Result<Clustering> {
@@ -183,7 +198,7 @@ pub fn cluster_with_progress(
     let (k, scan) = match params.k {
         KChoice::Fixed(k) => (k, Vec::new()),
         KChoice::Auto => {
-            let scan = scan_k(x, params, progress)?;
+            let scan = scan_k(x, params, seeds, progress)?;
             let best = choose_k(&scan).map(|s| s.k).ok_or_else(|| {
                 Error::Cluster("the k range is empty for this corpus".to_string())
             })?;
@@ -198,10 +213,13 @@ pub fn cluster_with_progress(
         g.slice_move(ndarray::s![..rows, ..])
     });
     let (model, method) = if n > params.minibatch_above {
-        (fit_minibatch(x, k, params, guides)?, Method::MiniBatch)
+        (
+            fit_minibatch(x, k, params, seeds, guides)?,
+            Method::MiniBatch,
+        )
     } else {
         (
-            fit_full(x, k, params, params.n_runs, guides)?,
+            fit_full(x, k, params, seeds, params.n_runs, guides)?,
             Method::KMeans,
         )
     };
@@ -394,7 +412,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(x.view(), &params, None).unwrap();
+        let c = cluster(x.view(), &params, Seeds::default(), None).unwrap();
         let sizes = c.assignments.iter().fold(vec![0; 3], |mut s, &a| {
             s[a] += 1;
             s
@@ -412,7 +430,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(blobs().view(), &params, None).unwrap();
+        let c = cluster(blobs().view(), &params, Seeds::default(), None).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(c.scan.len(), 5);
     }
@@ -432,7 +450,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(x.view(), &params, Some(guides.view())).unwrap();
+        let c = cluster(x.view(), &params, Seeds::default(), Some(guides.view())).unwrap();
         assert_eq!(c.k, 3);
         assert_eq!(
             c.themes
@@ -489,7 +507,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let c = cluster(blobs().view(), &params, None).unwrap();
+        let c = cluster(blobs().view(), &params, Seeds::default(), None).unwrap();
         assert_eq!(c.method, Method::MiniBatch);
         assert!(c.similarity.iter().all(|&s| s > 0.99), "{:?}", c.similarity);
     }
@@ -533,7 +551,7 @@ mod tests {
         .check()
         .unwrap();
         assert!(matches!(
-            cluster(x.view(), &params, None),
+            cluster(x.view(), &params, Seeds::default(), None),
             Err(Error::TooFewUnits { k: 3, units: 2 })
         ));
     }
@@ -549,7 +567,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let fitted = cluster(x.view(), &params, None).unwrap();
+        let fitted = cluster(x.view(), &params, Seeds::default(), None).unwrap();
         let sizes = |c: &Clustering| {
             (0..c.k)
                 .map(|t| c.assignments.iter().filter(|&&a| a == t).count())

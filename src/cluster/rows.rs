@@ -1,6 +1,7 @@
 //! The rows clustered out of all units (those with enough known terms): shown to k-means as one
 //! contiguous view without copying the matrix, and the results spread back over all units.
 
+use super::Placement;
 use ndarray::{Array2, ArrayView2};
 
 /// The units that are clustered, out of all: those with at least `cluster.min_known_terms`
@@ -53,26 +54,27 @@ impl KeptRows {
         with_rows(x, &self.kept, f)
     }
 
-    /// Each unit's next-nearest theme, from the kept rows' (`second[i]` is the kept row i's);
-    /// the others have none.
-    pub fn spread_second(&self, second: Vec<Option<(usize, f64)>>) -> Vec<Option<(usize, f64)>> {
+    /// Spreads the kept rows' placements (the i-th the kept row i's) over all units; the
+    /// others have none.
+    pub fn spread(
+        &self,
+        rows: impl IntoIterator<Item = Option<Placement>>,
+    ) -> Vec<Option<Placement>> {
         let mut out = vec![None; self.units];
-        for (&u, s) in self.kept.iter().zip(second) {
-            out[u] = s;
+        for (&u, placement) in self.kept.iter().zip(rows) {
+            out[u] = placement;
         }
         out
     }
 
-    /// Spreads the kept rows' themes and similarities over all units (the others: no theme,
-    /// similarity 0).
-    pub fn spread(&self, themes: &[usize], sims: &[f64]) -> (Vec<Option<usize>>, Vec<f64>) {
-        let mut assignments = vec![None; self.units];
-        let mut similarity = vec![0.0; self.units];
-        for (row, &u) in self.kept.iter().enumerate() {
-            assignments[u] = Some(themes[row]);
-            similarity[u] = sims[row];
-        }
-        (assignments, similarity)
+    /// Spreads the kept rows' themes and their similarities over all units (see [`Self::spread`]).
+    pub fn spread_themes(&self, themes: &[usize], sims: &[f64]) -> Vec<Option<Placement>> {
+        self.spread(
+            themes
+                .iter()
+                .zip(sims)
+                .map(|(&theme, &similarity)| Some(Placement { theme, similarity })),
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::ClusterParams;
 use crate::error::Result;
+use crate::seed::Seeds;
 use linfa::traits::Predict;
 use ndarray::{ArrayView2, Axis};
 use rand::SeedableRng;
@@ -29,10 +30,11 @@ pub struct KScore {
 pub(super) fn scan_k(
     x: ArrayView2<f32>,
     params: &ClusterParams,
+    seeds: Seeds,
     progress: Progress,
 ) -> Result<Vec<KScore>> {
     let n = x.nrows();
-    let mut rng = Xoshiro256Plus::seed_from_u64(params.seeds().k_scan_sample());
+    let mut rng = Xoshiro256Plus::seed_from_u64(seeds.k_scan_sample());
     let mut idx: Vec<usize> = (0..n).collect();
     if n > params.silhouette_sample {
         idx.shuffle(&mut rng);
@@ -54,7 +56,7 @@ pub(super) fn scan_k(
     let first = params.k_range.min.min(max_k);
     (first..=max_k)
         .map(|k| {
-            let model = fit_full(sample.view(), k, params, params.n_runs.min(2), None)?;
+            let model = fit_full(sample.view(), k, params, seeds, params.n_runs.min(2), None)?;
             progress(k - first + 1, max_k - first + 1);
             let labels: Vec<usize> = model.predict(&sample).to_vec();
             let (silhouette, silhouette_se) = silhouette(&dist, m, &labels, k);

@@ -14,7 +14,7 @@
 
 mod gazetteer;
 
-use crate::corpus::{AdminLevel, Report, ReportMeta, Span, UnitSource};
+use crate::corpus::{AdminLevel, ByteSpan, ReportMeta, ReportSummary, UnitSource};
 use crate::error::{Error, Result};
 use crate::text::trim_blank;
 use gazetteer::{Found, GAZETTEER, Level};
@@ -147,7 +147,7 @@ const TAIL_LINE_BYTES: usize = 400;
 
 /// Finds the metadata of a report from its text; `chrome` holds the page-chrome spans and
 /// `file_stem` is the file's name without its extension.
-pub fn find_meta(text: &str, chrome: &[Span], file_stem: &str) -> ReportMeta {
+pub fn find_meta(text: &str, chrome: &[ByteSpan], file_stem: &str) -> ReportMeta {
     let view = View::of(text, chrome);
     let title = find_title(&view.content);
     let published = find_published(&view.all);
@@ -236,7 +236,7 @@ struct View {
 }
 
 impl View {
-    fn of(text: &str, chrome: &[Span]) -> View {
+    fn of(text: &str, chrome: &[ByteSpan]) -> View {
         let mut content = Vec::new();
         let mut all = Vec::new();
         let mut offset = 0;
@@ -823,7 +823,7 @@ fn guess_township(lines: &[String], all: &str) -> Option<String> {
 /// body names most (outside chrome), bounded by the publication date.
 fn find_year(
     text: &str,
-    chrome: &[Span],
+    chrome: &[ByteSpan],
     title: Option<&str>,
     opening: Option<&str>,
     published: Option<&str>,
@@ -1073,22 +1073,21 @@ impl Manifest {
         out
     }
 }
-/// Township, county and province names of the corpus, with their stems (江湾镇 → 江湾): the
-/// stop phrases a corpus adds, for a township's name is not a theme.
-pub fn place_names(reports: &[Report]) -> Vec<String> {
+/// Township, county and province names of the corpus's reports, with their stems (江湾镇 →
+/// 江湾): the stop phrases a corpus adds, for a township's name is not a theme. (The rows of a
+/// table input with metadata of their own add none: their names were never read here, the
+/// ready-made units being released before, and the outputs are made so.)
+pub fn place_names(reports: &[ReportSummary]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for r in reports {
-        let metas = std::iter::once(&r.meta).chain(r.presplit.iter().flatten().map(|u| &u.meta));
-        for m in metas {
-            for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
-                names.push(name.clone());
-                let stem = name
-                    .trim_end_matches("街道办事处")
-                    .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
-                    .trim_end_matches("街道");
-                if stem.chars().count() >= 2 {
-                    names.push(stem.to_string());
-                }
+    for m in reports.iter().map(|r| &r.meta) {
+        for name in [&m.township, &m.county, &m.province].into_iter().flatten() {
+            names.push(name.clone());
+            let stem = name
+                .trim_end_matches("街道办事处")
+                .trim_end_matches(['镇', '乡', '县', '市', '区', '省'])
+                .trim_end_matches("街道");
+            if stem.chars().count() >= 2 {
+                names.push(stem.to_string());
             }
         }
     }

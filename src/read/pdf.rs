@@ -18,7 +18,7 @@
 //! [`MAX_STREAM`] (or [`MAX_INFLATED`] in all): they are checked, through capped decoders,
 //! before the parser inflates them without a limit.
 
-use crate::corpus::Span;
+use crate::corpus::ByteSpan;
 use crate::text::is_han;
 use lopdf::Document;
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
@@ -42,7 +42,7 @@ fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// The text of a PDF and its page furniture as chrome spans, or a one-line reason it cannot be
 /// read.
-pub fn extract(bytes: &[u8]) -> Result<(String, Vec<Span>), String> {
+pub fn extract(bytes: &[u8]) -> Result<(String, Vec<ByteSpan>), String> {
     let head = &bytes[..bytes.len().min(1024)];
     if memchr::memmem::find(head, b"%PDF-").is_none() {
         return Err("not a PDF (no %PDF- header)".to_string());
@@ -467,7 +467,7 @@ fn ends_sentence(text: &str) -> bool {
 
 /// Lines → text: paragraphs one per line, page furniture on lines of its own after the
 /// paragraph it interrupts, recorded as chrome spans.
-fn layout(lines: &[Line]) -> (String, Vec<Span>) {
+fn layout(lines: &[Line]) -> (String, Vec<ByteSpan>) {
     let marks = furniture(lines);
     let body: Vec<&Line> = lines
         .iter()
@@ -494,7 +494,7 @@ fn layout(lines: &[Line]) -> (String, Vec<Span>) {
             let content = l.text.trim();
             let start = text.len();
             text.push_str(content);
-            chrome.push(Span::new(start, text.len()));
+            chrome.push(ByteSpan::new(start, text.len()));
             text.push('\n');
         }
     };

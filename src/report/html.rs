@@ -375,15 +375,15 @@ fn page_data(a: &Analysis) -> String {
         .enumerate()
         .map(|(u, unit)| {
             let group = crate::recurrence::group_of(&unit.meta, by);
-            let theme = a.assignments[u].map_or(-1, |t| t as i64);
-            let (theme2, sim2) = a.second[u].map_or((-1, 0.0), |(t, s)| (t as i64, s));
-            let mixed = theme >= 0 && theme2 >= 0 && sim2 >= MIXED * a.similarity[u];
+            let theme = a.theme_of(u).map_or(-1, |t| t as i64);
+            let (theme2, sim2) = a.second[u].map_or((-1, 0.0), |p| (p.theme as i64, p.similarity));
+            let mixed = theme >= 0 && theme2 >= 0 && sim2 >= MIXED * a.similarity(u);
             serde_json::json!([
                 unit.id,
                 index.get(group.as_str()).copied().unwrap_or(0),
                 theme,
                 theme2,
-                round4(a.similarity[u]),
+                round4(a.similarity(u)),
                 round4(sim2),
                 kinds
                     .iter()
@@ -489,7 +489,7 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
             svg: svg.to_string(),
         });
     }
-    let followed = crate::recurrence::plans_followed(&a.units, &a.assignments);
+    let followed = crate::recurrence::plans_followed(&a.units, &a.placements);
     let page = Index {
         lang,
         zh: lang == Lang::Zh,
@@ -543,7 +543,7 @@ fn model_line(a: &Analysis) -> String {
         a.fit.explained_variance * 100.0,
         a.fit.method,
         lang.pick("种子", "seed"),
-        a.config.cluster.seed,
+        a.config.run.seed,
     );
     match (&a.source, &a.model.origin) {
         (ThemeSource::Applied, Some(origin)) => format!(
@@ -793,8 +793,10 @@ fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
 fn concreteness(a: &Analysis) -> Concreteness<'_> {
     let k = a.themes.len();
     let (mut with, mut quantities, mut slogan) = (vec![0usize; k], vec![0usize; k], vec![0.0; k]);
-    for (theme, c) in a.assignments.iter().zip(&a.concreteness) {
-        let Some(t) = *theme else { continue };
+    for (placement, c) in a.placements.iter().zip(&a.concreteness) {
+        let Some(t) = placement.map(|p| p.theme) else {
+            continue;
+        };
         with[t] += usize::from(!c.quantities.is_empty());
         quantities[t] += c.quantities.len();
         slogan[t] += c.slogan_share;

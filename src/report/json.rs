@@ -39,7 +39,7 @@ pub fn render_themes(a: &Analysis) -> Vec<u8> {
                         "measure_id": unit.id,
                         "township": unit.meta.township,
                         "section_kind": unit.section_kind,
-                        "similarity": a.similarity[u],
+                        "similarity": a.similarity(u),
                         "text": unit.text,
                         "quantities": a.concreteness[u].quantities.iter().map(|q| &q.text).collect::<Vec<_>>(),
                         "slogan_share": a.concreteness[u].slogan_share,
@@ -87,8 +87,10 @@ impl ThemeConcreteness<'_> {
 /// Each theme's quantities: units with one, their number, by unit word, the first few.
 fn theme_concreteness(a: &Analysis) -> Vec<ThemeConcreteness<'_>> {
     let mut out: Vec<ThemeConcreteness> = (0..a.themes.len()).map(|_| Default::default()).collect();
-    for (theme, c) in a.assignments.iter().zip(&a.concreteness) {
-        let Some(t) = *theme else { continue };
+    for (placement, c) in a.placements.iter().zip(&a.concreteness) {
+        let Some(t) = placement.map(|p| p.theme) else {
+            continue;
+        };
         let entry = &mut out[t];
         entry.with_quantity += usize::from(!c.quantities.is_empty());
         entry.quantities += c.quantities.len();
@@ -141,7 +143,7 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
         "program": "policy-themes",
         "version": crate::VERSION,
         "theme_source": a.source,
-        "seed": a.config.cluster.seed,
+        "seed": a.config.run.seed,
         "threads": a.threads,
         "config": &a.config,
         "inputs": inputs.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),

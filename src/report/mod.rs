@@ -85,7 +85,7 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
     table("reports.csv", &|w| write_reports(analysis, bom, w))?;
     table("themes.csv", &|w| write_themes_csv(analysis, bom, w))?;
     table("group_theme.csv", &|w| write_group_theme(analysis, bom, w))?;
-    if !crate::recurrence::plans_followed(&analysis.units, &analysis.assignments).is_empty() {
+    if !crate::recurrence::plans_followed(&analysis.units, &analysis.placements).is_empty() {
         table("plans_followed.csv", &|w| {
             write_plans_followed(analysis, bom, w)
         })?;
@@ -102,7 +102,7 @@ fn write_others(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
         Ok(())
     };
     put("themes.json", render_themes(analysis))?;
-    if analysis.config.report.dump {
+    if analysis.config.run.dump {
         for (name, bytes) in render_dump(analysis) {
             put(name, bytes)?;
         }

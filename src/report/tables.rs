@@ -144,7 +144,7 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
     for u in units {
         let unit = &a.units[u];
         let report = &a.reports[unit.report];
-        let (theme, theme_label) = match a.assignments[u] {
+        let (theme, theme_label) = match a.theme_of(u) {
             Some(t) => (theme_ids[t].as_str(), a.themes[t].label.as_str()),
             None => (UNASSIGNED, ""),
         };
@@ -154,11 +154,11 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
         }
         put(&mut start, format_args!("{}", unit.chars.start));
         put(&mut end, format_args!("{}", unit.chars.end));
-        put(&mut similarity, format_args!("{:.4}", a.similarity[u]));
+        put(&mut similarity, format_args!("{:.4}", a.similarity(u)));
         let theme2 = match a.second[u] {
-            Some((t, cos)) => {
-                put(&mut similarity2, format_args!("{cos:.4}"));
-                theme_ids[t].as_str()
+            Some(second) => {
+                put(&mut similarity2, format_args!("{:.4}", second.similarity));
+                theme_ids[second.theme].as_str()
             }
             None => {
                 similarity2.clear();
@@ -424,7 +424,7 @@ pub fn write_plans_followed<W: Write>(a: &Analysis, bom: bool, out: W) -> Result
         "followed",
     ])
     .map_err(csv_err(name))?;
-    for p in crate::recurrence::plans_followed(&a.units, &a.assignments) {
+    for p in crate::recurrence::plans_followed(&a.units, &a.placements) {
         w.write_record([
             p.township.as_str(),
             &p.year.to_string(),
@@ -534,7 +534,7 @@ pub fn write_promises<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
         "plans_followed",
     ])
     .map_err(csv_err(name))?;
-    let followed = crate::recurrence::plans_followed(&a.units, &a.assignments);
+    let followed = crate::recurrence::plans_followed(&a.units, &a.placements);
     for p in crate::recurrence::promises(&followed) {
         w.write_record([
             theme_id(p.theme).as_str(),

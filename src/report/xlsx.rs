@@ -160,14 +160,14 @@ fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
     }
     let unit = &a.units[u];
     let report = &a.reports[unit.report];
-    let (theme, label) = match a.assignments[u] {
+    let (theme, label) = match a.theme_of(u) {
         Some(t) => (Cow::Owned(theme_id(t)), a.themes[t].label.as_str()),
         None => (Cow::Borrowed(UNASSIGNED), ""),
     };
     let (theme2, similarity2) = match a.second[u] {
-        Some((t, cos)) => (
-            Cell::Text(Cow::Owned(theme_id(t))),
-            Cell::Number(cos, DECIMAL),
+        Some(second) => (
+            Cell::Text(Cow::Owned(theme_id(second.theme))),
+            Cell::Number(second.similarity, DECIMAL),
         ),
         None => (Cell::Empty, Cell::Empty),
     };
@@ -186,7 +186,7 @@ fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
         Cell::Number(unit.chars.end as f64, INTEGER),
         Cell::Text(theme),
         text(label),
-        Cell::Number(a.similarity[u], DECIMAL),
+        Cell::Number(a.similarity(u), DECIMAL),
         text(unit.label.as_deref().unwrap_or("")),
         text(&unit.text),
         theme2,

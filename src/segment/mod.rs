@@ -158,8 +158,8 @@ mod tests {
                 a.for_each_token(line, |t, inner| tokens.push((t.to_string(), inner)));
                 let ours: Vec<(String, bool)> = corpus
                     .doc_terms(d)
-                    .zip(corpus.offsets[d]..)
-                    .map(|(t, i)| (t.to_string(), corpus.is_inner(i)))
+                    .zip(corpus.doc_inner(d))
+                    .map(|(t, inner)| (t.to_string(), inner))
                     .collect();
                 assert_eq!(ours, tokens, "{line}");
             }
@@ -173,7 +173,7 @@ mod tests {
             .map(|i| format!("第{i}村开展人民调解和法治宣传,网格员排查矛盾纠纷"))
             .collect();
         let corpus = segment(&a, &texts);
-        assert!(corpus.terms.windows(2).all(|w| w[0] < w[1]));
+        assert!(corpus.terms().windows(2).all(|w| w[0] < w[1]));
         assert_eq!(corpus.len(), texts.len());
         let one = segment(&a, &texts[..1]);
         assert_eq!(
@@ -184,7 +184,7 @@ mod tests {
         let last = texts.len() - 1;
         let words = |c: &TokenizedCorpus, d: usize| -> Vec<String> {
             c.doc_words(d)
-                .map(|t| c.terms[t as usize].clone())
+                .map(|t| c.terms()[t as usize].clone())
                 .collect()
         };
         assert_eq!(words(&corpus, last), words(&segment(&a, &texts[last..]), 0));

@@ -12,22 +12,61 @@ use thread_local::ThreadLocal;
 /// Units per parallel chunk (fixed, so results do not depend on the thread count).
 pub(super) const CHUNK: usize = 512;
 
-/// Every unit's tokens as ids into one sorted vocabulary, stored flat.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Every unit's tokens as ids into one sorted vocabulary, stored flat. Made by [`segment`] or
+/// [`TokenizedCorpus::from_docs`], which keep its invariants: the terms sorted and distinct,
+/// every id a term's, the documents' offsets ascending from 0 to the number of tokens.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenizedCorpus {
     /// All distinct tokens, sorted by code point.
-    pub terms: Vec<String>,
+    terms: Vec<String>,
     /// Token ids of all documents, concatenated.
-    pub ids: Vec<u32>,
+    ids: Vec<u32>,
     /// Document `d` is `ids[offsets[d]..offsets[d + 1]]`.
-    pub offsets: Vec<usize>,
+    offsets: Vec<usize>,
     /// Bit `i` is set when token `i` is a word found inside a longer token (search mode: 作者
     /// inside 工作者): a feature for clustering, but not a word of the text as cut, so labels
     /// leave it out.
-    pub inner: FixedBitSet,
+    inner: FixedBitSet,
 }
 
 impl TokenizedCorpus {
+    /// The corpus of documents given as their tokens, none of them a word inside another: the
+    /// vocabulary is their distinct tokens, sorted. ([`segment`] cuts texts into one.)
+    pub fn from_docs<D: AsRef<[S]>, S: AsRef<str>>(docs: &[D]) -> TokenizedCorpus {
+        let mut terms: Vec<String> = docs
+            .iter()
+            .flat_map(|d| d.as_ref().iter().map(|t| t.as_ref().to_string()))
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let mut ids = Vec::new();
+        let mut offsets = vec![0];
+        for doc in docs {
+            ids.extend(doc.as_ref().iter().map(|t| {
+                terms
+                    .binary_search_by(|term| term.as_str().cmp(t.as_ref()))
+                    .expect("every token is a term") as u32
+            }));
+            offsets.push(ids.len());
+        }
+        TokenizedCorpus {
+            terms,
+            inner: FixedBitSet::with_capacity(ids.len()),
+            ids,
+            offsets,
+        }
+    }
+
+    /// All distinct tokens, sorted by code point: token id `t` is `terms()[t]`.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// The token ids of all documents, one after another.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
     /// The number of documents.
     pub fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
@@ -44,8 +83,13 @@ impl TokenizedCorpus {
     }
 
     /// Whether token `i` (an index into `ids`) is a word found inside a longer token.
-    pub fn is_inner(&self, i: usize) -> bool {
+    fn is_inner(&self, i: usize) -> bool {
         self.inner.contains(i)
+    }
+
+    /// Whether each token of document `d` is a word found inside a longer token.
+    pub fn doc_inner(&self, d: usize) -> impl Iterator<Item = bool> + '_ {
+        (self.offsets[d]..self.offsets[d + 1]).map(|i| self.is_inner(i))
     }
 
     /// The token ids of document `d` that are words of the text as cut (inner words left out):

@@ -6,7 +6,7 @@ use super::*;
 /// One non-blank line of the report (its content, blanks and chrome excluded).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Line {
-    pub(super) span: Span,
+    pub(super) span: ByteSpan,
     pub(super) marker: Option<Marker>,
     /// End of the heading text within the line (== span.start when there is none).
     pub(super) heading_end: usize,
@@ -36,7 +36,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
         pieces.clear();
         let mut from = offset;
         while let Some(c) = chrome.peek().copied().filter(|c| c.start < line_end) {
-            pieces.push(Span::new(from, c.start.max(from)));
+            pieces.push(ByteSpan::new(from, c.start.max(from)));
             blocks.push(Block {
                 role: BlockRole::Chrome,
                 kind: SectionKind::Other,
@@ -46,7 +46,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             from = from.max(c.end);
             chrome.next();
         }
-        pieces.push(Span::new(from.min(line_end), line_end));
+        pieces.push(ByteSpan::new(from.min(line_end), line_end));
         offset = line_end;
         let mut first = true;
         for &piece in &pieces {
@@ -87,7 +87,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
                 };
                 let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
                 lines.push(Line {
-                    span: Span::new(start, end),
+                    span: ByteSpan::new(start, end),
                     marker,
                     heading_end,
                     start: why,

@@ -25,7 +25,7 @@ mod running;
 mod units;
 
 use crate::config::SplitParams;
-use crate::corpus::{Report, SectionKind, Span, Unit, UnitLevel};
+use crate::corpus::{ByteSpan, Report, SectionKind, Unit, UnitLevel};
 use crate::text::{is_blank, trim_blank};
 use serde::Serialize;
 
@@ -84,7 +84,7 @@ pub struct Block {
     /// The kind of the section it sits in.
     pub kind: SectionKind,
     /// Byte span in the report text.
-    pub span: Span,
+    pub span: ByteSpan,
     /// Nesting level of the heading or unit (1 = section), 0 outside sections.
     pub level: usize,
 }

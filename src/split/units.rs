@@ -2,7 +2,7 @@
 //! clause), and unit blocks into [`Unit`]s with their ids, headings and spans.
 
 use super::*;
-use crate::corpus::CharIndex;
+use crate::corpus::{CharIndex, CharSpan};
 use std::sync::Arc;
 
 /// Whether `s` has at least `n` Han characters (read only as far as the `n`th).
@@ -17,14 +17,20 @@ pub fn has_han_chars(s: &str, n: usize) -> bool {
 /// Turns items and paragraphs into blocks, at the unit level asked for.
 pub(super) struct UnitBuilder<'a> {
     pub(super) text: &'a str,
-    pub(super) chrome: &'a [Span],
+    pub(super) chrome: &'a [ByteSpan],
     pub(super) unit: UnitLevel,
     pub(super) min_han: usize,
     pub(super) blocks: &'a mut Vec<Block>,
 }
 
 impl UnitBuilder<'_> {
-    pub(super) fn push(&mut self, role: BlockRole, kind: SectionKind, span: Span, level: usize) {
+    pub(super) fn push(
+        &mut self,
+        role: BlockRole,
+        kind: SectionKind,
+        span: ByteSpan,
+        level: usize,
+    ) {
         let text = span.of(self.text);
         let role = if role == BlockRole::Unit && !has_han_chars(text, self.min_han) {
             BlockRole::Other
@@ -43,11 +49,11 @@ impl UnitBuilder<'_> {
         self.push(
             BlockRole::Heading,
             kind,
-            Span::new(line.span.start, line.heading_end),
+            ByteSpan::new(line.span.start, line.heading_end),
             level,
         );
         if line.heading_end < line.span.end {
-            let rest = Span::new(
+            let rest = ByteSpan::new(
                 line.heading_end
                     + (self.text[line.heading_end..line.span.end].len()
                         - self.text[line.heading_end..line.span.end]
@@ -102,7 +108,7 @@ impl UnitBuilder<'_> {
                     self.push(
                         BlockRole::Unit,
                         kind,
-                        Span::new(start.min(line.span.start), line.span.end),
+                        ByteSpan::new(start.min(line.span.start), line.span.end),
                         level,
                     );
                     start = usize::MAX;
@@ -117,8 +123,8 @@ impl UnitBuilder<'_> {
     }
 
     /// Spans of consecutive lines not separated by chrome (chrome never sits inside a unit).
-    pub(super) fn runs(&self, lines: &[Line]) -> Vec<Span> {
-        let mut runs: Vec<Span> = Vec::new();
+    pub(super) fn runs(&self, lines: &[Line]) -> Vec<ByteSpan> {
+        let mut runs: Vec<ByteSpan> = Vec::new();
         for line in lines {
             match runs.last_mut() {
                 Some(run)
@@ -136,7 +142,7 @@ impl UnitBuilder<'_> {
     }
 
     /// Splits a span at enumerated clauses (一是…二是…, 一要…二要…).
-    pub(super) fn clauses(&mut self, span: Span, kind: SectionKind, level: usize) {
+    pub(super) fn clauses(&mut self, span: ByteSpan, kind: SectionKind, level: usize) {
         let text = span.of(self.text);
         let mut cuts = clause_starts(text);
         if cuts.first() != Some(&0) {
@@ -157,7 +163,7 @@ impl UnitBuilder<'_> {
                 self.push(
                     BlockRole::Unit,
                     kind,
-                    Span::new(span.start + cut + lead, span.start + end - trail),
+                    ByteSpan::new(span.start + cut + lead, span.start + end - trail),
                     level,
                 );
             }
@@ -206,7 +212,7 @@ pub(super) fn split_presplit(
     let mut offset = 0;
     let mut chars = 0;
     for (n, row) in rows.iter().enumerate() {
-        let span = Span::new(offset, offset + row.text.len());
+        let span = ByteSpan::new(offset, offset + row.text.len());
         let nchars = row.text.chars().count();
         let kind = row.section_kind.unwrap_or(SectionKind::Measures);
         if !trim_blank(&row.text).is_empty() {
@@ -235,7 +241,7 @@ pub(super) fn split_presplit(
                 section_heading: String::new(),
                 heading: String::new(),
                 span,
-                chars: Span::new(chars, chars + nchars),
+                chars: CharSpan::new(chars, chars + nchars),
                 text: row.text.clone(),
                 label: row.label.clone(),
                 meta: Arc::new(meta),
@@ -311,7 +317,7 @@ pub(super) fn make_units(
             section_heading: section_heading.clone(),
             heading,
             span: block.span,
-            chars: Span::new(start, end),
+            chars: CharSpan::new(start, end),
             text: body,
             label: None,
             meta: Arc::clone(&meta),

@@ -143,7 +143,7 @@ fn help_explains_every_flag_and_print_config_round_trips() {
     let toml = String::from_utf8(run(&["print-config"]).stdout).unwrap();
     assert!(
         policy_themes::config::Config::from_toml(&toml).unwrap()
-            == policy_themes::config::Config::default()
+            == (policy_themes::config::Config::default(), Vec::new())
     );
 }
 

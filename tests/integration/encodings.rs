@@ -97,7 +97,6 @@ fn bad_files_are_skipped_with_a_reason_and_duplicates_once() {
     ];
     let params = ReadParams {
         max_file_mb: 0.000_000_5,
-        ..ReadParams::default()
     };
     for (name, bytes, reason) in cases {
         let path = dir.path().join(name);

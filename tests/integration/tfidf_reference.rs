@@ -18,21 +18,7 @@ fn load(name: &str) -> Value {
 
 fn corpus(docs: &Value) -> TokenizedCorpus {
     let docs: Vec<Vec<String>> = serde_json::from_value(docs.clone()).unwrap();
-    let mut terms: Vec<String> = docs.iter().flatten().cloned().collect();
-    terms.sort();
-    terms.dedup();
-    let mut c = TokenizedCorpus {
-        terms,
-        ids: Vec::new(),
-        offsets: vec![0],
-        inner: Default::default(),
-    };
-    for d in &docs {
-        c.ids
-            .extend(d.iter().map(|t| c.terms.binary_search(t).unwrap() as u32));
-        c.offsets.push(c.ids.len());
-    }
-    c
+    TokenizedCorpus::from_docs(&docs)
 }
 
 fn bound(v: &Value) -> DfBound {
