@@ -366,6 +366,20 @@ mod tests {
     use crate::config::KRange;
     use ndarray::array;
 
+    #[test]
+    fn pairwise_distances_are_each_pair_computed_both_ways() {
+        // 150 rows: the mirrored blocks end inside a block.
+        let mut rng = Xoshiro256Plus::seed_from_u64(3);
+        let x = Array2::from_shape_fn((150, 37), |_| rng.gen_range(-1.0f32..1.0));
+        let d = scan::pairwise_distances(x.view());
+        for i in 0..150 {
+            for j in 0..150 {
+                let both_ways = kernels::squared_distance(x.row(i), x.row(j)).sqrt();
+                assert_eq!(d[i * 150 + j].to_bits(), both_ways.to_bits(), "({i}, {j})");
+            }
+        }
+    }
+
     fn blobs() -> Array2<f32> {
         // Three well separated directions on the unit circle, 20 points each.
         let mut rows = Vec::new();

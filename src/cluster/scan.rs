@@ -54,10 +54,15 @@ pub(super) fn scan_k(
         .min(m / 5)
         .max(2);
     let first = params.k_range.min.min(max_k);
+    // The ks in parallel: a fit on a sample of a few thousand rows leaves a core idle in its
+    // serial steps (the centres' update), and the fits are independent and seeded alike.
+    let fitted = std::sync::atomic::AtomicUsize::new(0);
     (first..=max_k)
+        .into_par_iter()
         .map(|k| {
             let model = fit_full(sample.view(), k, params, seeds, params.n_runs.min(2), None)?;
-            progress(k - first + 1, max_k - first + 1);
+            let done = fitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress(done, max_k - first + 1);
             let labels: Vec<usize> = model.predict(&sample).to_vec();
             let (silhouette, silhouette_se) = silhouette(&dist, m, &labels, k);
             Ok(KScore {
@@ -70,16 +75,29 @@ pub(super) fn scan_k(
         .collect()
 }
 
-/// Euclidean distances between all rows, m × m row-major, in parallel.
+/// Euclidean distances between all rows, m × m row-major. Each pair is computed once, the
+/// upper triangle's rows in parallel, and mirrored: the distance from b to a is the same bits
+/// as from a to b (the differences only change sign, which rounding does not see).
 pub(super) fn pairwise_distances(x: ArrayView2<f32>) -> Vec<f64> {
     let m = x.nrows();
     let mut d = vec![0.0; m * m];
     d.par_chunks_mut(m).enumerate().for_each(|(i, row)| {
         let xi = x.row(i);
-        for (j, v) in row.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate().skip(i + 1) {
             *v = squared_distance(xi, x.row(j)).sqrt();
         }
     });
+    // The lower triangle by blocks, so each block's rows and columns stay in cache.
+    const BLOCK: usize = 64;
+    for block_i in (0..m).step_by(BLOCK) {
+        for block_j in (0..=block_i).step_by(BLOCK) {
+            for i in block_i..(block_i + BLOCK).min(m) {
+                for j in block_j..(block_j + BLOCK).min(i) {
+                    d[i * m + j] = d[j * m + i];
+                }
+            }
+        }
+    }
     d
 }
 
@@ -89,29 +107,42 @@ pub(super) fn silhouette(dist: &[f64], m: usize, labels: &[usize], k: usize) -> 
         s[l] += 1;
         s
     });
-    let total: Vec<f64> = (0..m)
+    // A unit's silhouette from its distance sums to each cluster.
+    let score = |i: usize, sums: &[f64]| {
+        let own = labels[i];
+        if sizes[own] <= 1 {
+            return 0.0;
+        }
+        let a = sums[own] / (sizes[own] - 1) as f64;
+        let b = (0..k)
+            .filter(|&c| c != own && sizes[c] > 0)
+            .map(|c| sums[c] / sizes[c] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if !b.is_finite() {
+            0.0
+        } else {
+            (b - a) / a.max(b)
+        }
+    };
+    // The sums of `ROWS` units at a time: one pass over the labels feeds their sums, chains of
+    // additions the processor runs side by side (one unit's sums wait on each other). Each sum
+    // still adds its distances in the order of j, so the bits are those of one unit at a time.
+    const ROWS: usize = 4;
+    let total: Vec<f64> = (0..m.div_ceil(ROWS))
         .into_par_iter()
-        .map(|i| {
-            let mut sums = vec![0.0; k];
-            for j in 0..m {
-                sums[labels[j]] += dist[i * m + j];
+        .flat_map_iter(|block| {
+            let rows = block * ROWS..((block + 1) * ROWS).min(m);
+            let mut sums = vec![0.0; ROWS * k];
+            for (j, &label) in labels.iter().enumerate() {
+                for (r, i) in rows.clone().enumerate() {
+                    sums[r * k + label] += dist[i * m + j];
+                }
             }
-            let own = labels[i];
-            if sizes[own] <= 1 {
-                return 0.0;
-            }
-            let a = sums[own] / (sizes[own] - 1) as f64;
-            let b = (0..k)
-                .filter(|&c| c != own && sizes[c] > 0)
-                .map(|c| sums[c] / sizes[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            if !b.is_finite() {
-                0.0
-            } else {
-                (b - a) / a.max(b)
-            }
+            rows.enumerate()
+                .map(|(r, i)| score(i, &sums[r * k..(r + 1) * k]))
+                .collect::<Vec<f64>>()
         })
-        .collect::<Vec<f64>>();
+        .collect();
     let mean = total.iter().sum::<f64>() / m as f64;
     let var = total.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (m.max(2) - 1) as f64;
     (mean, (var / m as f64).sqrt())
