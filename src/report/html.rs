@@ -768,9 +768,10 @@ fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
             copies.entry(y).or_default().push((x, p.similarity));
         }
     }
+    // Longest first: each length counted once (a sort's comparisons would count each unit's
+    // characters again and again, most of the write stage on millions of copy pairs).
     let mut order: Vec<usize> = copies.keys().copied().collect();
-    let len = |u: usize| a.units[u].text.chars().count();
-    order.sort_by(|&x, &y| len(y).cmp(&len(x)).then(x.cmp(&y)));
+    order.sort_by_cached_key(|&u| (std::cmp::Reverse(a.units[u].text.chars().count()), u));
     let mut shown = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for u in order {
