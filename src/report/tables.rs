@@ -135,8 +135,7 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
         mut similarity,
         mut similarity2,
         mut quantities,
-        mut slogan_share,
-    ] = [(); 7].map(|_| String::new());
+    ] = [(); 6].map(|_| String::new());
     let put = |buf: &mut String, value: std::fmt::Arguments| {
         buf.clear();
         buf.write_fmt(value).expect("a String takes any text");
@@ -170,10 +169,7 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
             &mut quantities,
             format_args!("{}", concrete.quantities.len()),
         );
-        put(
-            &mut slogan_share,
-            format_args!("{:.4}", concrete.slogan_share),
-        );
+        let slogan_share = four_places(concrete.slogan_share);
         let fields = [
             unit.id.as_str(),
             report.id.as_str(),
@@ -444,11 +440,13 @@ pub fn write_plans_followed<W: Write>(a: &Analysis, bom: bool, out: W) -> Result
     w.flush().map_err(|e| crate::error::Error::io(name, e))
 }
 
-/// A copy pair's similarity as written, to four decimals. Exact copies, most pairs of a corpus
-/// of copied text, are a constant: formatting 1.0 to four places takes the float formatter's
-/// slow exact path (a tenth of the write stage on laws ×4).
-fn similarity(value: f64) -> std::borrow::Cow<'static, str> {
-    if value == 1.0 {
+/// A share or similarity as written, to four places. Exact 0 and 1 (most slogan shares, and
+/// exact copies, most pairs of a corpus of copied text) are constants: formatting them to four
+/// places takes the float formatter's slow exact path (a tenth of the write stage on laws ×4).
+fn four_places(value: f64) -> std::borrow::Cow<'static, str> {
+    if value.to_bits() == 0.0f64.to_bits() {
+        std::borrow::Cow::Borrowed("0.0000")
+    } else if value == 1.0 {
         std::borrow::Cow::Borrowed("1.0000")
     } else {
         std::borrow::Cow::Owned(format!("{value:.4}"))
@@ -481,7 +479,7 @@ pub fn write_copies<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Res
             w.write_record([
                 x.id.as_str(),
                 &y.id,
-                &similarity(p.similarity),
+                &four_places(p.similarity),
                 &a.reports[x.report].id,
                 &a.reports[y.report].id,
                 &group_of(&x.meta, by),
@@ -609,9 +607,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn similarities_are_written_to_four_places() {
-        for v in [1.0, 0.6, 0.99995, 0.849999, 0.75] {
-            assert_eq!(similarity(v), format!("{v:.4}"));
+    fn shares_are_written_to_four_places() {
+        for v in [0.0, -0.0, 1.0, 0.6, 0.99995, 0.849999, 0.75, 1e-9] {
+            assert_eq!(four_places(v), format!("{v:.4}"));
         }
     }
 
