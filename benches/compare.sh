@@ -23,8 +23,13 @@ bin=target/release/policy-themes
 bare_bin=target/release/examples/bare_segment
 cargo build --release --quiet
 cargo build --release --quiet --example bare_segment
+# Copies of the binaries, so a build during the sitting does not change what is measured.
+work_bin=$(mktemp -d)
+cp "$bin" "$bare_bin" "$work_bin/"
+bin=$work_bin/policy-themes
+bare_bin=$work_bin/bare_segment
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$work_bin"' EXIT
 
 warm() { find "$corpus" -type f -exec cat {} + >/dev/null; }
 
