@@ -27,6 +27,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
     // Buffers reused from line to line.
     let mut pieces = Vec::new();
     let mut cuts = Vec::new();
+    let mut run_in = run_in_marker_starts(text).into_iter().peekable();
     // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
     // vector search.
     let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
@@ -63,11 +64,23 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             cuts.push((0, LineStart::Line, may_mark));
             let content = raw.trim_start_matches(is_blank);
             let lead = raw.len() - content.len();
-            cuts.extend(
-                breaks_in(content, &mut numbering)
-                    .into_iter()
-                    .map(|(at, why)| (lead + at, why, true)),
-            );
+            let marked = parse_marker(content)
+                .inspect(|&m| numbering.see(m))
+                .is_some();
+            // Only where a marker may stand in running text, or in a marked line's first
+            // characters, can the scan find a heading: other pieces (most lines of lined text)
+            // are passed over.
+            let content_start = piece.start + lead;
+            while run_in.next_if(|&at| at <= content_start).is_some() {}
+            if run_in.peek().is_some_and(|&at| at < piece.end)
+                || (marked && marker_in_heading_window(content))
+            {
+                cuts.extend(
+                    breaks_in(content, marked, &mut numbering)
+                        .into_iter()
+                        .map(|(at, why)| (lead + at, why, true)),
+                );
+            }
             // An empty piece (chrome at the line's start) leaves the next piece first.
             first &= raw.chars().all(is_blank);
             for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
