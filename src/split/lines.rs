@@ -55,7 +55,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             // Only the line's first piece can open with a heading marker, or a piece after chrome
             // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
             let before = text[..piece.start].trim_end_matches(|c: char| {
-                c != '\n' && !c.is_alphanumeric() && !"。；！？".contains(c)
+                c != '\n' && !c.is_alphanumeric() && !matches!(c, '。' | '；' | '！' | '？')
             });
             let may_mark = first
                 || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
@@ -142,7 +142,10 @@ fn heading_len(content: &str, marker: Marker) -> usize {
     let window = rest
         .char_indices()
         .take(45)
-        .find(|&(i, c)| "。；;：:".contains(c) || ("，,".contains(c) && !ends_heading(i)))
+        .find(|&(i, c)| {
+            matches!(c, '。' | '；' | ';' | '：' | ':')
+                || (matches!(c, '，' | ',') && !ends_heading(i))
+        })
         .map(|(i, _)| i)
         .or_else(|| rest.char_indices().nth(45).map(|(i, _)| i))
         .unwrap_or(rest.len());
@@ -156,7 +159,7 @@ fn heading_len(content: &str, marker: Marker) -> usize {
             end + rest[end..]
                 .chars()
                 .next()
-                .filter(|c| "；;：:".contains(*c))
+                .filter(|c| matches!(c, '；' | ';' | '：' | ':'))
                 .map_or(0, char::len_utf8)
         })
         .map_or(marker.len, |end| marker.len + end)
