@@ -28,11 +28,12 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
     let mut pieces = Vec::new();
     let mut cuts = Vec::new();
     let mut run_in = run_in_marker_starts(text).into_iter().peekable();
-    // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
-    // vector search.
-    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(|at| at + 1)
-        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
+    // The ends of the lines (past their `\n`, as `split_inclusive` cuts).
+    let mut line_ends = Vec::new();
+    for_each_of(text.as_bytes(), [b'\n'; 3], |at| line_ends.push(at + 1));
+    if !text.is_empty() && !text.ends_with('\n') {
+        line_ends.push(text.len());
+    }
     for line_end in line_ends {
         pieces.clear();
         let mut from = offset;
@@ -54,19 +55,19 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             let raw = piece.of(text);
             // Only the line's first piece can open with a heading marker, or a piece after chrome
             // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
-            let before = text[..piece.start].trim_end_matches(|c: char| {
-                c != '\n' && !c.is_alphanumeric() && !matches!(c, '。' | '；' | '！' | '？')
-            });
-            let may_mark = first
-                || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
-                || before.ends_with(['。', '；', '！', '？']);
+            let may_mark = first || {
+                let before = text[..piece.start].trim_end_matches(|c: char| {
+                    c != '\n' && !c.is_alphanumeric() && !matches!(c, '。' | '；' | '！' | '？')
+                });
+                text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
+                    || before.ends_with(['。', '；', '！', '？'])
+            };
             cuts.clear();
             cuts.push((0, LineStart::Line, may_mark));
             let content = raw.trim_start_matches(is_blank);
             let lead = raw.len() - content.len();
-            let marked = parse_marker(content)
-                .inspect(|&m| numbering.see(m))
-                .is_some();
+            let lead_marker = parse_marker(content);
+            let marked = lead_marker.inspect(|&m| numbering.see(m)).is_some();
             // Only where a marker may stand in running text, or in a marked line's first
             // characters, can the scan find a heading: other pieces (most lines of lined text)
             // are passed over.
@@ -93,10 +94,15 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
                     continue;
                 }
                 let content = &text[start..end];
-                let marker = if may_mark {
-                    parse_marker(content)
-                } else {
-                    None
+                let marker = match may_mark {
+                    false => None,
+                    // A piece that is one line has the marker read above, on its text with the
+                    // blanks after it, which the marker's length may run into.
+                    true if cuts.len() == 1 => lead_marker.map(|m| Marker {
+                        len: m.len.min(content.len()),
+                        ..m
+                    }),
+                    true => parse_marker(content),
                 };
                 let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
                 lines.push(Line {
