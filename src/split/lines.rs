@@ -122,22 +122,19 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
 /// just the marker.
 fn heading_len(content: &str, marker: Marker) -> usize {
     let rest = &content[marker.len..];
-    let chars = rest.chars().count();
-    let inner_stop = rest
-        .trim_end_matches(['。', '；', ';', '：', ':'])
-        .contains('。');
-    if marker.shape == Shape::Hash || (chars <= 50 && !inner_stop) {
+    let first_stop = rest.find('。');
+    let inner_stop =
+        first_stop.is_some_and(|at| at < rest.trim_end_matches(['。', '；', ';', '：', ':']).len());
+    // At most 50 characters: 200 bytes hold 50 at least (4 bytes a character at most).
+    let short = rest.len() <= 200 && rest.chars().count() <= 50;
+    if marker.shape == Shape::Hash || (short && !inner_stop) {
         return content.len();
     }
-    let mut seen = 0;
-    for (i, c) in rest.char_indices() {
-        seen += 1;
-        if seen > 60 {
-            break;
-        }
-        if c == '。' {
-            return marker.len + i + c.len_utf8();
-        }
+    // A `。` among the first 60 characters ends the heading.
+    if let Some(at) = first_stop
+        && rest[..at].chars().count() < 60
+    {
+        return marker.len + at + '。'.len_utf8();
     }
     // A heading run into its text without a stop, as flattened text leaves it (`（一）推动学习
     // 宣传情况党政主要负责人…`): it ends after the last word that ends headings in its first
@@ -155,10 +152,13 @@ fn heading_len(content: &str, marker: Marker) -> usize {
         .map(|(i, _)| i)
         .or_else(|| rest.char_indices().nth(45).map(|(i, _)| i))
         .unwrap_or(rest.len());
-    HEADING_ENDINGS
-        .iter()
-        .filter_map(|w| rest[..window].rfind(w).map(|at| at + w.len()))
-        .max()
+    // The end of the last heading word in the window, found from its end back a character at a
+    // time (a search for each word cost more).
+    rest[..window]
+        .char_indices()
+        .rev()
+        .map(|(i, c)| i + c.len_utf8())
+        .find(|&end| ends_heading(end))
         .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
         // A stop right after the heading word ends the heading (`…整改情况；`).
         .map(|end| {
