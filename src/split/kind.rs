@@ -135,7 +135,7 @@ pub(super) fn explicit_kind(heading: &str, report_year: Option<u16>) -> Option<S
 /// (`2025年重点工作` alone on its line in a government work report).
 pub(super) fn switch_kind(line: &str, report_year: Option<u16>) -> Option<SectionKind> {
     (line.len() <= 30 * 4
-        && line.chars().nth(30).is_none()
+        && line.chars().count() <= 30
         && !line.contains(['。', '，', ',', '：', ':']))
     .then(|| explicit_kind(line, report_year))
     .flatten()
@@ -156,8 +156,10 @@ pub(super) fn is_mixed(heading: &str) -> bool {
 /// A paragraph that introduces what follows (`…从以下几个方面：`) rather than stating a measure.
 pub(super) fn is_lead_in(text: &str) -> bool {
     let t = text.trim_end_matches(is_blank);
-    t.ends_with(['：', ':'])
-        || (t.chars().nth(79).is_none() && (t.contains("如下") || t.contains("以下几个方面")))
+    // Under 80 characters: a text of 320 bytes has 80 at least (4 bytes a character at most),
+    // and a shorter one is counted by the bytes that begin characters.
+    let short = t.len() < 320 && t.chars().count() < 80;
+    t.ends_with(['：', ':']) || (short && (t.contains("如下") || t.contains("以下几个方面")))
 }
 
 /// A paragraph that reads like the report's opening (`现将…报告如下`).

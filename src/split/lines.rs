@@ -27,11 +27,13 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
     // Buffers reused from line to line.
     let mut pieces = Vec::new();
     let mut cuts = Vec::new();
-    // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
-    // vector search.
-    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(|at| at + 1)
-        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
+    let mut run_in = run_in_marker_starts(text).into_iter().peekable();
+    // The ends of the lines (past their `\n`, as `split_inclusive` cuts).
+    let mut line_ends = Vec::new();
+    for_each_of(text.as_bytes(), [b'\n'; 3], |at| line_ends.push(at + 1));
+    if !text.is_empty() && !text.ends_with('\n') {
+        line_ends.push(text.len());
+    }
     for line_end in line_ends {
         pieces.clear();
         let mut from = offset;
@@ -53,21 +55,33 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             let raw = piece.of(text);
             // Only the line's first piece can open with a heading marker, or a piece after chrome
             // that follows a sentence end or a run of blanks (a flattened line's docx artefact).
-            let before = text[..piece.start].trim_end_matches(|c: char| {
-                c != '\n' && !c.is_alphanumeric() && !"。；！？".contains(c)
-            });
-            let may_mark = first
-                || text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
-                || before.ends_with(['。', '；', '！', '？']);
+            let may_mark = first || {
+                let before = text[..piece.start].trim_end_matches(|c: char| {
+                    c != '\n' && !c.is_alphanumeric() && !matches!(c, '。' | '；' | '！' | '？')
+                });
+                text[before.len()..piece.start].contains(['\u{3000}', '\u{a0}'])
+                    || before.ends_with(['。', '；', '！', '？'])
+            };
             cuts.clear();
             cuts.push((0, LineStart::Line, may_mark));
             let content = raw.trim_start_matches(is_blank);
             let lead = raw.len() - content.len();
-            cuts.extend(
-                breaks_in(content, &mut numbering)
-                    .into_iter()
-                    .map(|(at, why)| (lead + at, why, true)),
-            );
+            let lead_marker = parse_marker(content);
+            let marked = lead_marker.inspect(|&m| numbering.see(m)).is_some();
+            // Only where a marker may stand in running text, or in a marked line's first
+            // characters, can the scan find a heading: other pieces (most lines of lined text)
+            // are passed over.
+            let content_start = piece.start + lead;
+            while run_in.next_if(|&at| at <= content_start).is_some() {}
+            if run_in.peek().is_some_and(|&at| at < piece.end)
+                || (marked && marker_in_heading_window(content))
+            {
+                cuts.extend(
+                    breaks_in(content, marked, &mut numbering)
+                        .into_iter()
+                        .map(|(at, why)| (lead + at, why, true)),
+                );
+            }
             // An empty piece (chrome at the line's start) leaves the next piece first.
             first &= raw.chars().all(is_blank);
             for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
@@ -80,10 +94,15 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
                     continue;
                 }
                 let content = &text[start..end];
-                let marker = if may_mark {
-                    parse_marker(content)
-                } else {
-                    None
+                let marker = match may_mark {
+                    false => None,
+                    // A piece that is one line has the marker read above, on its text with the
+                    // blanks after it, which the marker's length may run into.
+                    true if cuts.len() == 1 => lead_marker.map(|m| Marker {
+                        len: m.len.min(content.len()),
+                        ..m
+                    }),
+                    true => parse_marker(content),
                 };
                 let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
                 lines.push(Line {
@@ -103,22 +122,19 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
 /// just the marker.
 fn heading_len(content: &str, marker: Marker) -> usize {
     let rest = &content[marker.len..];
-    let chars = rest.chars().count();
-    let inner_stop = rest
-        .trim_end_matches(['。', '；', ';', '：', ':'])
-        .contains('。');
-    if marker.shape == Shape::Hash || (chars <= 50 && !inner_stop) {
+    let first_stop = rest.find('。');
+    let inner_stop =
+        first_stop.is_some_and(|at| at < rest.trim_end_matches(['。', '；', ';', '：', ':']).len());
+    // At most 50 characters: 200 bytes hold 50 at least (4 bytes a character at most).
+    let short = rest.len() <= 200 && rest.chars().count() <= 50;
+    if marker.shape == Shape::Hash || (short && !inner_stop) {
         return content.len();
     }
-    let mut seen = 0;
-    for (i, c) in rest.char_indices() {
-        seen += 1;
-        if seen > 60 {
-            break;
-        }
-        if c == '。' {
-            return marker.len + i + c.len_utf8();
-        }
+    // A `。` among the first 60 characters ends the heading.
+    if let Some(at) = first_stop
+        && rest[..at].chars().count() < 60
+    {
+        return marker.len + at + '。'.len_utf8();
     }
     // A heading run into its text without a stop, as flattened text leaves it (`（一）推动学习
     // 宣传情况党政主要负责人…`): it ends after the last word that ends headings in its first
@@ -129,21 +145,27 @@ fn heading_len(content: &str, marker: Marker) -> usize {
     let window = rest
         .char_indices()
         .take(45)
-        .find(|&(i, c)| "。；;：:".contains(c) || ("，,".contains(c) && !ends_heading(i)))
+        .find(|&(i, c)| {
+            matches!(c, '。' | '；' | ';' | '：' | ':')
+                || (matches!(c, '，' | ',') && !ends_heading(i))
+        })
         .map(|(i, _)| i)
         .or_else(|| rest.char_indices().nth(45).map(|(i, _)| i))
         .unwrap_or(rest.len());
-    HEADING_ENDINGS
-        .iter()
-        .filter_map(|w| rest[..window].rfind(w).map(|at| at + w.len()))
-        .max()
+    // The end of the last heading word in the window, found from its end back a character at a
+    // time (a search for each word cost more).
+    rest[..window]
+        .char_indices()
+        .rev()
+        .map(|(i, c)| i + c.len_utf8())
+        .find(|&end| ends_heading(end))
         .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
         // A stop right after the heading word ends the heading (`…整改情况；`).
         .map(|end| {
             end + rest[end..]
                 .chars()
                 .next()
-                .filter(|c| "；;：:".contains(*c))
+                .filter(|c| matches!(c, '；' | ';' | '：' | ':'))
                 .map_or(0, char::len_utf8)
         })
         .map_or(marker.len, |end| marker.len + end)

@@ -38,7 +38,19 @@ pub(super) struct Marker {
 /// The value of a Han numeral of up to three characters (`七` 7, `十二` 12, `三十` 30, `四十五`
 /// 45), read without allocating: it is parsed wherever a marker may stand.
 fn han_number(s: &str) -> Option<u32> {
-    let digit = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32);
+    let digit = |c: char| match c {
+        '零' => Some(0),
+        '一' => Some(1),
+        '二' => Some(2),
+        '三' => Some(3),
+        '四' => Some(4),
+        '五' => Some(5),
+        '六' => Some(6),
+        '七' => Some(7),
+        '八' => Some(8),
+        '九' => Some(9),
+        _ => None,
+    };
     let mut chars = s.chars();
     match [chars.next(), chars.next(), chars.next(), chars.next()] {
         [Some('十'), None, ..] => Some(10),
@@ -52,47 +64,38 @@ fn han_number(s: &str) -> Option<u32> {
 
 /// Reads a heading marker at the start of `s`, if any.
 pub(super) fn parse_marker(s: &str) -> Option<Marker> {
-    // A marker opens with `#`, a circled number, a bracket or a numeral: most lines open with
-    // none of them and are turned away here, before any parsing.
-    let first = s.chars().next()?;
-    if !(first == '#'
-        || ('①'..='⑳').contains(&first)
-        || matches!(first, '（' | '(')
-        || first.is_ascii_digit()
-        || is_han_digit(first))
-    {
+    // Most lines open with none of a marker's first characters and are turned away here,
+    // before any parsing.
+    if !may_open_marker_at(s.as_bytes()) {
         return None;
     }
     let blanks_after =
         |at: usize| at + (s[at..].len() - s[at..].trim_start_matches(is_blank).len());
-    if let Some(rest) = s.strip_prefix('#') {
-        let hashes = 1 + rest.len() - rest.trim_start_matches('#').len();
-        return Some(Marker {
-            shape: Shape::Hash,
-            numeral: Numeral::Other,
-            ordinal: hashes as u32,
-            len: blanks_after(hashes),
-        });
+    match s.chars().next()? {
+        '#' => {
+            let hashes = s.len() - s.trim_start_matches('#').len();
+            return Some(Marker {
+                shape: Shape::Hash,
+                numeral: Numeral::Other,
+                ordinal: hashes as u32,
+                len: blanks_after(hashes),
+            });
+        }
+        c @ '①'..='⑳' => {
+            return Some(Marker {
+                shape: Shape::Circled,
+                numeral: Numeral::Other,
+                ordinal: c as u32 - '①' as u32 + 1,
+                len: blanks_after(c.len_utf8()),
+            });
+        }
+        _ => {}
     }
-    if let Some(c) = s.chars().next()
-        && ('①'..='⑳').contains(&c)
-    {
-        let ordinal = c as u32 - '①' as u32 + 1;
-        return Some(Marker {
-            shape: Shape::Circled,
-            numeral: Numeral::Other,
-            ordinal,
-            len: blanks_after(c.len_utf8()),
-        });
-    }
-    let open = s.starts_with(['（', '(']);
-    let body_start = if open {
-        s.chars().next().map_or(0, char::len_utf8)
-    } else {
-        0
+    // After a bracket, blanks may stand before the numeral; else the numeral opens `s`.
+    let (open, body) = match s.strip_prefix(['（', '(']) {
+        Some(rest) => (true, rest.trim_start_matches(is_blank)),
+        None => (false, s),
     };
-    let body = s[body_start..].trim_start_matches(is_blank);
-    let body_start = s.len() - body.len();
     let han_len: usize = body
         .chars()
         .take_while(|&c| is_han_digit(c))
@@ -106,13 +109,8 @@ pub(super) fn parse_marker(s: &str) -> Option<Marker> {
     } else {
         return None;
     };
-    let ordinal = match numeral {
-        Numeral::Han => han_number(&body[..num_len])?,
-        _ => body[..num_len].parse().ok()?,
-    };
-    if ordinal == 0 || ordinal > 60 {
-        return None;
-    }
+    // The delimiter is read before the numeral's value: a numeral in a sentence (`一般`,
+    // `十二条`) has none, and is turned away without reading it.
     let after_num = body[num_len..].trim_start_matches([' ', '\u{a0}']);
     let after_at = s.len() - after_num.len();
     let delim = after_num.chars().next()?;
@@ -135,13 +133,63 @@ pub(super) fn parse_marker(s: &str) -> Option<Marker> {
             _ => return None,
         }
     };
-    let _ = body_start;
+    let ordinal = match numeral {
+        Numeral::Han => han_number(&body[..num_len])?,
+        _ => body[..num_len].parse().ok()?,
+    };
+    if ordinal == 0 || ordinal > 60 {
+        return None;
+    }
     Some(Marker {
         shape,
         numeral,
         ordinal,
         len: blanks_after(after_at + delim.len_utf8()),
     })
+}
+
+/// Lead bytes of the characters that may open a heading marker: `#`, `(`, the digits, E2
+/// (`①`–`⑳`), EF (`（`), E4 and E5 (the Han numerals).
+static MARKER_LEAD: [bool; 256] = {
+    let mut table = [false; 256];
+    let leads = *b"#(0123456789\xE2\xEF\xE4\xE5";
+    let mut n = 0;
+    while n < leads.len() {
+        table[leads[n] as usize] = true;
+        n += 1;
+    }
+    table
+};
+
+/// Whether `s` opens with a character that may open a heading marker (`#`, a circled number, a
+/// bracket or a numeral), read on the UTF-8 bytes without decoding: most characters are turned
+/// away by their lead byte ([`MARKER_LEAD`]); `（` is EF BC 88, `①`–`⑳` E2 91 A0–B3, and the
+/// Han numerals are told by [`is_han_digit_at`].
+#[inline(always)]
+pub(super) fn may_open_marker_at(s: &[u8]) -> bool {
+    s.first()
+        .is_some_and(|&lead| MARKER_LEAD[usize::from(lead)])
+        && (matches!(
+            s,
+            [b'#' | b'(' | b'0'..=b'9', ..]
+                | [0xEF, 0xBC, 0x88, ..]
+                | [0xE2, 0x91, 0xA0..=0xB3, ..]
+        ) || is_han_digit_at(s))
+}
+
+/// Whether the bytes of `s` open with a Han numeral digit (see [`is_han_digit`]): 一 三 七 are
+/// E4 B8 80/89/83, 二 五 E4 BA 8C/94, 九 E4 B9 9D, 四 E5 9B 9B, 六 八 E5 85 AD/AB, 十 E5 8D 81.
+#[inline(always)]
+pub(super) fn is_han_digit_at(s: &[u8]) -> bool {
+    matches!(
+        s,
+        [0xE4, 0xB8, 0x80 | 0x89 | 0x83, ..]
+            | [0xE4, 0xBA, 0x8C | 0x94, ..]
+            | [0xE4, 0xB9, 0x9D, ..]
+            | [0xE5, 0x9B, 0x9B, ..]
+            | [0xE5, 0x85, 0xAD | 0xAB, ..]
+            | [0xE5, 0x8D, 0x81, ..]
+    )
 }
 
 /// Whether `line` opens with a heading marker (`一、`, `（一）`, `1.`, `①`…), blanks before it

@@ -24,7 +24,16 @@ fn is_closing_start(rest: &str) -> bool {
         regex::Regex::new(r"^[^。，,；]{4,80}?(?:\d{4}|二〇[〇一二三四五六七八九]{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,20}$")
             .expect("valid regex")
     });
-    FORMULAS.iter().any(|f| rest.starts_with(f)) || (rest.len() < 400 && SIGNATURE.is_match(rest))
+    FORMULAS.iter().any(|f| rest.starts_with(f))
+        || (rest.len() < 400 && may_be_signature(rest) && SIGNATURE.is_match(rest))
+}
+
+/// Whether `rest` may be what the signature regex of [`is_closing_start`] matches: a date whose
+/// `年` follows a name of four or more characters and a year of four, with a `日` after it, and
+/// no `。` anywhere (none of its parts admits one). Cheap tests that spare most sentences the
+/// regex, and a report without a signature the building of it.
+fn may_be_signature(rest: &str) -> bool {
+    !rest.contains('。') && rest.contains('日') && rest.chars().skip(8).any(|c| c == '年')
 }
 
 /// Lead bytes of what may end a sentence or make a blank before a heading: `。` and U+3000
@@ -89,32 +98,140 @@ fn next_stop(bytes: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-/// Whether a heading marker that [`parse_marker`] reads may stand anywhere in `piece`: a `#`, a
-/// circled number, or a delimiter (`、` `.` `．` `，` `,` `）` `)`) right after a digit or a Han
-/// numeral (blanks between aside). A cheap test on the bytes (memchr's vector search for the
-/// lead bytes): lines of running text without one cannot hold a heading.
-fn may_hold_marker(piece: &str) -> bool {
-    let bytes = piece.as_bytes();
-    let after_numeral = |at: usize| {
-        piece[..at]
-            .trim_end_matches([' ', '\u{a0}'])
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_digit() || is_han_digit(c))
+/// Past the blanks at `from` that the scan of [`breaks_in`] passes over (U+3000, NBSP, space,
+/// tab): where they end, and how many of them are U+3000 or NBSP.
+fn skip_blanks(bytes: &[u8], from: usize) -> (usize, usize) {
+    let (mut at, mut wide) = (from, 0);
+    loop {
+        match bytes.get(at..) {
+            Some([b' ' | b'\t', ..]) => at += 1,
+            Some([0xE3, 0x80, 0x80, ..]) => (at, wide) = (at + 3, wide + 1),
+            Some([0xC2, 0xA0, ..]) => (at, wide) = (at + 2, wide + 1),
+            _ => return (at, wide),
+        }
+    }
+}
+
+/// Calls `f` with the offset of every byte of `haystack` that is one of `needles`, in order
+/// (repeat a needle to look for fewer bytes). By memchr's AVX2 searcher when the CPU has it,
+/// used directly: `memchr3_iter` looks the searcher up and builds it anew at every match, which
+/// cost a third of the search in Chinese text, where punctuation comes every dozen characters.
+pub(super) fn for_each_of(haystack: &[u8], needles: [u8; 3], f: impl FnMut(usize)) {
+    let [a, b, c] = needles;
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx2) = memchr::arch::x86_64::avx2::memchr::Three::new(a, b, c) {
+        return avx2.iter(haystack).for_each(f);
+    }
+    memchr::memchr3_iter(a, b, c, haystack).for_each(f)
+}
+
+/// Where a heading marker may stand inside a line of running text, by byte offset in `text`
+/// (ascending): a character that may open one ([`may_open_marker_at`]) right after a sentence end
+/// (`。；！？：` or `:;!?`) and any blanks, or after a run of blanks holding two or more U+3000
+/// or NBSP. The scan of [`breaks_in`] takes a heading nowhere else, but in the first characters
+/// of a line that opens with a marker ([`marker_in_heading_window`]): so a line with neither
+/// (most lines of lined text) need not be scanned.
+///
+/// One pass over the whole text by memchr's vector search for the lead bytes of the wide
+/// sentence ends and blanks: E3 (`。` E3 80 82, U+3000 E3 80 80), EF (`；` `！` `：` `？`, EF BC
+/// 9B/81/9A/9F) and C2 (NBSP, C2 A0); the next bytes tell them from the other characters with
+/// these lead bytes (`、` `，` `（`…). Then two passes for the ASCII sentence ends.
+pub(super) fn run_in_marker_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = Vec::new();
+    // `at`: past a sentence end or at a run of blanks. Returns where the blanks end.
+    let mut take = |at: usize, needs_wide: usize| {
+        let (end, wide) = skip_blanks(bytes, at);
+        if wide >= needs_wide && may_open_marker_at(&bytes[end..]) {
+            starts.push(end);
+        }
+        end
     };
-    let wide = memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes).any(|at| match bytes[at] {
-        // ① U+2460 … ⑳ U+2473: E2 91 A0 … E2 91 B3.
-        0xE2 => matches!(bytes.get(at + 1..at + 3), Some([0x91, 0xA0..=0xB3])),
-        // `、`
-        0xE3 => bytes.get(at + 1..at + 3) == Some(&[0x80, 0x81]) && after_numeral(at),
-        // `，` `）` `．`
-        _ => {
-            matches!(bytes.get(at + 1..at + 3), Some([0xBC, 0x8C | 0x89 | 0x8E]))
-                && after_numeral(at)
+    // A match before `past` is one of the blanks already passed (so a long run is read once).
+    let mut past = 0;
+    for_each_of(bytes, [0xE3, 0xEF, 0xC2], |at| {
+        past = match bytes[at..] {
+            _ if at < past => past,
+            [0xE3, 0x80, 0x82, ..] | [0xEF, 0xBC, 0x9B | 0x81 | 0x9A | 0x9F, ..] => take(at + 3, 0),
+            [0xE3, 0x80, 0x80, ..] | [0xC2, 0xA0, ..] => take(at, 2),
+            _ => past,
         }
     });
-    wide || memchr::memchr(b'#', bytes).is_some()
-        || memchr::memchr3_iter(b'.', b',', b')', bytes).any(after_numeral)
+    for stops in [[b':', b';', b'!'], [b'?'; 3]] {
+        for_each_of(bytes, stops, |at| {
+            take(at + 1, 0);
+        });
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+}
+
+/// What a character's lead byte tells [`marker_in_heading_window`]: the character's length in
+/// bytes (the low bits), and whether it may open a marker ([`WINDOW_OPENS`]: `#`, `(`, digits,
+/// E2 `①`–`⑳`, EF `（`, E4 and E5 the Han numerals) or be `。` or a blank ([`WINDOW_STOP_OR_BLANK`]:
+/// E3 `。` U+3000, C2 NBSP, space, tab). Most characters are neither, and are passed over on
+/// this alone.
+static WINDOW_LEADS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut lead = 0;
+    while lead < 256 {
+        table[lead] = match lead {
+            0..=0x7F => 1,
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        lead += 1;
+    }
+    let opens = *b"#(0123456789\xE2\xEF\xE4\xE5";
+    let mut n = 0;
+    while n < opens.len() {
+        table[opens[n] as usize] |= WINDOW_OPENS;
+        n += 1;
+    }
+    let stops_or_blanks = [0xE3, 0xC2, b' ', b'\t'];
+    let mut n = 0;
+    while n < stops_or_blanks.len() {
+        table[stops_or_blanks[n] as usize] |= WINDOW_STOP_OR_BLANK;
+        n += 1;
+    }
+    table
+};
+const WINDOW_OPENS: u8 = 0x10;
+const WINDOW_STOP_OR_BLANK: u8 = 0x20;
+
+/// Whether a sub-heading may be run into the heading that a marked line opens with
+/// (`一、主要举措（一）…`): [`breaks_in`] takes one there only in the first 50 characters
+/// (blanks not counted), before any `。`. Read a character at a time by its lead byte
+/// ([`WINDOW_LEADS`]).
+pub(super) fn marker_in_heading_window(piece: &str) -> bool {
+    let bytes = piece.as_bytes();
+    let (mut at, mut counted) = (0, 0);
+    while at < bytes.len() && counted <= 50 {
+        let lead = WINDOW_LEADS[usize::from(bytes[at])];
+        let width = usize::from(lead & 0x0F);
+        if lead & WINDOW_STOP_OR_BLANK != 0 {
+            match bytes[at..] {
+                [0xE3, 0x80, 0x82, ..] => return false,
+                // Blanks are not counted.
+                [0xE3, 0x80, 0x80, ..] | [0xC2, 0xA0, ..] | [b' ' | b'\t', ..] => {
+                    at += width;
+                    continue;
+                }
+                _ => {}
+            }
+        } else if lead & WINDOW_OPENS != 0
+            && at > 0
+            && may_open_marker_at(&bytes[at..])
+            && parse_marker(&piece[at..]).is_some()
+        {
+            return true;
+        }
+        counted += 1;
+        at += width;
+    }
+    false
 }
 
 /// Lead bytes of what may open a marker (`（` `(` `#`, digits, circled numbers, Han numerals
@@ -145,20 +262,8 @@ fn next_may_open_or_stop(bytes: &[u8], from: usize) -> usize {
         .position(|&b| MAY_OPEN_OR_STOP[usize::from(b)])
     {
         at += skip;
-        // 一 三 七 (E4 B8 ..), 二 五 (E4 BA ..), 九 (E4 B9 9D), 四 (E5 9B 9B), 六 八 (E5 85 ..),
-        // 十 (E5 8D 81).
         let opens = match bytes[at] {
-            0xE4 | 0xE5 => matches!(
-                bytes.get(at..at + 3),
-                Some(
-                    [0xE4, 0xB8, 0x80 | 0x89 | 0x83]
-                        | [0xE4, 0xBA, 0x8C | 0x94]
-                        | [0xE4, 0xB9, 0x9D]
-                        | [0xE5, 0x9B, 0x9B]
-                        | [0xE5, 0x85, 0xAD | 0xAB]
-                        | [0xE5, 0x8D, 0x81]
-                )
-            ),
+            0xE4 | 0xE5 => is_han_digit_at(&bytes[at..]),
             _ => true,
         };
         if opens {
@@ -215,17 +320,17 @@ fn clause_opener(s: &str) -> Option<u32> {
 /// breaks recovered from runs of two or more U+3000/NBSP, and headings where they stand in
 /// running text: after a sentence end, after such a run, or right after a short heading.
 /// Numbers inside sentences (`第1.5条`, `（2021-2025年）`, `1.2万人`, `2.0版本`, `二是` after `；`)
-/// are not headings. Offsets are relative to `piece`.
-pub(super) fn breaks_in(piece: &str, numbering: &mut Numbering) -> Vec<(usize, LineStart)> {
+/// are not headings. Offsets are relative to `piece`; `marked` tells whether it opens with a
+/// marker (which `numbering` has seen).
+pub(super) fn breaks_in(
+    piece: &str,
+    marked: bool,
+    numbering: &mut Numbering,
+) -> Vec<(usize, LineStart)> {
     let mut out = Vec::new();
     // The current line's start, whether it opened with a marker, and whether it holds a `。`.
     let mut line_start = 0;
-    let mut line_marked = parse_marker(piece).inspect(|&m| numbering.see(m)).is_some();
-    // The scan keeps its breaks only when it finds a heading marker (see its end), so a piece
-    // where none can stand is passed over: most lines of lined text.
-    if !may_hold_marker(piece) {
-        return Vec::new();
-    }
+    let mut line_marked = marked;
     let saved = *numbering;
     let mut found_heading = false;
     // Clause openers after a stop or at the piece's start, decided after the scan.
