@@ -5,7 +5,7 @@ use crate::cluster::{self, KScore, Placement};
 use crate::concrete::{self, Concreteness};
 use crate::config::{GroupBy, ValidConfig};
 use crate::copies::Copies;
-use crate::corpus::{ReportSummary, Skipped, Unit};
+use crate::corpus::{ReportSummary, Skipped, ThemeId, Unit};
 use crate::fitted::FittedModel;
 use crate::label::Theme;
 use crate::recurrence::Recurrence;
@@ -169,7 +169,7 @@ impl Analysis {
     }
 
     /// Unit `u`'s theme (None: unassigned).
-    pub fn theme_of(&self, u: usize) -> Option<usize> {
+    pub fn theme_of(&self, u: usize) -> Option<ThemeId> {
         self.placements[u].map(|p| p.theme)
     }
 

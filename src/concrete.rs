@@ -214,7 +214,7 @@ pub fn concrete_counts(
             if let Some(p) = placement
                 && !c.quantities.is_empty()
             {
-                counts[g][p.theme] += 1;
+                counts[g][p.theme.index()] += 1;
             }
         }
     }

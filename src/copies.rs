@@ -25,7 +25,7 @@
 //! Deterministic at any thread count: the hashes are seeded constants and the pairs are sorted.
 
 use crate::config::{CopyParams, Valid};
-use crate::corpus::Unit;
+use crate::corpus::{Unit, UnitIdx};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -33,9 +33,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CopyPair {
     /// The first unit.
-    pub a: u32,
+    pub a: UnitIdx,
     /// The second unit.
-    pub b: u32,
+    pub b: UnitIdx,
     /// Jaccard similarity of their shingle sets.
     pub similarity: f64,
 }
@@ -59,7 +59,7 @@ impl Copies {
     pub fn copied_elsewhere(&self, units: &[Unit]) -> Vec<bool> {
         let mut copied = vec![false; units.len()];
         for p in &self.pairs {
-            let (a, b) = (p.a as usize, p.b as usize);
+            let (a, b) = (p.a.index(), p.b.index());
             if units[a].report != units[b].report {
                 copied[a] = true;
                 copied[b] = true;
@@ -294,7 +294,11 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
                             candidates += 1;
                             let similarity = similarity(a, b);
                             if similarity >= params.threshold {
-                                pairs.push(CopyPair { a, b, similarity });
+                                pairs.push(CopyPair {
+                                    a: a.into(),
+                                    b: b.into(),
+                                    similarity,
+                                });
                             }
                         }
                     }
@@ -374,7 +378,7 @@ mod tests {
         ];
         let (pairs, candidates, capped) = near_duplicates(&texts, &params());
         assert_eq!(pairs.len(), 1, "{pairs:?}");
-        assert_eq!((pairs[0].a, pairs[0].b), (0, 2));
+        assert_eq!((pairs[0].a.index(), pairs[0].b.index()), (0, 2));
         assert!(pairs[0].similarity >= 0.6 && pairs[0].similarity < 1.0);
         assert!(candidates >= 1);
         assert_eq!(capped, 0);

@@ -1,5 +1,6 @@
-//! The shared data model: reports as read, the units (policy measures) split from them, and the
-//! section kinds. Every later stage takes these as plain owned data.
+//! The shared data model: reports as read, the units (policy measures) split from them, the
+//! section kinds, and the typed indices ([`UnitIdx`], [`ThemeId`]) stages hand each other. Every
+//! later stage takes these as plain owned data.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -344,6 +345,86 @@ pub struct Unit {
     pub label: Option<String>,
     /// Township, county, province and year of the report (or the row), shared between its units.
     pub meta: Arc<ReportMeta>,
+}
+
+/// A unit's place in the run's unit list (`Analysis::units`), as later stages keep it (theme
+/// members and examples, copy pairs, the rows clustered). Serialized as the plain number; 32
+/// bits, as a run holds fewer than 2³² units.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct UnitIdx(u32);
+
+impl UnitIdx {
+    /// The unit at position `u` of the unit list.
+    ///
+    /// # Panics
+    /// If `u` does not fit in 32 bits.
+    pub fn new(u: usize) -> UnitIdx {
+        UnitIdx(u32::try_from(u).expect("a run holds fewer than 2^32 units"))
+    }
+
+    /// The position in the unit list.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl From<u32> for UnitIdx {
+    fn from(u: u32) -> UnitIdx {
+        UnitIdx(u)
+    }
+}
+
+impl From<UnitIdx> for usize {
+    fn from(u: UnitIdx) -> usize {
+        u.index()
+    }
+}
+
+/// A theme's number among the run's themes (0-based, largest theme first). Serialized as the
+/// plain number; shown ([`fmt::Display`]) as the theme's id, `T01`, `T02`, ….
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct ThemeId(usize);
+
+impl ThemeId {
+    /// The theme number `t`.
+    pub fn new(t: usize) -> ThemeId {
+        ThemeId(t)
+    }
+
+    /// The theme's number, to index what is kept per theme.
+    pub fn index(self) -> usize {
+        self.0
+    }
+
+    /// The first `k` themes, in order.
+    pub fn all(k: usize) -> impl DoubleEndedIterator<Item = ThemeId> + ExactSizeIterator {
+        (0..k).map(ThemeId)
+    }
+}
+
+impl From<usize> for ThemeId {
+    fn from(t: usize) -> ThemeId {
+        ThemeId(t)
+    }
+}
+
+impl From<ThemeId> for usize {
+    fn from(t: ThemeId) -> usize {
+        t.index()
+    }
+}
+
+impl fmt::Display for ThemeId {
+    /// The theme's id: `T01` for theme 0.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "T{:02}", self.0 + 1)
+    }
 }
 
 /// Converts byte offsets in `text` to code-point offsets; offsets must be ascending.

@@ -7,6 +7,7 @@
 
 use crate::cluster::Placement;
 use crate::config::{LabelParams, Valid};
+use crate::corpus::{ThemeId, UnitIdx};
 use crate::error::{ConfigError, Result};
 use crate::segment::TokenizedCorpus;
 use rayon::prelude::*;
@@ -17,7 +18,7 @@ use std::path::Path;
 /// A labelled theme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Theme {
-    /// Stable id, `T01`, `T02`, … (largest theme first).
+    /// Stable id, `T01`, `T02`, … (largest theme first; [`ThemeId`] as shown).
     pub id: String,
     /// The label shown: the analyst's name if given, else the top terms joined by `·`.
     pub label: String,
@@ -30,18 +31,13 @@ pub struct Theme {
     /// Distinctive terms with their c-TF-IDF weights, best first.
     pub top_terms: Vec<(String, f64)>,
     /// Indices of the example units (nearest the centre first).
-    pub examples: Vec<usize>,
+    pub examples: Vec<UnitIdx>,
     /// The nearest codebook entry's name (the codebook in force, the built-in 纲要 by default).
     #[serde(default)]
     pub codebook: Option<String>,
     /// Cosine of the theme's centre to that entry.
     #[serde(default)]
     pub codebook_similarity: Option<f64>,
-}
-
-/// The theme id of theme number `t` (0-based).
-pub fn theme_id(t: usize) -> String {
-    format!("T{:02}", t + 1)
 }
 
 /// An analyst's labels file: names for themes, and themes to fold into one. Keys are theme
@@ -68,8 +64,8 @@ pub struct ThemeNames {
 /// The merges of a labels file resolved against a run's themes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Merges {
-    /// Theme numbers folded together, with the merged theme's name; disjoint, two or more each.
-    pub groups: Vec<(Vec<usize>, String)>,
+    /// Themes folded together, with the merged theme's name; disjoint, two or more each.
+    pub groups: Vec<(Vec<ThemeId>, String)>,
     /// Why an entry or a key was left out (a key that names no theme, a theme merged twice).
     pub warnings: Vec<String>,
 }
@@ -125,7 +121,7 @@ impl ThemeNames {
                     )),
                     Some(t) => {
                         taken[t] = true;
-                        group.push(t);
+                        group.push(ThemeId::new(t));
                     }
                 }
             }
@@ -178,7 +174,7 @@ pub fn label_themes(
         .map(|units| {
             let mut counts = vec![0u64; v];
             for &u in units {
-                for t in corpus.doc_words(u) {
+                for t in corpus.doc_words(u.index()) {
                     if let Some(col) = columns[t as usize] {
                         counts[col as usize] += 1;
                     }
@@ -219,7 +215,7 @@ pub fn label_themes(
                 .iter()
                 .map(|&(t, w)| (vocabulary[t].clone(), w))
                 .collect();
-            let id = theme_id(c);
+            let id = ThemeId::new(c).to_string();
             let signature = top_terms
                 .iter()
                 .take(params.label_terms)
@@ -292,12 +288,12 @@ fn label_words(top_terms: &[(String, f64)], n: usize) -> Vec<&str> {
     out
 }
 
-/// The units of each of the `k` themes, in order.
-pub fn members_by_theme(placements: &[Option<Placement>], k: usize) -> Vec<Vec<usize>> {
+/// The units of each of the `k` themes (indexed by [`ThemeId::index`]), in order.
+pub fn members_by_theme(placements: &[Option<Placement>], k: usize) -> Vec<Vec<UnitIdx>> {
     let mut members = vec![Vec::new(); k];
     for (u, placement) in placements.iter().enumerate() {
         if let Some(p) = placement {
-            members[p.theme].push(u);
+            members[p.theme.index()].push(UnitIdx::new(u));
         }
     }
     members
@@ -305,9 +301,10 @@ pub fn members_by_theme(placements: &[Option<Placement>], k: usize) -> Vec<Vec<u
 
 /// The `n` of a theme's `units` nearest its centre (highest similarity; ties: the earlier), best
 /// first: the theme's examples.
-pub fn nearest(units: &[usize], placements: &[Option<Placement>], n: usize) -> Vec<usize> {
-    let similarity = |u: usize| placements[u].map_or(0.0, |p| p.similarity);
-    let order = |&a: &usize, &b: &usize| similarity(b).total_cmp(&similarity(a)).then(a.cmp(&b));
+pub fn nearest(units: &[UnitIdx], placements: &[Option<Placement>], n: usize) -> Vec<UnitIdx> {
+    let similarity = |u: UnitIdx| placements[u.index()].map_or(0.0, |p| p.similarity);
+    let order =
+        |&a: &UnitIdx, &b: &UnitIdx| similarity(b).total_cmp(&similarity(a)).then(a.cmp(&b));
     let mut best = units.to_vec();
     if n < best.len() {
         // Only the best n are sorted: a theme can hold a third of a million units.
@@ -378,7 +375,7 @@ mod tests {
                 vocabulary: &terms,
                 placements: &[0, 1].map(|theme| {
                     Some(Placement {
-                        theme,
+                        theme: ThemeId::new(theme),
                         similarity: 1.0,
                     })
                 }),
@@ -420,7 +417,10 @@ mod tests {
         let merges = names.merges(&themes);
         // Entries in key order (学法, 执法, 调解). A signature wins over an id: 学法's `T01` is
         // T03, whose signature it is. 执法 has one theme; 调解 finds T03 taken and keeps one.
-        assert_eq!(merges.groups, [(vec![1, 2], "学法".to_string())]);
+        assert_eq!(
+            merges.groups,
+            [(vec![ThemeId::new(1), ThemeId::new(2)], "学法".to_string())]
+        );
         assert_eq!(merges.warnings.len(), 4, "{:?}", merges.warnings);
         assert!(merges.warnings[0].contains("\"T09\" names no theme"));
         assert!(merges.warnings[1].contains("fewer than two"));

@@ -7,7 +7,7 @@ use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
 use crate::config::{ReportParams, RunParams, SegmentParams, ValidConfig};
 use crate::copies::{self, Copies};
-use crate::corpus::{Report, ReportSummary, Skipped, Unit};
+use crate::corpus::{Report, ReportSummary, Skipped, ThemeId, Unit, UnitIdx};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
 use crate::label::{self, Theme, ThemeNames};
@@ -338,7 +338,11 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
     warnings.extend(merges.warnings);
     if !merges.groups.is_empty() {
         let before = clustering.themes.rank.clone();
-        let groups: Vec<Vec<usize>> = merges.groups.iter().map(|(g, _)| g.clone()).collect();
+        let groups: Vec<Vec<usize>> = merges
+            .groups
+            .iter()
+            .map(|(g, _)| g.iter().map(|t| t.index()).collect())
+            .collect();
         (clustering, second_kept) = kept.with_rows(&mut reduced, |x| {
             let merged = clustering.merge(x, &groups);
             let second = merged.themes.second_nearest(x, &merged.assignments);
@@ -351,7 +355,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             let name = merges
                 .groups
                 .iter()
-                .find(|(group, _)| group.contains(&was))
+                .find(|(group, _)| group.contains(&ThemeId::new(was)))
                 .map(|(_, name)| name)
                 .or(unmerged[was].name.as_ref());
             if let Some(name) = name {
@@ -568,9 +572,10 @@ fn units_with_terms(
             .filter(|&&t| columns[t as usize].is_some())
             .count()
     };
-    let with: Vec<usize> = (0..tokens.len())
+    let with: Vec<UnitIdx> = (0..tokens.len())
         .into_par_iter()
         .filter(|&d| known(d) >= min_known)
+        .map(UnitIdx::new)
         .collect();
     if with.len() < tokens.len() {
         warnings.push(format!(

@@ -4,7 +4,7 @@
 
 use crate::cluster::Placement;
 use crate::config::GroupBy;
-use crate::corpus::{ReportMeta, SectionKind, Unit};
+use crate::corpus::{ReportMeta, SectionKind, ThemeId, Unit};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -75,7 +75,7 @@ pub fn measure(
             .or_insert_with(|| (vec![0; k], 0));
         entry.1 += run.len();
         for (unit, placement) in run.iter().zip(themes) {
-            let Some(t) = placement.map(|p| p.theme) else {
+            let Some(t) = placement.map(|p| p.theme.index()) else {
                 continue;
             };
             entry.0[t] += 1;
@@ -140,8 +140,8 @@ pub fn wilson(count: usize, n: usize) -> (f64, f64) {
 /// How a theme's share moved between the first and the last year of the corpus.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeChange {
-    /// Theme number.
-    pub theme: usize,
+    /// The theme.
+    pub theme: ThemeId,
     /// Units in the first year.
     pub first_count: usize,
     /// Units in the last year.
@@ -175,13 +175,16 @@ pub fn year_change(r: &Recurrence, min_units: usize) -> Option<(u16, u16, Vec<Th
         first.iter().sum::<usize>().max(1) as f64,
         last.iter().sum::<usize>().max(1) as f64,
     );
-    let mut rows: Vec<ThemeChange> = (0..first.len())
-        .map(|t| ThemeChange {
-            theme: t,
-            first_count: first[t],
-            last_count: last[t],
-            first_share: first[t] as f64 / nf,
-            last_share: last[t] as f64 / nl,
+    let mut rows: Vec<ThemeChange> = ThemeId::all(first.len())
+        .map(|theme| {
+            let t = theme.index();
+            ThemeChange {
+                theme,
+                first_count: first[t],
+                last_count: last[t],
+                first_share: first[t] as f64 / nf,
+                last_share: last[t] as f64 / nl,
+            }
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -200,7 +203,7 @@ pub struct PlanFollowed {
     /// The year of the plan.
     pub year: u16,
     /// The theme planned.
-    pub theme: usize,
+    pub theme: ThemeId,
     /// Plan units of that theme in that year.
     pub planned: usize,
     /// Measure units of that theme the next year (0 = not followed).
@@ -210,8 +213,8 @@ pub struct PlanFollowed {
 /// Promise tracking: for every township with reports for year t and t + 1, each theme of its
 /// `plans` units in t, with the number of its `measures` units in that theme in t + 1.
 pub fn plans_followed(units: &[Unit], placements: &[Option<Placement>]) -> Vec<PlanFollowed> {
-    let mut plans: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
-    let mut measures: BTreeMap<(String, u16, usize), usize> = BTreeMap::new();
+    let mut plans: BTreeMap<(String, u16, ThemeId), usize> = BTreeMap::new();
+    let mut measures: BTreeMap<(String, u16, ThemeId), usize> = BTreeMap::new();
     let mut years: BTreeMap<(String, u16), bool> = BTreeMap::new();
     for (unit, placement) in units.iter().zip(placements) {
         let (Some(township), Some(year)) = (unit.meta.township.clone(), unit.meta.year) else {
@@ -247,8 +250,8 @@ pub fn plans_followed(units: &[Unit], placements: &[Option<Placement>]) -> Vec<P
 /// the corpus also has their report for t + 1, and those whose measures in t + 1 include it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Promise {
-    /// Theme number.
-    pub theme: usize,
+    /// The theme.
+    pub theme: ThemeId,
     /// Townships that planned the theme in some trackable year.
     pub townships_planned: usize,
     /// Of those, the townships whose next year's measures took it up at least once.
@@ -274,7 +277,7 @@ impl Promise {
 /// once, in theme order.
 pub fn promises(followed: &[PlanFollowed]) -> Vec<Promise> {
     // (theme, township) → (plans, plans followed)
-    let mut by_theme: BTreeMap<(usize, &str), (usize, usize)> = BTreeMap::new();
+    let mut by_theme: BTreeMap<(ThemeId, &str), (usize, usize)> = BTreeMap::new();
     for p in followed {
         let entry = by_theme.entry((p.theme, &p.township)).or_default();
         entry.0 += 1;
@@ -311,7 +314,7 @@ mod tests {
             .iter()
             .map(|t| {
                 t.map(|theme| Placement {
-                    theme,
+                    theme: ThemeId::new(theme),
                     similarity: 1.0,
                 })
             })
@@ -367,7 +370,7 @@ mod tests {
         assert_eq!(r.by_year, vec![(2022, vec![1, 0]), (2023, vec![1, 1])]);
         let (first, last, change) = year_change(&r, 1).unwrap();
         assert_eq!((first, last), (2022, 2023));
-        assert_eq!(change[0].theme, 1);
+        assert_eq!(change[0].theme, ThemeId::new(1));
         assert!((change[0].points() - 50.0).abs() < 1e-9);
     }
 
@@ -382,8 +385,8 @@ mod tests {
         let got = plans_followed(&units, &placed(&[Some(0), Some(1), Some(0), Some(0)]));
         // 濮院镇 has no 2023 report: its plan cannot be tracked.
         assert_eq!(got.len(), 2);
-        assert_eq!((got[0].theme, got[0].measures_next_year), (0, 1));
-        assert_eq!((got[1].theme, got[1].measures_next_year), (1, 0));
+        assert_eq!((got[0].theme.index(), got[0].measures_next_year), (0, 1));
+        assert_eq!((got[1].theme.index(), got[1].measures_next_year), (1, 0));
     }
 
     #[test]
@@ -410,7 +413,7 @@ mod tests {
         let got = promises(&plans_followed(&units, &placements));
         // Theme 0: 江湾镇 planned it in 2022 (kept in 2023) and 2023 (not kept in 2024);
         // 濮院镇 planned it in 2022 and did not keep it.
-        assert_eq!(got[0].theme, 0);
+        assert_eq!(got[0].theme, ThemeId::new(0));
         assert_eq!(
             (got[0].townships_planned, got[0].townships_followed),
             (2, 1)
@@ -420,7 +423,7 @@ mod tests {
         // Theme 1: planned by 江湾镇 in 2022, no measures in it in 2023.
         assert_eq!(
             (
-                got[1].theme,
+                got[1].theme.index(),
                 got[1].townships_planned,
                 got[1].townships_followed
             ),

@@ -65,12 +65,12 @@ impl CopiesData {
         };
         let mut links: BTreeMap<(usize, usize), Link> = BTreeMap::new();
         for p in &a.copies.pairs {
-            let (g, h) = (unit_group[p.a as usize], unit_group[p.b as usize]);
+            let (g, h) = (unit_group[p.a.index()], unit_group[p.b.index()]);
             let key = (g.min(h), g.max(h));
             let pair = || {
                 (
-                    a.units[p.a as usize].id.clone(),
-                    a.units[p.b as usize].id.clone(),
+                    a.units[p.a.index()].id.clone(),
+                    a.units[p.b.index()].id.clone(),
                     p.similarity,
                 )
             };

@@ -14,6 +14,7 @@ use super::style::{
 use super::{GroupNoun, ThemeName};
 use crate::analysis::Analysis;
 use crate::config::Lang;
+use crate::corpus::ThemeId;
 use crate::error::Result;
 use crate::recurrence::group_of;
 
@@ -85,7 +86,7 @@ impl HeatmapData {
         let mut best: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); themes.len()]; r.groups.len()];
         let similarity = |u: usize| analysis.similarity(u);
         for (u, unit) in analysis.units.iter().enumerate() {
-            let Some(t) = analysis.theme_of(u) else {
+            let Some(t) = analysis.theme_of(u).map(ThemeId::index) else {
                 continue;
             };
             let Ok(g) = r.groups.binary_search(&group_of(&unit.meta, by)) else {

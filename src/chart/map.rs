@@ -10,6 +10,7 @@ use super::style::{
 };
 use crate::analysis::Analysis;
 use crate::config::Lang;
+use crate::corpus::ThemeId;
 use crate::error::Result;
 use plotters::prelude::*;
 use std::ops::Range;
@@ -63,7 +64,7 @@ impl MapData {
             .map(|u| MapPoint {
                 x: at(u, 0),
                 y: at(u, 1),
-                theme: analysis.theme_of(u),
+                theme: analysis.theme_of(u).map(ThemeId::index),
             })
             .collect();
         MapData {

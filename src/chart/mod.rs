@@ -24,8 +24,8 @@ pub mod years;
 
 use crate::analysis::Analysis;
 use crate::config::GroupBy;
+use crate::corpus::ThemeId;
 use crate::error::{Error, Result};
-use crate::label::theme_id;
 use std::path::Path;
 
 /// A theme as the charts name it: `T01` and its label.
@@ -56,7 +56,7 @@ impl ThemeName {
                     label: theme.label.clone(),
                 },
                 None => ThemeName {
-                    id: theme_id(t),
+                    id: ThemeId::new(t).to_string(),
                     label: String::new(),
                 },
             })
@@ -189,7 +189,7 @@ mod tests {
         ];
         let themes: Vec<ThemeName> = (0..k)
             .map(|t| ThemeName {
-                id: theme_id(t),
+                id: ThemeId::new(t).to_string(),
                 label: (0..2 + t % 3)
                     .map(|i| words[(t + 3 * i) % words.len()])
                     .collect::<Vec<_>>()

@@ -27,6 +27,7 @@ pub use scan::KScore;
 use scan::*;
 
 use crate::config::{ClusterParams, KChoice, Valid};
+use crate::corpus::ThemeId;
 use crate::error::{Error, Result};
 use crate::seed::Seeds;
 use linfa_clustering::KMeans;
@@ -153,7 +154,7 @@ impl Themes {
                     .map(|t| (t, lanes_squared_distance(slice, &centres[t])))
                     .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?;
                 Some(Placement {
-                    theme: t,
+                    theme: ThemeId::new(t),
                     similarity: cosine(row, centroids.row(t), norms[t]),
                 })
             })
@@ -164,8 +165,8 @@ impl Themes {
 /// Where a unit lies among the themes: a theme and the unit's cosine similarity to its centre.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Placement {
-    /// The theme (its number among the themes).
-    pub theme: usize,
+    /// The theme.
+    pub theme: ThemeId,
     /// Cosine similarity of the unit to the theme's centre.
     pub similarity: f64,
 }
@@ -342,6 +343,7 @@ impl Method {
 mod tests {
     use super::*;
     use crate::config::Check;
+    use crate::corpus::UnitIdx;
     use linfa::DatasetBase;
     use linfa::traits::{Fit, Predict};
     use linfa_clustering::KMeansInit;
@@ -354,13 +356,14 @@ mod tests {
     fn with_rows_shows_the_kept_rows_and_puts_every_row_back() {
         let x0 = Array2::from_shape_fn((6, 3), |(i, j)| (10 * i + j) as f32);
         let mut x = x0.clone();
-        let keep = [1, 2, 4];
+        let keep = [1, 2, 4].map(UnitIdx::new);
         let seen = with_rows(&mut x, &keep, |v| v.to_owned());
-        assert_eq!(seen, x0.select(ndarray::Axis(0), &keep));
+        assert_eq!(seen, x0.select(ndarray::Axis(0), &[1, 2, 4]));
         // Rows left out are not zero rows here (as with cluster.min_known_terms > 1): each
         // comes back as it was.
         assert_eq!(x, x0);
-        let all = with_rows(&mut x, &[0, 1, 2, 3, 4, 5], |v| v.to_owned());
+        let every: Vec<UnitIdx> = (0..6).map(UnitIdx::new).collect();
+        let all = with_rows(&mut x, &every, |v| v.to_owned());
         assert_eq!(all, x0);
     }
     use crate::config::KRange;

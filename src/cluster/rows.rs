@@ -2,6 +2,7 @@
 //! contiguous view without copying the matrix, and the results spread back over all units.
 
 use super::Placement;
+use crate::corpus::{ThemeId, UnitIdx};
 use ndarray::{Array2, ArrayView2};
 
 /// The units that are clustered, out of all: those with at least `cluster.min_known_terms`
@@ -11,14 +12,14 @@ use ndarray::{Array2, ArrayView2};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeptRows {
     units: usize,
-    kept: Vec<usize>,
+    kept: Vec<UnitIdx>,
 }
 
 impl KeptRows {
     /// The rows `kept` (ascending, each below `units`) of `units`.
-    pub fn new(units: usize, kept: Vec<usize>) -> KeptRows {
+    pub fn new(units: usize, kept: Vec<UnitIdx>) -> KeptRows {
         assert!(
-            kept.windows(2).all(|w| w[0] < w[1]) && kept.last().is_none_or(|&l| l < units),
+            kept.windows(2).all(|w| w[0] < w[1]) && kept.last().is_none_or(|&l| l.index() < units),
             "kept rows ascend and lie below the number of units"
         );
         KeptRows { units, kept }
@@ -45,7 +46,7 @@ impl KeptRows {
     }
 
     /// The units kept, ascending.
-    pub fn as_slice(&self) -> &[usize] {
+    pub fn as_slice(&self) -> &[UnitIdx] {
         &self.kept
     }
 
@@ -62,19 +63,20 @@ impl KeptRows {
     ) -> Vec<Option<Placement>> {
         let mut out = vec![None; self.units];
         for (&u, placement) in self.kept.iter().zip(rows) {
-            out[u] = placement;
+            out[u.index()] = placement;
         }
         out
     }
 
-    /// Spreads the kept rows' themes and their similarities over all units (see [`Self::spread`]).
+    /// Spreads the kept rows' themes (numbers among the themes) and their similarities over all
+    /// units (see [`Self::spread`]).
     pub fn spread_themes(&self, themes: &[usize], sims: &[f64]) -> Vec<Option<Placement>> {
-        self.spread(
-            themes
-                .iter()
-                .zip(sims)
-                .map(|(&theme, &similarity)| Some(Placement { theme, similarity })),
-        )
+        self.spread(themes.iter().zip(sims).map(|(&theme, &similarity)| {
+            Some(Placement {
+                theme: ThemeId::new(theme),
+                similarity,
+            })
+        }))
     }
 }
 
@@ -84,7 +86,7 @@ impl KeptRows {
 /// put back as they were.
 pub fn with_rows<T>(
     x: &mut Array2<f32>,
-    keep: &[usize],
+    keep: &[UnitIdx],
     f: impl FnOnce(ArrayView2<f32>) -> T,
 ) -> T {
     if keep.len() == x.nrows() {
@@ -92,7 +94,9 @@ pub fn with_rows<T>(
     }
     let (n, d) = x.dim();
     let mut kept = keep.iter().peekable();
-    let left_out: Vec<usize> = (0..n).filter(|&i| kept.next_if_eq(&&i).is_none()).collect();
+    let left_out: Vec<usize> = (0..n)
+        .filter(|&i| kept.next_if(|u| u.index() == i).is_none())
+        .collect();
     let data = x
         .as_slice_mut()
         .expect("the reduced matrix is in standard layout");
@@ -101,7 +105,7 @@ pub fn with_rows<T>(
         .flat_map(|&i| &data[i * d..(i + 1) * d])
         .copied()
         .collect();
-    for (dst, &src) in keep.iter().enumerate() {
+    for (dst, src) in keep.iter().map(|u| u.index()).enumerate() {
         if dst != src {
             data.copy_within(src * d..(src + 1) * d, dst * d);
         }
@@ -110,7 +114,7 @@ pub fn with_rows<T>(
     let data = x
         .as_slice_mut()
         .expect("the reduced matrix is in standard layout");
-    for (dst, &src) in keep.iter().enumerate().rev() {
+    for (dst, src) in keep.iter().map(|u| u.index()).enumerate().rev() {
         if dst != src {
             data.copy_within(dst * d..(dst + 1) * d, src * d);
         }

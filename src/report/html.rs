@@ -375,8 +375,9 @@ fn page_data(a: &Analysis) -> String {
         .enumerate()
         .map(|(u, unit)| {
             let group = crate::recurrence::group_of(&unit.meta, by);
-            let theme = a.theme_of(u).map_or(-1, |t| t as i64);
-            let (theme2, sim2) = a.second[u].map_or((-1, 0.0), |p| (p.theme as i64, p.similarity));
+            let theme = a.theme_of(u).map_or(-1, |t| t.index() as i64);
+            let (theme2, sim2) =
+                a.second[u].map_or((-1, 0.0), |p| (p.theme.index() as i64, p.similarity));
             let mixed = theme >= 0 && theme2 >= 0 && sim2 >= MIXED * a.similarity(u);
             serde_json::json!([
                 unit.id,
@@ -515,8 +516,8 @@ pub fn render_index(a: &Analysis, out: &Path, charts: &[&str]) -> Result<String>
             .map(|p| FollowedRow {
                 township: &p.township,
                 year: p.year,
-                id: &a.themes[p.theme].id,
-                label: &a.themes[p.theme].label,
+                id: &a.themes[p.theme.index()].id,
+                label: &a.themes[p.theme.index()].label,
                 planned: p.planned,
                 measures_next_year: p.measures_next_year,
             })
@@ -583,8 +584,8 @@ fn theme_rows(a: &Analysis) -> Vec<ThemeRow<'_>> {
                 examples: theme
                     .examples
                     .iter()
-                    .map(|&u| {
-                        let unit = &a.units[u];
+                    .map(|u| {
+                        let unit = &a.units[u.index()];
                         Example {
                             excerpt: excerpt(&unit.text, 120),
                             footer: [
@@ -667,9 +668,9 @@ fn change(a: &Analysis) -> Option<Change<'_>> {
         .take(5)
         .chain(change.iter().skip(5.max(n.saturating_sub(5))))
         .map(|c| ChangeRow {
-            theme: c.theme,
-            id: &a.themes[c.theme].id,
-            label: &a.themes[c.theme].label,
+            theme: c.theme.index(),
+            id: &a.themes[c.theme.index()].id,
+            label: &a.themes[c.theme.index()].label,
             counts: format!("{} → {}", c.first_count, c.last_count),
             shares: format!(
                 "{:.0}% → {:.0}%",
@@ -701,7 +702,7 @@ fn copies(a: &Analysis) -> Copies<'_> {
         .copies
         .pairs
         .iter()
-        .filter(|p| a.units[p.a as usize].report != a.units[p.b as usize].report)
+        .filter(|p| a.units[p.a.index()].report != a.units[p.b.index()].report)
         .count();
     let pairs = a.copies.pairs.len();
     let mut reports: Vec<usize> = (0..a.reports.len())
@@ -762,7 +763,7 @@ fn copies(a: &Analysis) -> Copies<'_> {
 fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
     let mut copies: std::collections::BTreeMap<usize, Vec<(usize, f64)>> = Default::default();
     for p in &a.copies.pairs {
-        let (x, y) = (p.a as usize, p.b as usize);
+        let (x, y) = (p.a.index(), p.b.index());
         if a.units[x].report != a.units[y].report {
             copies.entry(x).or_default().push((y, p.similarity));
             copies.entry(y).or_default().push((x, p.similarity));
@@ -795,7 +796,7 @@ fn concreteness(a: &Analysis) -> Concreteness<'_> {
     let k = a.themes.len();
     let (mut with, mut quantities, mut slogan) = (vec![0usize; k], vec![0usize; k], vec![0.0; k]);
     for (placement, c) in a.placements.iter().zip(&a.concreteness) {
-        let Some(t) = placement.map(|p| p.theme) else {
+        let Some(t) = placement.map(|p| p.theme.index()) else {
             continue;
         };
         with[t] += usize::from(!c.quantities.is_empty());
@@ -843,9 +844,9 @@ fn promise_rows<'a>(
     crate::recurrence::promises(followed)
         .iter()
         .map(|p| PromiseRow {
-            theme: p.theme,
-            id: &a.themes[p.theme].id,
-            label: &a.themes[p.theme].label,
+            theme: p.theme.index(),
+            id: &a.themes[p.theme.index()].id,
+            label: &a.themes[p.theme.index()].label,
             planned: p.townships_planned,
             followed: p.townships_followed,
             share_v: format!("{:.4}", p.share_followed()),

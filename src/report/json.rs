@@ -33,7 +33,8 @@ pub fn render_themes(a: &Analysis) -> Vec<u8> {
                 "groups": a.recurrence.theme_groups[t],
                 "recurrence": a.recurrence.recurrence[t],
                 "top_terms": theme.top_terms.iter().map(|(term, w)| json!({"term": term, "weight": w})).collect::<Vec<_>>(),
-                "examples": theme.examples.iter().map(|&u| {
+                "examples": theme.examples.iter().map(|u| {
+                    let u = u.index();
                     let unit = &a.units[u];
                     json!({
                         "measure_id": unit.id,
@@ -88,7 +89,7 @@ impl ThemeConcreteness<'_> {
 fn theme_concreteness(a: &Analysis) -> Vec<ThemeConcreteness<'_>> {
     let mut out: Vec<ThemeConcreteness> = (0..a.themes.len()).map(|_| Default::default()).collect();
     for (placement, c) in a.placements.iter().zip(&a.concreteness) {
-        let Some(t) = placement.map(|p| p.theme) else {
+        let Some(t) = placement.map(|p| p.theme.index()) else {
             continue;
         };
         let entry = &mut out[t];

@@ -2,9 +2,8 @@
 
 use super::{csv_err, csv_writer};
 use crate::analysis::{Analysis, UNASSIGNED};
-use crate::corpus::{AdminLevel, ReportMeta};
+use crate::corpus::{AdminLevel, ReportMeta, ThemeId};
 use crate::error::Result;
-use crate::label::theme_id;
 use crate::recurrence::group_of;
 use crate::split::BlockRole;
 use rayon::prelude::*;
@@ -125,7 +124,9 @@ fn write_parts(out: &mut impl Write, parts: &[Vec<u8>]) -> std::io::Result<()> {
 fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let mut records = Records::new(guard);
-    let theme_ids: Vec<String> = (0..a.themes.len()).map(theme_id).collect();
+    let theme_ids: Vec<String> = ThemeId::all(a.themes.len())
+        .map(|t| t.to_string())
+        .collect();
     // A row's numbers are formatted into buffers kept from row to row: four allocations a row
     // otherwise, 1.2 million on laws.
     let [
@@ -144,7 +145,10 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
         let unit = &a.units[u];
         let report = &a.reports[unit.report];
         let (theme, theme_label) = match a.theme_of(u) {
-            Some(t) => (theme_ids[t].as_str(), a.themes[t].label.as_str()),
+            Some(t) => (
+                theme_ids[t.index()].as_str(),
+                a.themes[t.index()].label.as_str(),
+            ),
             None => (UNASSIGNED, ""),
         };
         year.clear();
@@ -157,7 +161,7 @@ fn measure_rows(a: &Analysis, units: std::ops::Range<usize>, guard: bool) -> Vec
         let theme2 = match a.second[u] {
             Some(second) => {
                 put(&mut similarity2, format_args!("{:.4}", second.similarity));
-                theme_ids[second.theme].as_str()
+                theme_ids[second.theme.index()].as_str()
             }
             None => {
                 similarity2.clear();
@@ -362,7 +366,7 @@ pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()>
         let examples = theme
             .examples
             .iter()
-            .map(|&u| a.units[u].id.as_str())
+            .map(|u| a.units[u.index()].id.as_str())
             .collect::<Vec<_>>()
             .join(";");
         w.write_record([
@@ -424,8 +428,8 @@ pub fn write_plans_followed<W: Write>(a: &Analysis, bom: bool, out: W) -> Result
         w.write_record([
             p.township.as_str(),
             &p.year.to_string(),
-            &theme_id(p.theme),
-            &a.themes[p.theme].label,
+            &p.theme.to_string(),
+            &a.themes[p.theme.index()].label,
             &p.planned.to_string(),
             &(p.year + 1).to_string(),
             &p.measures_next_year.to_string(),
@@ -475,7 +479,7 @@ pub fn write_copies<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Res
     write_rows(&mut out, a.copies.pairs.len(), |pairs| {
         let mut w = csv_writer(Vec::new(), false, raw).expect("writes to memory");
         for p in &a.copies.pairs[pairs] {
-            let (x, y) = (&a.units[p.a as usize], &a.units[p.b as usize]);
+            let (x, y) = (&a.units[p.a.index()], &a.units[p.b.index()]);
             w.write_record([
                 x.id.as_str(),
                 &y.id,
@@ -546,8 +550,8 @@ pub fn write_promises<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
     let followed = crate::recurrence::plans_followed(&a.units, &a.placements);
     for p in crate::recurrence::promises(&followed) {
         w.write_record([
-            theme_id(p.theme).as_str(),
-            &a.themes[p.theme].label,
+            p.theme.to_string().as_str(),
+            &a.themes[p.theme.index()].label,
             &p.townships_planned.to_string(),
             &p.townships_followed.to_string(),
             &format!("{:.4}", p.share_followed()),
@@ -574,7 +578,7 @@ fn unassigned_free_groups(a: &Analysis) -> usize {
 pub(crate) fn group_theme_header(a: &Analysis) -> (Vec<String>, bool) {
     let with_unassigned = a.unassigned() > 0;
     let mut header = vec!["group".to_string()];
-    header.extend((0..a.themes.len()).map(theme_id));
+    header.extend(ThemeId::all(a.themes.len()).map(|t| t.to_string()));
     if with_unassigned {
         header.push(UNASSIGNED.to_string());
     }

@@ -19,8 +19,8 @@ use super::guard::guarded;
 use super::tables::{MEASURES_HEADER, REPORTS_HEADER, report_rows};
 use crate::analysis::{Analysis, UNASSIGNED};
 use crate::config::Lang;
+use crate::corpus::ThemeId;
 use crate::error::{Error, Result};
-use crate::label::theme_id;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::path::Path;
@@ -161,12 +161,15 @@ fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
     let unit = &a.units[u];
     let report = &a.reports[unit.report];
     let (theme, label) = match a.theme_of(u) {
-        Some(t) => (Cow::Owned(theme_id(t)), a.themes[t].label.as_str()),
+        Some(t) => (
+            Cow::Owned(t.to_string()),
+            a.themes[t.index()].label.as_str(),
+        ),
         None => (Cow::Borrowed(UNASSIGNED), ""),
     };
     let (theme2, similarity2) = match a.second[u] {
         Some(second) => (
-            Cell::Text(Cow::Owned(theme_id(second.theme))),
+            Cell::Text(Cow::Owned(second.theme.to_string())),
             Cell::Number(second.similarity, DECIMAL),
         ),
         None => (Cell::Empty, Cell::Empty),
@@ -230,7 +233,7 @@ fn themes(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
             let examples = theme
                 .examples
                 .iter()
-                .map(|&u| a.units[u].id.as_str())
+                .map(|u| a.units[u.index()].id.as_str())
                 .collect::<Vec<_>>()
                 .join(";");
             let mut row = vec![
@@ -259,7 +262,7 @@ fn themes(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
 fn group_theme(a: &Analysis) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
     let k = a.themes.len();
     let (mut header, with_unassigned) = super::tables::group_theme_header(a);
-    header.extend((0..k).map(|t| format!("{} share", theme_id(t))));
+    header.extend(ThemeId::all(k).map(|t| format!("{t} share")));
     let r = &a.recurrence;
     let rows = r
         .groups
