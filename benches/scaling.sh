@@ -21,7 +21,7 @@ if [ -z "$copies_dir" ] || [ ! -d "$copies_dir/copy19" ]; then
 fi
 csv=reports/scaling.csv
 stages="read split segment tfidf reduce cluster label copies concrete write"
-echo "corpus,copies,unit,units,seconds,peak_mib,${stages// /,}" >"$csv"
+echo "corpus,replicas,unit,units,seconds,peak_mib,${stages// /,}" >"$csv"
 run() { # copies unit
   local copies=$1 unit=$2 paths=()
   for c in $(seq 0 $((copies - 1))); do paths+=("$copies_dir/copy$c"); done
