@@ -31,17 +31,8 @@ bare_bin=$work_bin/bare_segment
 work=$(mktemp -d)
 trap 'rm -rf "$work" "$work_bin"' EXIT
 
-warm() { find "$corpus" -type f -exec cat {} + >/dev/null; }
-
-measure() { # name command… → "seconds peak_mib"
-  local name=$1; shift
-  warm
-  /usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time"
-  local wall rss
-  wall=$(grep "Elapsed (wall clock)" "$work/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  rss=$(grep "Maximum resident" "$work/$name.time" | awk '{print $NF}')
-  echo "$wall $((rss / 1024))"
-}
+# shellcheck source=benches/common.sh
+source benches/common.sh
 
 echo "corpus: $corpus, k = $k, $pairs pairs, $(nproc) cores"
 printf '%-6s %-14s %10s %10s\n' pair pipeline seconds peak_MiB
@@ -61,7 +52,6 @@ for i in $(seq 1 "$pairs"); do
   printf '%-6s %-14s %10s %10s\n' "$i" "bare cut" "$c" -; printf '%-6s %-14s %10s %10s\n' "$i" "bare search" "$s" -
   bare_cut+=("$c"); bare_search+=("$s")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 bare=$(median "${bare_cut[@]}"); bare_search=$(median "${bare_search[@]}")
 rt=$(median "${ref_times[@]}"); ot=$(median "${our_times[@]}")
 rm_=$(median "${ref_mem[@]}"); om=$(median "${our_mem[@]}")

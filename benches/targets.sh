@@ -27,32 +27,25 @@ cargo build --release --quiet --example bare_segment
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-warm() { find "$corpus" -type f -exec cat {} + >/dev/null; }
-timed() { # name command… → "seconds peak_mib"
-  local name=$1; shift
-  warm
-  rm -rf "$work/$name"
-  /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >/dev/null 2>"$work/$name.err"
-  awk '{printf "%s %d\n", $1, $2 / 1024}' "$work/$name.time"
-}
+# shellcheck source=benches/common.sh
+source benches/common.sh
 stage_sum() { # run.json → read + split + segment seconds
   python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['seconds']; print(round(s['read']+s['split']+s['segment'],3))" "$1"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 declare -A secs
 printf '%-6s %-8s %9s %9s\n' round run seconds peak_MiB
 for r in $(seq 1 "$rounds"); do
   common=(--unit paragraph --seed 0 --quiet "${flags[@]}")
-  read -r t m < <(timed fixed "$bin" run "$corpus" --k "$k" --out "$work/fixed" "${common[@]}")
+  read -r t m < <(measure fixed "$bin" run "$corpus" --k "$k" --out "$work/fixed" "${common[@]}")
   printf '%-6s %-8s %9s %9s\n' "$r" fixed "$t" "$m"; secs[fixed]+="$t "
   secs[prep]+="$(stage_sum "$work/fixed/run.json") "
   cp -r "$work/fixed/model" "$work/model"
-  read -r t m < <(timed auto "$bin" run "$corpus" --k auto --out "$work/auto" "${common[@]}")
+  read -r t m < <(measure auto "$bin" run "$corpus" --k auto --out "$work/auto" "${common[@]}")
   printf '%-6s %-8s %9s %9s\n' "$r" auto "$t" "$m"; secs[auto]+="$t "
-  read -r t m < <(timed stab "$bin" run "$corpus" --k "$k" --stability "$n" --out "$work/stab" "${common[@]}")
+  read -r t m < <(measure stab "$bin" run "$corpus" --k "$k" --stability "$n" --out "$work/stab" "${common[@]}")
   printf '%-6s %-8s %9s %9s\n' "$r" "stab $n" "$t" "$m"; secs[stab]+="$t "
-  read -r t m < <(timed apply "$bin" apply --model "$work/model" "$corpus" --out "$work/apply" --quiet "${flags[@]}")
+  read -r t m < <(measure apply "$bin" apply --model "$work/model" "$corpus" --out "$work/apply" --quiet "${flags[@]}")
   printf '%-6s %-8s %9s %9s\n' "$r" apply "$t" "$m"; secs[apply]+="$t "
   rm -rf "$work/model"
   warm
