@@ -28,12 +28,11 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
     let mut pieces = Vec::new();
     let mut cuts = Vec::new();
     let mut run_in = run_in_marker_starts(text).into_iter().peekable();
-    // The ends of the lines (past their `\n`, as `split_inclusive` cuts).
-    let mut line_ends = Vec::new();
-    for_each_of(text.as_bytes(), [b'\n'; 3], |at| line_ends.push(at + 1));
-    if !text.is_empty() && !text.ends_with('\n') {
-        line_ends.push(text.len());
-    }
+    // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
+    // vector search.
+    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|at| at + 1)
+        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
     for line_end in line_ends {
         pieces.clear();
         let mut from = offset;

@@ -278,7 +278,7 @@ pub(super) fn make_units(
     let mut index = CharIndex::new(text);
     let mut section_heading = String::new();
     let meta = Arc::new(report.meta.clone());
-    let mut units = Vec::new();
+    let mut units = Vec::with_capacity(blocks.iter().filter(|b| b.role == BlockRole::Unit).count());
     // Lines and blocks are both in text order: the line a unit starts on is found by moving
     // forward (a search from the first line for every unit was quadratic in a long report).
     let mut lines = lines.iter().peekable();
