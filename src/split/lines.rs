@@ -63,7 +63,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             };
             cuts.clear();
             cuts.push((0, LineStart::Line, may_mark));
-            let content = raw.trim_start_matches(is_blank);
+            let content = trim_blank_start(raw);
             let lead = raw.len() - content.len();
             let lead_marker = parse_marker(content);
             let marked = lead_marker.inspect(|&m| numbering.see(m)).is_some();
@@ -86,9 +86,8 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
                 let until = cuts.get(n + 1).map_or(raw.len(), |c| c.0);
                 let part = &raw[at..until];
-                let start =
-                    piece.start + at + (part.len() - part.trim_start_matches(is_blank).len());
-                let end = piece.start + at + part.trim_end_matches(is_blank).len();
+                let start = piece.start + at + (part.len() - trim_blank_start(part).len());
+                let end = piece.start + at + trim_blank_end(part).len();
                 if start >= end {
                     continue;
                 }

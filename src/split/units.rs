@@ -151,8 +151,8 @@ impl UnitBuilder<'_> {
         for (n, &cut) in cuts.iter().enumerate() {
             let end = cuts.get(n + 1).copied().unwrap_or(text.len());
             let piece = &text[cut..end];
-            let lead = piece.len() - piece.trim_start_matches(is_blank).len();
-            let trail = piece.len() - piece.trim_end_matches(is_blank).len();
+            let lead = piece.len() - trim_blank_start(piece).len();
+            let trail = piece.len() - trim_blank_end(piece).len();
             if cut + lead < end - trail {
                 self.push(
                     BlockRole::Unit,
@@ -178,7 +178,7 @@ pub fn clause_starts(text: &str) -> Vec<usize> {
             let Some(pos) = text[from..].find(&needle).map(|p| p + from) else {
                 break;
             };
-            let before = text[..pos].trim_end_matches(is_blank);
+            let before = trim_blank_end(&text[..pos]);
             if before.is_empty()
                 || before.ends_with(['。', '；', ';', '，', ',', '：', ':', '\n', '）', ')'])
             {
