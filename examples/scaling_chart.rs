@@ -111,7 +111,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         chart.draw_series(points.iter().map(|p| {
             // Anchored at the label's bottom right, up and left of the point, so it stays on the
             // canvas; in the left fifth of the plot, at its bottom left instead.
-            let h = if p.0 < x_max * 0.2 { HPos::Left } else { HPos::Right };
+            let h = if p.0 < x_max * 0.2 {
+                HPos::Left
+            } else {
+                HPos::Right
+            };
             let style = TextStyle::from((font, 12).into_font())
                 .color(&BLACK)
                 .pos(Pos::new(h, VPos::Bottom));

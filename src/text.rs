@@ -35,19 +35,74 @@ pub fn count_nonblank(s: &str) -> usize {
     s.chars().count() - blank
 }
 
-/// `s` without leading blanks.
+/// Whether `s` opens with a blank ([`is_blank`]), told by its first bytes: the blank
+/// characters are ASCII white space, U+0085 and U+00A0 (C2 85, C2 A0), U+1680 (E1 9A 80),
+/// U+2000–U+200B, U+2028, U+2029, U+202F (E2 80 then 80–8B, A8, A9, AF), U+205F (E2 81 9F),
+/// U+3000 (E3 80 80) and U+FEFF (EF BB BF).
+fn opens_with_blank(s: &str) -> bool {
+    matches!(
+        s.as_bytes(),
+        [b'\t'..=b'\r' | b' ', ..]
+            | [0xC2, 0x85 | 0xA0, ..]
+            | [0xE1, 0x9A, 0x80, ..]
+            | [0xE2, 0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF, ..]
+            | [0xE2, 0x81, 0x9F, ..]
+            | [0xE3, 0x80, 0x80, ..]
+            | [0xEF, 0xBB, 0xBF, ..]
+    )
+}
+
+/// Whether `s` ends with a blank, told by its last bytes (see [`opens_with_blank`]).
+fn ends_with_blank(s: &str) -> bool {
+    matches!(
+        s.as_bytes(),
+        [.., b'\t'..=b'\r' | b' ']
+            | [.., 0xC2, 0x85 | 0xA0]
+            | [.., 0xE1, 0x9A, 0x80]
+            | [.., 0xE2, 0x80, 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF]
+            | [.., 0xE2, 0x81, 0x9F]
+            | [.., 0xE3, 0x80, 0x80]
+            | [.., 0xEF, 0xBB, 0xBF]
+    )
+}
+
+/// `s` without leading blanks. Most texts open with none, which their first bytes tell without
+/// the character-by-character search of `trim_start_matches`.
 pub fn trim_blank_start(s: &str) -> &str {
-    s.trim_start_matches(is_blank)
+    if opens_with_blank(s) {
+        s.trim_start_matches(is_blank)
+    } else {
+        s
+    }
+}
+
+/// `s` without trailing blanks (see [`trim_blank_start`]).
+pub fn trim_blank_end(s: &str) -> &str {
+    if ends_with_blank(s) {
+        s.trim_end_matches(is_blank)
+    } else {
+        s
+    }
 }
 
 /// `s` without leading or trailing blanks.
 pub fn trim_blank(s: &str) -> &str {
-    s.trim_matches(is_blank)
+    trim_blank_end(trim_blank_start(s))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blanks_at_either_end_are_told_by_their_bytes() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(opens_with_blank(&format!("{c}a")), is_blank(c), "{c:?}");
+            assert_eq!(ends_with_blank(&format!("a{c}")), is_blank(c), "{c:?}");
+        }
+        assert_eq!(trim_blank("\u{3000} 一、\u{a0}加强\n"), "一、\u{a0}加强");
+        assert_eq!(trim_blank("\u{3000}\u{feff}"), "");
+    }
 
     #[test]
     fn nonblank_count_is_the_character_count() {

@@ -155,7 +155,7 @@ pub(super) fn is_mixed(heading: &str) -> bool {
 
 /// A paragraph that introduces what follows (`…从以下几个方面：`) rather than stating a measure.
 pub(super) fn is_lead_in(text: &str) -> bool {
-    let t = text.trim_end_matches(is_blank);
+    let t = trim_blank_end(text);
     // Under 80 characters: a text of 320 bytes has 80 at least (4 bytes a character at most),
     // and a shorter one is counted by the bytes that begin characters.
     let short = t.len() < 320 && t.chars().count() < 80;

@@ -28,12 +28,11 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
     let mut pieces = Vec::new();
     let mut cuts = Vec::new();
     let mut run_in = run_in_marker_starts(text).into_iter().peekable();
-    // The ends of the lines (past their `\n`, as `split_inclusive` cuts).
-    let mut line_ends = Vec::new();
-    for_each_of(text.as_bytes(), [b'\n'; 3], |at| line_ends.push(at + 1));
-    if !text.is_empty() && !text.ends_with('\n') {
-        line_ends.push(text.len());
-    }
+    // The ends of the lines (past their `\n`, as `split_inclusive` cuts), found by memchr's
+    // vector search.
+    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|at| at + 1)
+        .chain((!text.is_empty() && !text.ends_with('\n')).then_some(text.len()));
     for line_end in line_ends {
         pieces.clear();
         let mut from = offset;
@@ -64,7 +63,7 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             };
             cuts.clear();
             cuts.push((0, LineStart::Line, may_mark));
-            let content = raw.trim_start_matches(is_blank);
+            let content = trim_blank_start(raw);
             let lead = raw.len() - content.len();
             let lead_marker = parse_marker(content);
             let marked = lead_marker.inspect(|&m| numbering.see(m)).is_some();
@@ -87,9 +86,8 @@ pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Lin
             for (n, &(at, why, may_mark)) in cuts.iter().enumerate() {
                 let until = cuts.get(n + 1).map_or(raw.len(), |c| c.0);
                 let part = &raw[at..until];
-                let start =
-                    piece.start + at + (part.len() - part.trim_start_matches(is_blank).len());
-                let end = piece.start + at + part.trim_end_matches(is_blank).len();
+                let start = piece.start + at + (part.len() - trim_blank_start(part).len());
+                let end = piece.start + at + trim_blank_end(part).len();
                 if start >= end {
                     continue;
                 }

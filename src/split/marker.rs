@@ -69,8 +69,7 @@ pub(super) fn parse_marker(s: &str) -> Option<Marker> {
     if !may_open_marker_at(s.as_bytes()) {
         return None;
     }
-    let blanks_after =
-        |at: usize| at + (s[at..].len() - s[at..].trim_start_matches(is_blank).len());
+    let blanks_after = |at: usize| at + (s[at..].len() - trim_blank_start(&s[at..]).len());
     match s.chars().next()? {
         '#' => {
             let hashes = s.len() - s.trim_start_matches('#').len();
@@ -93,7 +92,7 @@ pub(super) fn parse_marker(s: &str) -> Option<Marker> {
     }
     // After a bracket, blanks may stand before the numeral; else the numeral opens `s`.
     let (open, body) = match s.strip_prefix(['（', '(']) {
-        Some(rest) => (true, rest.trim_start_matches(is_blank)),
+        Some(rest) => (true, trim_blank_start(rest)),
         None => (false, s),
     };
     let han_len: usize = body

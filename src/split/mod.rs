@@ -26,7 +26,7 @@ mod units;
 
 use crate::config::SplitParams;
 use crate::corpus::{ByteSpan, Report, SectionKind, Unit, UnitLevel};
-use crate::text::{is_blank, trim_blank};
+use crate::text::{is_blank, trim_blank, trim_blank_end, trim_blank_start};
 use serde::Serialize;
 
 pub use accounting::{CharCounts, accounting_errors};

@@ -157,8 +157,8 @@ impl UnitBuilder<'_> {
         for (n, &cut) in cuts.iter().enumerate() {
             let end = cuts.get(n + 1).copied().unwrap_or(text.len());
             let piece = &text[cut..end];
-            let lead = piece.len() - piece.trim_start_matches(is_blank).len();
-            let trail = piece.len() - piece.trim_end_matches(is_blank).len();
+            let lead = piece.len() - trim_blank_start(piece).len();
+            let trail = piece.len() - trim_blank_end(piece).len();
             if cut + lead < end - trail {
                 self.push(
                     BlockRole::Unit,
@@ -184,7 +184,7 @@ pub fn clause_starts(text: &str) -> Vec<usize> {
             let Some(pos) = text[from..].find(&needle).map(|p| p + from) else {
                 break;
             };
-            let before = text[..pos].trim_end_matches(is_blank);
+            let before = trim_blank_end(&text[..pos]);
             if before.is_empty()
                 || before.ends_with(['。', '；', ';', '，', ',', '：', ':', '\n', '）', ')'])
             {
@@ -284,7 +284,7 @@ pub(super) fn make_units(
     let mut index = CharIndex::new(text);
     let mut section_heading = String::new();
     let meta = Arc::new(report.meta.clone());
-    let mut units = Vec::new();
+    let mut units = Vec::with_capacity(blocks.iter().filter(|b| b.role == BlockRole::Unit).count());
     // Lines and blocks are both in text order: the line a unit starts on is found by moving
     // forward (a search from the first line for every unit was quadratic in a long report).
     let mut lines = lines.iter().peekable();
