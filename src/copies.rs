@@ -17,9 +17,10 @@
 //! a pair is checked only in the first band where the two agree (no set of seen pairs), and
 //! nothing depends on hash-map or thread order.
 //!
-//! Cost: one pass over the text for the shingles, a signature per distinct shingle set (in
-//! parallel; a text repeated across reports is hashed once), one sort per band, and the
-//! candidates (bands and buckets in parallel). A bucket of more than
+//! Cost: a signature per distinct text (in parallel; a text repeated across reports is
+//! shingled and hashed once), one sort per band, the candidates (bands and buckets in parallel),
+//! and the shingles again of the texts that meet another in a candidate pair (the sets are not
+//! held in between: memory, not time, bounds this stage on a large corpus). A bucket of more than
 //! `copies.max_bucket` units (boilerplate repeated hundreds of times) pairs each unit with the
 //! next `max_bucket` ones in unit order only, so it costs linear, not quadratic, time.
 //! Deterministic at any thread count: the hashes are seeded constants and the pairs are sorted.
@@ -200,74 +201,76 @@ pub fn find(units: &[Unit], reports: usize, params: &Valid<CopyParams>) -> Copie
     copies
 }
 
-/// The distinct shingle sets of the units: a text repeated in many reports (boilerplate, a
-/// county's plan copied by its townships) is hashed into a signature once, and its copies'
-/// sets are freed at once.
+/// The distinct texts of the units: a text repeated in many reports (boilerplate, a county's
+/// plan copied by its townships) is shingled and hashed into a signature once. Texts are told
+/// apart exactly (a hash map compares them), so units grouped here have one shingle set; two
+/// different texts may still have one set, and are then compared as any two units are (their
+/// Jaccard similarity is exactly 1).
 struct Distinct {
-    /// Each distinct set once, in the order of the first unit holding it.
-    sets: Vec<Vec<u32>>,
-    /// Per unit, the index of its set in `sets`.
-    set_of: Vec<u32>,
+    /// Per distinct text, in the order of the first unit holding it: that unit.
+    first: Vec<u32>,
+    /// Per unit, the index of its text in `first`.
+    text_of: Vec<u32>,
 }
 
 impl Distinct {
-    /// The distinct sets of the units' `sets` (unit order).
-    fn new(all: Vec<Vec<u32>>) -> Distinct {
-        let mut index: rustc_hash::FxHashMap<&[u32], u32> = Default::default();
+    /// The distinct texts of `texts` (unit order).
+    fn new(texts: &[&str]) -> Distinct {
+        let mut index: rustc_hash::FxHashMap<&str, u32> = Default::default();
         let mut first = Vec::new();
-        let set_of: Vec<u32> = all
+        let text_of = texts
             .iter()
             .enumerate()
-            .map(|(u, set)| {
-                *index.entry(set.as_slice()).or_insert_with(|| {
-                    first.push(u);
+            .map(|(u, &text)| {
+                *index.entry(text).or_insert_with(|| {
+                    first.push(u as u32);
                     (first.len() - 1) as u32
                 })
             })
             .collect();
-        drop(index);
-        let mut all: Vec<Option<Vec<u32>>> = all.into_iter().map(Some).collect();
-        let sets = first
-            .into_iter()
-            .map(|u| all[u].take().unwrap_or_default())
-            .collect();
-        Distinct { sets, set_of }
+        Distinct { first, text_of }
     }
 }
 
 /// The pairs of `texts` at Jaccard ≥ the threshold, sorted, with the number of candidates
 /// checked and of capped buckets.
+///
+/// Memory is what bounds this stage on a large corpus, so no unit's shingle set is held longer
+/// than it is needed: a distinct text's set is made for its signature and dropped, and made
+/// again only if the text meets another in a candidate pair (on laws by paragraph, 30% of the
+/// distinct texts, whose sets hold 17 of the 57 MB all sets would).
 fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize, usize) {
     let (bands, rows) = (params.bands, params.rows);
     let (mul, add) = hash_functions(bands * rows);
-    let Distinct { sets, set_of } = Distinct::new(
-        texts
-            .par_iter()
-            .map(|t| shingles(t, params.shingle, params.min_chars))
-            .collect(),
-    );
-    let set = |u: u32| &sets[set_of[u as usize] as usize];
-    // Band hashes, set-major: `signature[set * bands + band]`.
-    let mut signature = vec![0u64; sets.len() * bands];
-    signature
-        .par_chunks_mut(bands)
-        .zip(&sets)
-        .for_each(|(out, set)| {
-            if !set.is_empty() {
-                band_hashes(set, (&mul, &add), rows, out);
-            }
-        });
-    let band_of = |u: u32, band: usize| signature[set_of[u as usize] as usize * bands + band];
-    // Units with one set are copies without a look at the sets (exactly 1 by `jaccard` too).
-    let similarity = |a: u32, b: u32| match set_of[a as usize] == set_of[b as usize] {
-        true => 1.0,
-        false => jaccard(set(a), set(b)),
+    let distinct = Distinct::new(texts);
+    let shingles_of = |text: u32| {
+        let unit = distinct.first[text as usize] as usize;
+        shingles(texts[unit], params.shingle, params.min_chars)
     };
-    let found: Vec<(Vec<CopyPair>, usize, usize)> = (0..bands)
+    // Band hashes, text-major: `signature[text * bands + band]`; a text too short to compare
+    // has no shingles and is in no band.
+    let mut signature = vec![0u64; distinct.first.len() * bands];
+    let comparable: Vec<bool> = signature
+        .par_chunks_mut(bands)
+        .enumerate()
+        .map(|(text, out)| {
+            let set = shingles_of(text as u32);
+            if !set.is_empty() {
+                band_hashes(&set, (&mul, &add), rows, out);
+            }
+            !set.is_empty()
+        })
+        .collect();
+    let text_of = |u: u32| distinct.text_of[u as usize];
+    let band_of = |u: u32, band: usize| signature[text_of(u) as usize * bands + band];
+    // The candidate pairs of every band: those whose signatures agree there and in no earlier
+    // band (each pair is proposed once), each unit paired with the next `max_bucket` of its
+    // bucket at most.
+    let proposed: Vec<(Vec<(u32, u32)>, usize)> = (0..bands)
         .into_par_iter()
         .map(|band| {
             let mut keyed: Vec<(u64, u32)> = (0..texts.len() as u32)
-                .filter(|&u| !set(u).is_empty())
+                .filter(|&u| comparable[text_of(u) as usize])
                 .map(|u| (band_of(u, band), u))
                 .collect();
             keyed.sort_unstable();
@@ -279,54 +282,59 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
                 .iter()
                 .filter(|b| b.len() > params.max_bucket)
                 .count();
-            let (pairs, candidates) = buckets
+            let candidates = buckets
                 .par_iter()
-                .map(|bucket| {
-                    let mut pairs = Vec::new();
-                    let mut candidates = 0;
-                    for (i, &(_, a)) in bucket.iter().enumerate() {
+                .flat_map_iter(|bucket| {
+                    bucket.iter().enumerate().flat_map(move |(i, &(_, a))| {
                         let reach = (i + 1 + params.max_bucket).min(bucket.len());
-                        for &(_, b) in &bucket[i + 1..reach] {
-                            // Checked only in the first band where the two agree.
-                            if (0..band).any(|earlier| band_of(a, earlier) == band_of(b, earlier)) {
-                                continue;
-                            }
-                            candidates += 1;
-                            let similarity = similarity(a, b);
-                            if similarity >= params.threshold {
-                                pairs.push(CopyPair {
-                                    a: a.into(),
-                                    b: b.into(),
-                                    similarity,
-                                });
-                            }
-                        }
-                    }
-                    (pairs, candidates)
+                        bucket[i + 1..reach]
+                            .iter()
+                            .map(move |&(_, b)| (a, b))
+                            .filter(move |&(a, b)| {
+                                (0..band).all(|earlier| band_of(a, earlier) != band_of(b, earlier))
+                            })
+                    })
                 })
-                .reduce(
-                    || (Vec::new(), 0),
-                    |(mut p, c), (q, d)| {
-                        p.extend(q);
-                        (p, c + d)
-                    },
-                );
-            (pairs, candidates, capped)
+                .collect();
+            (candidates, capped)
         })
         .collect();
-    let candidates = found.iter().map(|(_, c, _)| c).sum();
-    let capped = found.iter().map(|(_, _, k)| k).sum();
-    // The other bands' pairs join the largest band's (most pairs agree in the first band they
-    // share, the first): the pairs are held once, not twice, on the way to one list.
-    let mut found: Vec<Vec<CopyPair>> = found.into_iter().map(|(p, _, _)| p).collect();
-    let largest = (0..found.len()).max_by_key(|&b| (found[b].len(), std::cmp::Reverse(b)));
-    let mut pairs = largest.map_or_else(Vec::new, |b| std::mem::take(&mut found[b]));
-    pairs.reserve_exact(found.iter().map(Vec::len).sum());
-    for p in found {
-        pairs.extend(p);
+    let capped = proposed.iter().map(|(_, k)| k).sum();
+    let proposed: Vec<(u32, u32)> = proposed.into_iter().flat_map(|(c, _)| c).collect();
+    // The sets of the texts that meet a different text in a candidate pair, made again.
+    let mut needed = vec![false; distinct.first.len()];
+    for &(a, b) in &proposed {
+        if text_of(a) != text_of(b) {
+            needed[text_of(a) as usize] = true;
+            needed[text_of(b) as usize] = true;
+        }
     }
+    let sets: Vec<Vec<u32>> = needed
+        .par_iter()
+        .enumerate()
+        .map(|(text, &needed)| match needed {
+            true => shingles_of(text as u32),
+            false => Vec::new(),
+        })
+        .collect();
+    // Units with one text are copies without a look at the sets (exactly 1 by `jaccard` too).
+    let similarity = |a: u32, b: u32| match text_of(a) == text_of(b) {
+        true => 1.0,
+        false => jaccard(&sets[text_of(a) as usize], &sets[text_of(b) as usize]),
+    };
+    let mut pairs: Vec<CopyPair> = proposed
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let similarity = similarity(a, b);
+            (similarity >= params.threshold).then(|| CopyPair {
+                a: a.into(),
+                b: b.into(),
+                similarity,
+            })
+        })
+        .collect();
     pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
-    (pairs, candidates, capped)
+    (pairs, proposed.len(), capped)
 }
 
 #[cfg(test)]
@@ -348,17 +356,10 @@ mod tests {
     }
 
     #[test]
-    fn repeated_sets_are_kept_once_in_first_seen_order() {
-        let d = Distinct::new(vec![
-            vec![3, 5],
-            vec![],
-            vec![1, 2],
-            vec![3, 5],
-            vec![],
-            vec![1],
-        ]);
-        assert_eq!(d.sets, vec![vec![3, 5], vec![], vec![1, 2], vec![1]]);
-        assert_eq!(d.set_of, vec![0, 1, 2, 0, 1, 3]);
+    fn repeated_texts_are_kept_once_in_first_seen_order() {
+        let d = Distinct::new(&["甲", "", "乙", "甲", "", "丙"]);
+        assert_eq!(d.first, vec![0, 1, 2, 5]);
+        assert_eq!(d.text_of, vec![0, 1, 2, 0, 1, 3]);
     }
 
     #[test]

@@ -331,8 +331,8 @@ pub struct Unit {
     pub report: usize,
     /// The kind of section the unit sits in.
     pub section_kind: SectionKind,
-    /// The heading of the top-level section it sits in.
-    pub section_heading: String,
+    /// The heading of the top-level section it sits in, shared by the section's units.
+    pub section_heading: Arc<str>,
     /// The unit's own heading (run-in or on its line), empty if it has none.
     pub heading: String,
     /// Byte span in the report text.

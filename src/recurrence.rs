@@ -326,7 +326,7 @@ mod tests {
             id: String::new(),
             report: 0,
             section_kind: kind,
-            section_heading: String::new(),
+            section_heading: std::sync::Arc::from(""),
             heading: String::new(),
             span: ByteSpan::new(0, 0),
             chars: CharSpan::new(0, 0),

@@ -238,7 +238,7 @@ pub(super) fn split_presplit(
                 id: row.id.clone().unwrap_or_else(|| unit_id(&report.id, n + 1)),
                 report: report_index,
                 section_kind: kind,
-                section_heading: String::new(),
+                section_heading: Arc::from(""),
                 heading: String::new(),
                 span,
                 chars: CharSpan::new(chars, chars + nchars),
@@ -282,7 +282,7 @@ pub(super) fn make_units(
 ) -> Vec<Unit> {
     let text = &report.text;
     let mut index = CharIndex::new(text);
-    let mut section_heading = String::new();
+    let mut section_heading: Arc<str> = Arc::from("");
     let meta = Arc::new(report.meta.clone());
     let mut units = Vec::with_capacity(blocks.iter().filter(|b| b.role == BlockRole::Unit).count());
     // Lines and blocks are both in text order: the line a unit starts on is found by moving
@@ -290,7 +290,7 @@ pub(super) fn make_units(
     let mut lines = lines.iter().peekable();
     for block in blocks {
         if block.role == BlockRole::Heading && block.level == 1 {
-            section_heading = trim_blank(block.span.of(text)).to_string();
+            section_heading = Arc::from(trim_blank(block.span.of(text)));
         }
         if block.role != BlockRole::Unit {
             continue;
@@ -323,7 +323,7 @@ pub(super) fn make_units(
             id: unit_id(&report.id, units.len() + 1),
             report: report_index,
             section_kind: block.kind,
-            section_heading: section_heading.clone(),
+            section_heading: Arc::clone(&section_heading),
             heading,
             span: block.span,
             chars: CharSpan::new(start, end),
