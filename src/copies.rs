@@ -91,16 +91,17 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The shingle hashes of `text` (`k` compared characters each), sorted and deduplicated;
-/// empty when the text has fewer than `min_chars` compared characters (or fewer than `k`).
-/// 32-bit hashes: two sets of a few hundred shingles share a false one with odds of about
-/// 10⁻⁵, and the sets of a large corpus take half the memory of 64-bit ones.
-fn shingles(text: &str, k: usize, min_chars: usize) -> Vec<u32> {
+/// The shingle hashes of `text` (`k` compared characters each), in text order with any
+/// repeats: all a MinHash signature needs (the minima of a list are those of its set), without
+/// the sort of [`shingles`]. Empty when the text has fewer than `min_chars` compared characters
+/// (or fewer than `k`). 32-bit hashes: two sets of a few hundred shingles share a false one
+/// with odds of about 10⁻⁵, and the sets of a large corpus take half the memory of 64-bit ones.
+fn shingle_hashes(text: &str, k: usize, min_chars: usize) -> Vec<u32> {
     let chars: Vec<u64> = compared_chars(text).map(u64::from).collect();
     if chars.len() < k.max(min_chars) {
         return Vec::new();
     }
-    let mut out: Vec<u32> = chars
+    chars
         .windows(k)
         .map(|w| {
             // Three 21-bit characters to a word, one mix per word.
@@ -109,10 +110,15 @@ fn shingles(text: &str, k: usize, min_chars: usize) -> Vec<u32> {
             });
             (h >> 32) as u32
         })
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+        .collect()
+}
+
+/// The shingle set of `text`: its [`shingle_hashes`], sorted and deduplicated.
+fn shingles(text: &str, k: usize, min_chars: usize) -> Vec<u32> {
+    let mut set = shingle_hashes(text, k, min_chars);
+    set.sort_unstable();
+    set.dedup();
+    set
 }
 
 /// The seeded hash functions of the signatures, `h(x) = a·x + b` modulo 2³² with `a` odd, as
@@ -129,8 +135,8 @@ fn hash_functions(n: usize) -> (Vec<u32>, Vec<u32>) {
     (0..n).map(|_| ((next() | 1) as u32, next() as u32)).unzip()
 }
 
-/// The band hashes of a shingle set: the MinHash signature cut into `bands` bands of `rows`
-/// values, each band hashed to 64 bits (two units share a band when their values agree there;
+/// The band hashes of a shingle set (or of its hashes with repeats): the MinHash signature cut
+/// into `bands` bands of `rows` values, each band hashed to 64 bits (two units share a band when their values agree there;
 /// a false agreement of the hashes has odds of 2⁻⁶⁴).
 fn band_hashes(set: &[u32], (a, b): (&[u32], &[u32]), rows: usize, out: &mut [u64]) {
     let mut minima = vec![u32::MAX; a.len()];
@@ -243,10 +249,7 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
     let (bands, rows) = (params.bands, params.rows);
     let (mul, add) = hash_functions(bands * rows);
     let distinct = Distinct::new(texts);
-    let shingles_of = |text: u32| {
-        let unit = distinct.first[text as usize] as usize;
-        shingles(texts[unit], params.shingle, params.min_chars)
-    };
+    let text_at = |text: u32| texts[distinct.first[text as usize] as usize];
     // Band hashes, text-major: `signature[text * bands + band]`; a text too short to compare
     // has no shingles and is in no band.
     let mut signature = vec![0u64; distinct.first.len() * bands];
@@ -254,11 +257,11 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
         .par_chunks_mut(bands)
         .enumerate()
         .map(|(text, out)| {
-            let set = shingles_of(text as u32);
-            if !set.is_empty() {
-                band_hashes(&set, (&mul, &add), rows, out);
+            let hashes = shingle_hashes(text_at(text as u32), params.shingle, params.min_chars);
+            if !hashes.is_empty() {
+                band_hashes(&hashes, (&mul, &add), rows, out);
             }
-            !set.is_empty()
+            !hashes.is_empty()
         })
         .collect();
     let text_of = |u: u32| distinct.text_of[u as usize];
@@ -313,7 +316,7 @@ fn near_duplicates(texts: &[&str], params: &CopyParams) -> (Vec<CopyPair>, usize
         .par_iter()
         .enumerate()
         .map(|(text, &needed)| match needed {
-            true => shingles_of(text as u32),
+            true => shingles(text_at(text as u32), params.shingle, params.min_chars),
             false => Vec::new(),
         })
         .collect();
