@@ -7,7 +7,7 @@ use crate::text::{trim_blank, trim_blank_start};
 use std::sync::LazyLock;
 
 /// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
-const CHROME_LABELS: [&str; 30] = [
+const CHROME_LABELS: [&str; 31] = [
     "当前位置",
     "您的位置",
     "您现在的位置",
@@ -35,6 +35,7 @@ const CHROME_LABELS: [&str; 30] = [
     "公开方式",
     "组配分类",
     "文件编号",
+    "发文字号",
     "字号",
     "关闭窗口",
     "扫一扫",
@@ -52,7 +53,12 @@ pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
         if !content.is_empty() && is_chrome_line(content) {
             spans.push(ByteSpan::new(offset + lead, offset + lead + content.len()));
         } else {
-            let mut from = 0;
+            let head = flattened_head_chrome(body);
+            let mut from = head.last().map_or(0, |s| s.end);
+            spans.extend(
+                head.into_iter()
+                    .map(|s| ByteSpan::new(offset + s.start, offset + s.end)),
+            );
             while let Some(pos) = BOOKMARK.find(&body.as_bytes()[from..]) {
                 let start = from + pos;
                 let Some(close) = body[start..].find(']') else {
@@ -71,6 +77,61 @@ pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
         offset += line.len();
     }
     spans
+}
+
+/// The chrome at the head of a flattened page: before its first sentence, the pieces of `line`
+/// between runs of two or more U+3000/NBSP (paragraph breaks the scraping flattened) that are
+/// chrome lines of their own (`您现在所在的位置：　　首页 > … > 年度报告　　2025年，…`). Spans
+/// relative to `line`, ascending.
+fn flattened_head_chrome(line: &str) -> Vec<ByteSpan> {
+    let mut spans = Vec::new();
+    if !line.contains(['\u{3000}', '\u{a0}']) {
+        return spans;
+    }
+    let runs = crate::text::wide_blank_runs(line);
+    let mut piece_start = 0;
+    for (run_start, run_end) in runs.into_iter().chain([(line.len(), line.len())]) {
+        let piece = &line[piece_start..run_start];
+        let content = trim_blank(piece);
+        if PERIOD.find(content.as_bytes()).is_some() {
+            break;
+        }
+        if !content.is_empty() && is_chrome_line(content) {
+            let start = piece_start + (piece.len() - trim_blank_start(piece).len());
+            spans.push(ByteSpan::new(start, start + content.len()));
+        }
+        piece_start = run_end;
+    }
+    spans
+}
+
+/// Where page labels begin inside the head of a page flattened without any mark
+/// (`索引号:…|发布日期:2025-02-14发布机构:…`): each label of [`CHROME_LABELS`] followed by a
+/// colon or `|`, past the text's start and before its first sentence, and not inside a longer
+/// label found there (来源 in 信息来源). Byte offsets into `head`, ascending.
+pub fn run_in_labels(head: &str) -> Vec<usize> {
+    let head = &head[..PERIOD.find(head.as_bytes()).unwrap_or(head.len())];
+    let mut found: Vec<(usize, usize)> = CHROME_LABELS
+        .iter()
+        .flat_map(|label| {
+            head.match_indices(label).filter_map(|(at, _)| {
+                let rest = head[at + label.len()..].trim_start_matches([' ', '\u{3000}', '\u{a0}']);
+                rest.starts_with([':', '：', '|'])
+                    .then_some((at, at + label.len()))
+            })
+        })
+        .collect();
+    // Longest first at a start, so that a label inside one before it is dropped.
+    found.sort_unstable_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut starts = Vec::new();
+    let mut covered = 0;
+    for (start, end) in found {
+        if start >= covered && start > 0 {
+            starts.push(start);
+        }
+        covered = covered.max(end);
+    }
+    starts
 }
 
 /// Labels of the page chrome that a flattened page runs into the end of its text (`…建设。相关
@@ -136,7 +197,8 @@ fn count_arrows(line: &str) -> usize {
         .count()
 }
 
-fn is_chrome_line(line: &str) -> bool {
+/// Whether a line (blanks trimmed) is page chrome: a breadcrumb, a page label, a lone 打印.
+pub fn is_chrome_line(line: &str) -> bool {
     let chars = line.chars().count();
     // Most lines are sentences: the tests are ordered so that a sentence is rejected after a
     // count and one substring search, before its arrows are counted.
@@ -187,6 +249,28 @@ mod tests {
         let text = "全面推进法治政府建设。相关附件:相关信息\n某镇人民政府2025年1月20日分享到:\n第五条 打印机的采购依照本办法。\n";
         let found: Vec<&str> = find_chrome(text).iter().map(|s| s.of(text)).collect();
         assert_eq!(found, ["相关附件:相关信息", "分享到:"]);
+    }
+
+    #[test]
+    fn chrome_at_the_head_of_a_flattened_page_is_found() {
+        // Paragraphs joined by two U+3000: the breadcrumb and the labels before the first
+        // sentence are chrome; a label inside the body is not.
+        let text = "您现在所在的位置 :\u{3000}\u{3000}首页 > 海丰县人民政府门户网站 > 专题专栏\u{3000}\u{3000}发布日期:2025-02-24\u{3000}\u{3000}2025年,在县委、县政府的正确领导下,平东镇持续推进法治建设。\u{3000}\u{3000}来源:本网\u{3000}\u{3000}一、主要措施";
+        let found: Vec<&str> = find_chrome(text).iter().map(|s| s.of(text)).collect();
+        assert_eq!(
+            found,
+            [
+                "首页 > 海丰县人民政府门户网站 > 专题专栏",
+                "发布日期:2025-02-24"
+            ]
+        );
+        // Joined by nothing: where the labels begin, not inside a longer label.
+        let head = "索 引 号:hd/2025-0012|公开目录:法治|成文日期:2025-02-14发布机构:河东区汤头街道信息来源:本网2024年,汤头街道在区委领导下。来源:本网";
+        let labels: Vec<&str> = run_in_labels(head)
+            .iter()
+            .map(|&at| &head[at..at + 12])
+            .collect();
+        assert_eq!(labels, ["成文日期", "发布机构", "信息来源"]);
     }
 
     #[test]

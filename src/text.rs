@@ -10,6 +10,31 @@ pub fn is_blank(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{a0}' | '\u{3000}' | '\u{200b}' | '\u{feff}')
 }
 
+/// The runs of two or more U+3000 or NBSP in `s` (in any mix), as `(start, end)` byte offsets,
+/// ascending: where scraping flattened a paragraph break and left its indent.
+pub fn wide_blank_runs(s: &str) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for (at, c) in s.char_indices() {
+        if matches!(c, '\u{3000}' | '\u{a0}') {
+            let (start, n) = run.unwrap_or((at, 0));
+            run = Some((start, n + 1));
+        } else {
+            if let Some((start, n)) = run.take()
+                && n >= 2
+            {
+                runs.push((start, at));
+            }
+        }
+    }
+    if let Some((start, n)) = run
+        && n >= 2
+    {
+        runs.push((start, s.len()));
+    }
+    runs
+}
+
 /// Whether a blank character ([`is_blank`]) opens at a byte `b0` followed by `b1` and `b2` (zero
 /// past the end of the text, which no blank's sequence holds). Every blank character is ASCII or
 /// one of a few byte sequences: U+0085 and U+00A0 are C2 85 and C2 A0, U+1680 E1 9A 80,
@@ -101,6 +126,23 @@ pub fn trim_blank(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_blank_runs_are_two_or_more_ideographic_spaces_or_nbsp() {
+        let s = "标题\u{3000}\u{3000}正文\u{3000}一字\u{a0}\u{3000}\u{a0}末尾\u{3000}\u{3000}";
+        let runs: Vec<&str> = wide_blank_runs(s).iter().map(|&(a, b)| &s[a..b]).collect();
+        assert_eq!(
+            runs,
+            [
+                "\u{3000}\u{3000}",
+                "\u{a0}\u{3000}\u{a0}",
+                "\u{3000}\u{3000}"
+            ]
+        );
+        // A single U+3000 at the end is no run.
+        assert_eq!(wide_blank_runs(&s[..s.len() - 3]).len(), 2);
+        assert!(wide_blank_runs("一  二\u{3000}三").is_empty());
+    }
 
     #[test]
     fn blanks_at_either_end_are_told_by_their_bytes() {

@@ -51,6 +51,11 @@ static SIGN_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{4}|二〇[〇一二三四五六七八九]{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
         .expect("valid regex")
 });
+/// A year a body opens on (`2020年，`, `2020年度,`, `2020年以来`, `今年以来，`), anywhere in a
+/// line.
+static YEAR_OPENER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"20[0-4]\d\s*年(?:度)?(?:[,，]|以来)|(?:今年|一年)以?来[,，]").expect("valid regex")
+});
 /// The page's label for who published it, and the name after it.
 static ISSUER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:发布机构|发文机关|发布单位|发文单位|信息来源|来源单位|来源|作者)\s*[:：]?\s*([^\s:：|，,。]{2,40})")
@@ -239,19 +244,28 @@ impl View {
     fn of(text: &str, chrome: &[ByteSpan]) -> View {
         let mut content = Vec::new();
         let mut all = Vec::new();
-        let mut offset = 0;
         let mut head_left = HEAD_BYTES;
-        for line in text.split_inclusive('\n') {
-            let at = offset;
-            offset += line.len();
+        let head_end = Self::head_end(text);
+        let mut run_in = crate::chrome::run_in_labels(&text[..head_end]);
+        run_in.extend(opening_years(&text[..head_end]));
+        run_in.extend(title_ends(&text[..head_end]));
+        run_in.extend(
+            crate::text::wide_blank_runs(&text[..head_end])
+                .into_iter()
+                .map(|(_, end)| end),
+        );
+        for (at, line) in Self::lines(text, chrome, 0, head_end, &run_in) {
             let t = trim_blank(line);
             if t.is_empty() {
                 continue;
             }
             let lead = line.len() - line.trim_start_matches(crate::text::is_blank).len();
-            let whole_chrome = chrome
-                .iter()
-                .any(|s| s.start == at + lead && s.end == at + lead + t.len());
+            // A piece of a line cut above may be a chrome line of its own (a flattened
+            // breadcrumb): the test find_chrome makes of whole lines.
+            let whole_chrome = crate::chrome::is_chrome_line(t)
+                || chrome
+                    .iter()
+                    .any(|s| s.start <= at + lead && at + lead + t.len() <= s.end);
             let cut = prefix_within(t, head_left);
             head_left -= cut.len();
             if !whole_chrome {
@@ -262,10 +276,11 @@ impl View {
                 break;
             }
         }
-        let mut tail: Vec<String> = text
-            .lines()
+        let tail_lines = Self::lines(text, chrome, Self::tail_start(text), text.len(), &[]);
+        let mut tail: Vec<String> = tail_lines
+            .iter()
             .rev()
-            .map(trim_blank)
+            .map(|(_, l)| trim_blank(l))
             .filter(|l| !l.is_empty())
             .take(TAIL_LINES)
             .map(|l| suffix_within(l, TAIL_LINE_BYTES).to_string())
@@ -297,6 +312,76 @@ impl View {
         view
     }
 
+    /// Where the head ends: at the end of the line where [`HEAD_BYTES`] of content are reached,
+    /// and within `4 × HEAD_BYTES` (a flattened report is one long line).
+    fn head_end(text: &str) -> usize {
+        let mut left = HEAD_BYTES;
+        let mut end = 0;
+        for line in text.split_inclusive('\n') {
+            end += line.len();
+            left = left.saturating_sub(trim_blank(line).len());
+            if left == 0 {
+                break;
+            }
+        }
+        text.floor_char_boundary(end.min(4 * HEAD_BYTES))
+    }
+
+    /// Where the tail's text begins: at the [`TAIL_LINES`]th non-blank line from the end, and
+    /// within `2 × TAIL_LINES × TAIL_LINE_BYTES` of the end.
+    fn tail_start(text: &str) -> usize {
+        let mut start = text.len();
+        let mut lines = 0;
+        while start > 0 && lines < TAIL_LINES {
+            // The line that ends at `start`, its `\n` left out.
+            let end = start - usize::from(text[..start].ends_with('\n'));
+            let begin = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            lines += usize::from(!trim_blank(&text[begin..end]).is_empty());
+            start = begin;
+        }
+        let window = text.len().saturating_sub(2 * TAIL_LINES * TAIL_LINE_BYTES);
+        text.ceil_char_boundary(start.max(window))
+    }
+
+    /// The lines of `text[from..to]` with their offsets: its own lines, cut again where the
+    /// splitter breaks one ([`crate::split::recovered_breaks`]) and around
+    /// chrome inside one, and at `more_cuts` (offsets into `text`), so that a flattened report's
+    /// title, labels, opening and signature stand on lines of their own.
+    fn lines<'t>(
+        text: &'t str,
+        chrome: &[ByteSpan],
+        from: usize,
+        to: usize,
+        more_cuts: &[usize],
+    ) -> Vec<(usize, &'t str)> {
+        let part = &text[from..to];
+        let within: Vec<ByteSpan> = chrome
+            .iter()
+            .filter(|s| s.end > from && s.start < to)
+            .map(|s| ByteSpan::new(s.start.max(from) - from, s.end.min(to) - from))
+            .collect();
+        let mut cuts = crate::split::recovered_breaks(part, &within);
+        cuts.extend(within.iter().flat_map(|s| [s.start, s.end]));
+        cuts.extend(more_cuts.iter().map(|&c| c - from));
+        cuts.sort_unstable();
+        let mut cuts = cuts.into_iter().peekable();
+        let mut lines = Vec::new();
+        let mut offset = 0;
+        for line in part.split_inclusive('\n') {
+            let end = offset + line.len();
+            let mut start = offset;
+            while let Some(cut) = cuts.next_if(|&c| c < end) {
+                if cut > start {
+                    lines.push((from + start, &part[start..cut]));
+                    start = cut;
+                }
+            }
+            lines.push((from + start, &part[start..end]));
+            offset = end;
+        }
+        lines
+    }
+
     /// The body's first sentence-bearing line.
     fn opening(&self) -> Option<String> {
         self.content
@@ -321,6 +406,48 @@ impl View {
             .count();
         n >= 3
     }
+}
+
+/// Where a body opens on its year inside the head of a report flattened without any mark
+/// (`…情况报告2020年，罗店镇在…`): `2020年，`, `2020年度，`, `2020年以来`, `今年以来，` after a
+/// character that is not a digit, before the first sentence. Byte offsets, ascending.
+fn opening_years(head: &str) -> Vec<usize> {
+    let head = &head[..head.find('。').unwrap_or(head.len())];
+    YEAR_OPENER
+        .find_iter(head)
+        .map(|m| m.start())
+        .filter(|&at| at > 0 && !head[..at].ends_with(|c: char| c.is_ascii_digit()))
+        .collect()
+}
+
+/// Where a title ends inside a line too long to be one, as a report flattened without any
+/// mark leaves it (`…年报重庆市梁平区聚奎镇人民政府关于2021年度法治政府建设情况的报告日期:…`):
+/// after 报告 or 总结 followed by a Han character or a digit, before the line's first sentence.
+/// Byte offsets into `head`, ascending.
+fn title_ends(head: &str) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut offset = 0;
+    for line in head.split_inclusive('\n') {
+        let before_sentence = &line[..line.find('。').unwrap_or(line.len())];
+        if line.chars().count() > 90 {
+            for word in ["报告", "总结"] {
+                ends.extend(
+                    before_sentence
+                        .match_indices(word)
+                        .map(|(at, _)| at + word.len())
+                        .filter(|&end| {
+                            before_sentence[end..]
+                                .chars()
+                                .next()
+                                .is_some_and(|c| crate::text::is_han(c) || c.is_ascii_digit())
+                        })
+                        .map(|end| offset + end),
+                );
+            }
+        }
+        offset += line.len();
+    }
+    ends
 }
 
 /// Simplified characters for traditional ones (OpenCC's T2S dictionaries).
@@ -1270,6 +1397,32 @@ mod tests {
         assert_eq!(m.unit.as_deref(), Some("覃斗镇"));
         assert_eq!(m.unit_source, Some(UnitSource::Signature));
         assert_eq!(m.year, Some(2019));
+    }
+
+    #[test]
+    fn a_head_flattened_without_any_mark_is_read_as_its_lines() {
+        // A watermark, the title and the opening run together: the title ends at 报告 and the
+        // body opens on its year.
+        let m = meta_of(
+            "秘书之家—全网资源每日更新www.mishuzj.com湖北省人民政府关于2023年度法治政府建设情况的报告2023年,省政府坚持以习近平新时代中国特色社会主义思想为指导,全面贯彻落实党的二十大精神,深入学习贯彻习近平法治思想,坚持依法行政,推动依法行政制度体系更加完善。",
+        );
+        assert_eq!(m.unit.as_deref(), Some("湖北省"));
+        assert_eq!(m.unit_source, Some(UnitSource::Title));
+        assert_eq!(m.year, Some(2023));
+        // Page labels run together before the opening, which names the street office.
+        let m = meta_of(
+            "索 引 号: | hedongquhd030801/2025-0000012 | 公开目录: | 法治政府建设 |成文日期: | 2025-02-14 | 发布日期: | 2025-02-14 |发布机构: | 河东区汤头街道 |2024年,汤头街道在区委、区政府的坚强领导下,紧密围绕区委中心工作大局,落实法治政府建设各项任务。一、主要举措(一)加强组织领导。",
+        );
+        assert_eq!(m.unit.as_deref(), Some("汤头街道"));
+        assert_eq!(m.county.as_deref(), Some("河东区"));
+        assert_eq!(m.published.as_deref(), Some("2025-02-14"));
+        // Paragraphs joined by two U+3000: a breadcrumb with a report's name is chrome, not
+        // the title.
+        let m = meta_of(
+            "您现在所在的位置 :\u{3000}\u{3000}首页 > 海丰县人民政府门户网站 > 专题专栏 > 海丰县法治政府建设年度报告公开 > 2025年\u{3000}\u{3000}2025年,在县委、县政府的正确领导下,平东镇持续以习近平新时代中国特色社会主义思想为指导,深入学习宣传贯彻习近平法治思想。\u{3000}\u{3000}一、法治建设工作情况及主要措施和成效",
+        );
+        assert_eq!(m.unit.as_deref(), Some("平东镇"));
+        assert_eq!(m.county.as_deref(), Some("海丰县"));
     }
 
     #[test]

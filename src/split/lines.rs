@@ -18,10 +18,9 @@ pub(super) struct Line {
 /// docx artefact before a heading, or chrome inside a line (which splits the line in two). Every
 /// chrome span becomes a chrome block. A line that runs on is cut where [`breaks_in`] finds
 /// paragraphs and headings in it.
-pub(super) fn content_lines(report: &Report, blocks: &mut Vec<Block>) -> Vec<Line> {
-    let text = &report.text;
+pub(super) fn content_lines(text: &str, chrome: &[ByteSpan], blocks: &mut Vec<Block>) -> Vec<Line> {
     let mut lines = Vec::new();
-    let mut chrome = report.chrome.iter().copied().peekable();
+    let mut chrome = chrome.iter().copied().peekable();
     let mut numbering = Numbering::default();
     let mut offset = 0;
     // Buffers reused from line to line.

@@ -51,3 +51,40 @@ fn every_law_loses_nothing() {
     assert!(accounts_for("laws", UnitLevel::Measure) >= 3475);
     assert!(accounts_for("laws", UnitLevel::Paragraph) >= 3475);
 }
+
+/// Who and when of every labelled report opening, read from its lines and from the same text
+/// flattened as scraping flattens it: the reporting unit, county, province and year agree for
+/// every opening joined by two U+3000, and for all but a few joined by nothing (where a page
+/// label and a title can run into one another).
+#[test]
+#[ignore = "reads ../shared/corpus beside the repository (.ci/run runs it)"]
+fn openings_flattened_keep_who_and_when() {
+    use policy_themes::chrome::find_chrome;
+    use policy_themes::meta::find_meta;
+    let who = |text: &str| {
+        let m = find_meta(text, &find_chrome(text), "opening");
+        (m.unit, m.county, m.province, m.year)
+    };
+    let mut files: Vec<_> = std::fs::read_dir(shared_corpus().join("openings"))
+        .expect("../shared/corpus/openings beside the repository")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 80);
+    let mut agree = [0usize; 2];
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("an opening");
+        let lined = who(&text);
+        let lines: Vec<&str> = text
+            .lines()
+            .map(policy_themes::text::trim_blank)
+            .filter(|l| !l.is_empty())
+            .collect();
+        for (n, joiner) in ["\u{3000}\u{3000}", ""].into_iter().enumerate() {
+            agree[n] += usize::from(who(&lines.join(joiner)) == lined);
+        }
+    }
+    assert_eq!(agree[0], files.len(), "joined by two U+3000");
+    assert!(agree[1] + 3 >= files.len(), "joined by nothing: {agree:?}");
+}
