@@ -45,6 +45,7 @@ const KIND_WORDS: [(SectionKind, &[&str]); 4] = [
             "主要任务",
             "重点工作",
             "总体要求",
+            "目标任务",
         ],
     ),
     (

@@ -631,6 +631,15 @@ mod tests {
         let s = split_report(&r, 0, &SplitParams::default());
         let kinds: Vec<SectionKind> = s.units.iter().map(|u| u.section_kind).collect();
         assert_eq!(kinds.last(), Some(&SectionKind::Plans), "{kinds:?}");
+        // A work report dated by its delivery year names the year's objectives and tasks
+        // (目标任务) without a later year.
+        let mut r = report(
+            "一、2024年工作回顾\n（一）稳住经济。增长5%，就业稳定，物价平稳。\n二、2025年主要目标任务\n（一）扩大内需。促进消费，扩大有效投资。\n",
+        );
+        r.meta.year = Some(2025);
+        let s = split_report(&r, 0, &SplitParams::default());
+        let kinds: Vec<SectionKind> = s.units.iter().map(|u| u.section_kind).collect();
+        assert_eq!(kinds, [SectionKind::Measures, SectionKind::Plans]);
     }
 
     /// The bundled seed reports, flattened as scraping flattens them, split into the units the
