@@ -93,6 +93,14 @@ static KIND_AUTOMATA: LazyLock<KindWords> = LazyLock::new(|| {
 /// that is about the kind itself (`（一）存在问题`), not a measure that mentions a problem.
 pub(super) fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
     let heading = heading.trim_end_matches(['。', '；', ';', '：', ':', ' ']);
+    // The words of a document's title (`修改《关于…若干问题的解释》`) are not the heading's.
+    let untitled;
+    let heading = if heading.contains('《') {
+        untitled = without_titles(heading);
+        untitled.as_str()
+    } else {
+        heading
+    };
     if strict && heading.chars().count() > 12 {
         return None;
     }
@@ -104,6 +112,21 @@ pub(super) fn kind_of(heading: &str, strict: bool) -> Option<SectionKind> {
     }
 }
 
+/// `heading` without the titles of documents it quotes (`《…》`, nested `〈…〉` inside).
+fn without_titles(heading: &str) -> String {
+    let mut out = String::with_capacity(heading.len());
+    let mut depth = 0usize;
+    for c in heading.chars() {
+        match c {
+            '《' => depth += 1,
+            '》' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The kind a heading names outright, for headings that switch the section's kind in reports
 /// beyond the township template: a year after the report's (`2025年主要任务` in a report on
 /// 2024) or a plans word opens plans; `工作回顾` / `主要成效` open measures; else the kinds of
@@ -112,6 +135,13 @@ pub(super) fn explicit_kind(heading: &str, report_year: Option<u16>) -> Option<S
     let names_later_year = report_year.is_some_and(|y| {
         heading
             .match_indices('年')
+            // A date (`2021年1月1日 施行`) names a day, not a year's work.
+            .filter(|&(at, _)| {
+                let after = &heading[at + '年'.len_utf8()..];
+                let digits =
+                    after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                !(digits > 0 && after[digits..].starts_with('月'))
+            })
             .filter_map(|(at, _)| {
                 heading[..at]
                     .get(at.saturating_sub(4)..)?

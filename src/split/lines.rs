@@ -184,10 +184,24 @@ struct OpenLevel {
 
 /// Assigns a level (1 = top) to every marked line, from the report's own structure.
 pub(super) fn assign_levels(lines: &[Line]) -> Vec<Option<usize>> {
+    // A Markdown document's title, its one `#` heading standing before any other marker, is no
+    // level: its `##` headings are the sections (`# 某某条例` then `## 第一章  总则`).
+    let is_title = |l: &Line| {
+        l.marker
+            .is_some_and(|m| m.shape == Shape::Hash && m.ordinal == 1)
+    };
+    let title = lines
+        .iter()
+        .position(|l| l.marker.is_some())
+        .filter(|&i| is_title(&lines[i]) && lines.iter().filter(|l| is_title(l)).count() == 1);
     let mut stack: Vec<OpenLevel> = Vec::new();
     lines
         .iter()
-        .map(|line| {
+        .enumerate()
+        .map(|(i, line)| {
+            if title == Some(i) {
+                return None;
+            }
             let m = line.marker?;
             let same = stack
                 .iter()

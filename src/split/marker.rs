@@ -211,12 +211,13 @@ impl Numbering {
         self.last[m.shape as usize]
     }
 
-    /// Whether `m` plausibly continues the report's numbering: a first item, the next one, a
+    /// Whether `m` plausibly continues the report's numbering: a first item, the next one, the
+    /// one after (an item whose marker reads as a number, `3．10种有色金属`, is not seen), a
     /// repeated one (broken numbering), or a section marker in Han numerals (`三、`).
     pub(super) fn continues(&self, m: Marker) -> bool {
         let last = self.last(m);
         m.ordinal == 1
-            || last.is_some_and(|n| m.ordinal == n + 1 || m.ordinal == n)
+            || last.is_some_and(|n| (n..=n + 2).contains(&m.ordinal))
             || (m.shape == Shape::Dun && m.numeral == Numeral::Han)
     }
 

@@ -321,7 +321,9 @@ pub fn split_report(report: &Report, report_index: usize, params: &SplitParams) 
         };
         let kind = own.unwrap_or(inherited);
         level_kinds.push(kind);
-        if has_children {
+        // A Markdown heading is a heading, whatever its depth: its paragraphs are the units
+        // (`### 第一章  一般规定` over its articles), not one item.
+        if has_children || line.marker.is_some_and(|m| m.shape == Shape::Hash) {
             builder.heading(line, kind, level);
             i += 1;
             continue;
@@ -597,6 +599,59 @@ mod tests {
             let at = text.find(opener).expect("in the text");
             assert!(recovered.contains(&at), "{opener}: {recovered:?}");
         }
+    }
+
+    #[test]
+    fn a_marker_holds_no_marker_inside_it() {
+        // `十一、` is not `十` then `一、`, nor `11.` and `21.` `1` then `1.`, lined or flattened.
+        let text = "十、加强队伍建设\n（一）强化培训。组织培训。\n十一、完善制度体系\n（一）健全制度。完善规则。\n（二）推进公开。公开信息。\n十二、名词解释\n10．零碳园区：碳排放和吸收趋于平衡的园区。\n11.“编外校长”：各级领导干部挂联薄弱学校。\n12.“编外院长”：各级领导干部挂联薄弱医院。\n";
+        for joined in [text.to_string(), text.replace('\n', "\u{3000}\u{3000}")] {
+            let (r, s) = split(&joined, UnitLevel::Measure);
+            assert!(accounting_errors(&r, &s).is_empty());
+            let headings: Vec<String> = s
+                .blocks
+                .iter()
+                .filter(|b| b.role == BlockRole::Heading)
+                .map(|b| trim_blank(b.span.of(&joined)).to_string())
+                .collect();
+            assert_eq!(
+                headings,
+                ["十、加强队伍建设", "十一、完善制度体系", "十二、名词解释"]
+            );
+            let units: Vec<String> = unit_texts(&s).into_iter().map(|(t, _)| t).collect();
+            assert_eq!(units.len(), 6, "{units:?}");
+            assert!(units[4].starts_with("11.“编外校长”"), "{units:?}");
+        }
+        // In running text the numbering may skip the one item whose marker reads as a number.
+        let text = "三、名词解释　　1.“两重”：国家重大战略实施和重点领域安全能力建设。2.“两新”：大规模设备更新和消费品以旧换新。3．10种有色金属：铜、铅、锌。4.“厅局长坐诊接诉”：省级部门负责同志接待企业。5.“2+3”园区：昆明承接产业转移园。";
+        let (_, s) = split(text, UnitLevel::Measure);
+        let units: Vec<String> = unit_texts(&s).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(units.len(), 4, "{units:?}");
+        assert!(units[2].starts_with("4.“厅局长"), "{units:?}");
+    }
+
+    #[test]
+    fn a_markdown_document_is_sections_of_headings_over_paragraphs() {
+        // One `#` title before any marker is the preamble; `##` chapters are the sections,
+        // `###` headings are headings at any depth, and their paragraphs are the units. A date
+        // naming a later year opens no plans, and a quoted title's words name no kind.
+        let text = "# 某省行政执法条例\n\n2020年5月14日 某省人民代表大会常务委员会通过\n\n2021年1月1日 施行\n\n## 第一章  总则\n\n第一条 为了规范行政执法行为，制定本条例。\n\n第二条 本省行政区域内的行政执法活动，适用本条例。\n\n## 第二章  修改《关于若干问题的决定》\n\n### 第一节  一般规定\n\n第三条 行政执法机关应当公开执法信息，接受社会监督。\n\n第四条 行政执法人员应当持证上岗，规范执法行为。\n";
+        let (r, s) = split(text, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &s).is_empty());
+        let preamble = s
+            .blocks
+            .iter()
+            .filter(|b| b.role == BlockRole::Preamble)
+            .count();
+        assert_eq!(preamble, 3);
+        let units = unit_texts(&s);
+        let texts: Vec<&str> = units.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts.len(), 4, "{texts:?}");
+        assert!(texts.iter().all(|t| t.starts_with('第')), "{texts:?}");
+        assert!(
+            units.iter().all(|(_, k)| *k == SectionKind::Measures),
+            "{units:?}"
+        );
     }
 
     #[test]

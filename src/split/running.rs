@@ -328,8 +328,13 @@ pub(super) fn breaks_in(
     numbering: &mut Numbering,
 ) -> Vec<(usize, LineStart)> {
     let mut out = Vec::new();
-    // The current line's start, whether it opened with a marker, and whether it holds a `。`.
-    let mut line_start = 0;
+    // Where the current line's body begins (past its marker: the `一、` of `十一、` and the `1.`
+    // of `11.` open no line), whether it opened with a marker, and whether it holds a `。`.
+    let mut body_start = if marked {
+        parse_marker(piece).map_or(1, |m| m.len.max(1))
+    } else {
+        1
+    };
     let mut line_marked = marked;
     let saved = *numbering;
     let mut found_heading = false;
@@ -414,7 +419,7 @@ pub(super) fn breaks_in(
         // Only these characters begin a marker, a clause opener or a closing.
         // A signature may begin with any character, but only near the end of a flattened
         // report (a long line).
-        let may_start = (after_run || at_sentence_end || line_marked) && i > line_start;
+        let may_start = (after_run || at_sentence_end || line_marked) && i >= body_start;
         if may_start && !(may_open(c) || near_end || after_run) {
             // Only a paragraph opener can stand here.
             if at_full_stop && opens_paragraph(&piece[..i], &piece[i..]) {
@@ -424,7 +429,9 @@ pub(super) fn breaks_in(
             let rest = &piece[i..];
             if let Some(m) = parse_marker(rest) {
                 let short_heading = line_marked && chars_in_line <= 50 && !sentence_in_line;
-                if (after_run || at_sentence_end) && numbering.continues(m) {
+                // After a run of blanks (a paragraph break) a marker opens a line as it does at
+                // a line's start; after a sentence end only where it goes on with the numbering.
+                if after_run || (at_sentence_end && numbering.continues(m)) {
                     start = Some((
                         if after_run {
                             LineStart::Indent
@@ -464,7 +471,7 @@ pub(super) fn breaks_in(
         if let Some((why, marker)) = start {
             found_heading |= marker.is_some();
             out.push((i, why));
-            line_start = i;
+            body_start = i + marker.map_or(1, |m| m.len.max(1));
             line_marked = marker.is_some();
             if let Some(m) = marker {
                 numbering.see(m);
