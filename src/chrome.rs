@@ -53,7 +53,12 @@ pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
         if !content.is_empty() && is_chrome_line(content) {
             spans.push(ByteSpan::new(offset + lead, offset + lead + content.len()));
         } else {
-            let head = flattened_head_chrome(body);
+            // Only a line with blanks inside its content (not its indent) can be flattened.
+            let head = if content.contains(['\u{3000}', '\u{a0}']) {
+                flattened_head_chrome(body)
+            } else {
+                Vec::new()
+            };
             let mut from = head.last().map_or(0, |s| s.end);
             spans.extend(
                 head.into_iter()
@@ -85,9 +90,6 @@ pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
 /// relative to `line`, ascending.
 fn flattened_head_chrome(line: &str) -> Vec<ByteSpan> {
     let mut spans = Vec::new();
-    if !line.contains(['\u{3000}', '\u{a0}']) {
-        return spans;
-    }
     let runs = crate::text::wide_blank_runs(line);
     let mut piece_start = 0;
     for (run_start, run_end) in runs.into_iter().chain([(line.len(), line.len())]) {

@@ -13,24 +13,24 @@ pub fn is_blank(c: char) -> bool {
 /// The runs of two or more U+3000 or NBSP in `s` (in any mix), as `(start, end)` byte offsets,
 /// ascending: where scraping flattened a paragraph break and left its indent.
 pub fn wide_blank_runs(s: &str) -> Vec<(usize, usize)> {
+    let bytes = s.as_bytes();
     let mut runs = Vec::new();
-    let mut run: Option<(usize, usize)> = None;
-    for (at, c) in s.char_indices() {
-        if matches!(c, '\u{3000}' | '\u{a0}') {
-            let (start, n) = run.unwrap_or((at, 0));
-            run = Some((start, n + 1));
-        } else {
-            if let Some((start, n)) = run.take()
-                && n >= 2
-            {
-                runs.push((start, at));
+    // U+3000 is E3 80 80 and NBSP C2 A0: only their lead bytes are searched for.
+    let mut from = 0;
+    while let Some(at) = memchr::memchr2(0xE3, 0xC2, &bytes[from..]).map(|i| from + i) {
+        let (mut end, mut n) = (at, 0);
+        loop {
+            match bytes.get(end..) {
+                Some([0xE3, 0x80, 0x80, ..]) => end += 3,
+                Some([0xC2, 0xA0, ..]) => end += 2,
+                _ => break,
             }
+            n += 1;
         }
-    }
-    if let Some((start, n)) = run
-        && n >= 2
-    {
-        runs.push((start, s.len()));
+        if n >= 2 {
+            runs.push((at, end));
+        }
+        from = end.max(at + 1);
     }
     runs
 }
