@@ -101,13 +101,38 @@ pub(super) fn content_lines(text: &str, chrome: &[ByteSpan], blocks: &mut Vec<Bl
                     }),
                     true => parse_marker(content),
                 };
-                let heading_end = marker.map_or(start, |m| start + heading_len(content, m));
+                let heading_end = marker.map_or(start, |m| {
+                    start + heading_len(content, m, why != LineStart::Line)
+                });
+                // A heading recovered in running text that ends on a heading word with a word
+                // right after it (`一、基本情况黄泥塘镇位于…`) stood on a line of its own before the
+                // page was flattened: its paragraph is a line again.
+                let own_line = why != LineStart::Line
+                    && marker.is_some_and(|m| start + m.len < heading_end)
+                    && heading_end < end
+                    && !text[..heading_end].ends_with(['。', '；', '：', ';', ':', '！', '？'])
+                    && text[heading_end..end]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric);
+                let (heading_line_end, paragraph) = match own_line {
+                    true => (heading_end, Some(heading_end)),
+                    false => (end, None),
+                };
                 lines.push(Line {
-                    span: ByteSpan::new(start, end),
+                    span: ByteSpan::new(start, heading_line_end),
                     marker,
                     heading_end,
                     start: why,
                 });
+                if let Some(at) = paragraph {
+                    lines.push(Line {
+                        span: ByteSpan::new(at, end),
+                        marker: None,
+                        heading_end: at,
+                        start: LineStart::Heading,
+                    });
+                }
             }
         }
     }
@@ -117,8 +142,24 @@ pub(super) fn content_lines(text: &str, chrome: &[ByteSpan], blocks: &mut Vec<Bl
 /// The length in bytes of the heading text at the start of a marked line: the whole line when it
 /// is short (a heading alone on its line), else up to the first `。` (a run-in heading), else
 /// just the marker.
-fn heading_len(content: &str, marker: Marker) -> usize {
+fn heading_len(content: &str, marker: Marker, recovered: bool) -> usize {
     let rest = &content[marker.len..];
+    // A heading recovered in running text that ends on a heading word with a clause right after
+    // it (eight characters at least before a stop or comma) stood on a line of its own before
+    // the page was flattened (`一、基本情况黄泥塘镇位于…，`); a short tail is the heading's own
+    // (`二、…第一责任人职责压紧压实。`).
+    if recovered
+        && marker.shape != Shape::Hash
+        && let Some(end) = heading_word_end(rest)
+        && rest[end..].starts_with(char::is_alphanumeric)
+        && rest[end..]
+            .chars()
+            .take_while(|c| !matches!(c, '。' | '；' | ';' | '：' | ':' | '，' | ','))
+            .nth(7)
+            .is_some()
+    {
+        return marker.len + end;
+    }
     let first_stop = rest.find('。');
     let inner_stop =
         first_stop.is_some_and(|at| at < rest.trim_end_matches(['。', '；', ';', '：', ':']).len());
@@ -133,11 +174,24 @@ fn heading_len(content: &str, marker: Marker) -> usize {
     {
         return marker.len + at + '。'.len_utf8();
     }
-    // A heading run into its text without a stop, as flattened text leaves it (`（一）推动学习
-    // 宣传情况党政主要负责人…`): it ends after the last word that ends headings in its first
-    // 45 characters.
-    // The window ends at the first stop, or at a comma that does not follow a heading word
-    // (`…第一责任人职责，加强法治政府建设的有关情况` is one heading).
+    heading_word_end(rest)
+        // A stop right after the heading word ends the heading (`…整改情况；`).
+        .map(|end| {
+            end + rest[end..]
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '；' | ';' | '：' | ':'))
+                .map_or(0, char::len_utf8)
+        })
+        .map_or(marker.len, |end| marker.len + end)
+}
+
+/// Where a heading run into its text without a stop ends, as flattened text leaves it (`推动学习
+/// 宣传情况党政主要负责人…` after its marker): after the last word that ends headings in its
+/// first 45 characters, if that leaves four characters at least and some text after it. The
+/// window ends at the first stop, or at a comma that does not follow a heading word
+/// (`…第一责任人职责，加强法治政府建设的有关情况` is one heading).
+fn heading_word_end(rest: &str) -> Option<usize> {
     let ends_heading = |at: usize| HEADING_ENDINGS.iter().any(|w| rest[..at].ends_with(w));
     let window = rest
         .char_indices()
@@ -157,15 +211,6 @@ fn heading_len(content: &str, marker: Marker) -> usize {
         .map(|(i, c)| i + c.len_utf8())
         .find(|&end| ends_heading(end))
         .filter(|&end| rest[..end].chars().count() >= 4 && end < rest.len())
-        // A stop right after the heading word ends the heading (`…整改情况；`).
-        .map(|end| {
-            end + rest[end..]
-                .chars()
-                .next()
-                .filter(|c| matches!(c, '；' | ';' | '：' | ':'))
-                .map_or(0, char::len_utf8)
-        })
-        .map_or(marker.len, |end| marker.len + end)
 }
 
 /// Words that end a section or measure heading (`…主要举措和成效`, `…职责情况`, `…主要安排`).

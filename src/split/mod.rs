@@ -112,7 +112,8 @@ pub enum LineStart {
     Indent,
     /// A heading marker after a sentence end (。；！？：) inside a line.
     Sentence,
-    /// A sub-heading's marker right after a short heading inside a line (`一、主要举措（一）…`).
+    /// Right after a short heading inside a line: a sub-heading's marker (`一、主要举措（一）…`),
+    /// or the heading's paragraph where the heading ends on a heading word (`一、基本情况黄泥塘镇…`).
     Heading,
 }
 
@@ -628,6 +629,19 @@ mod tests {
         let units: Vec<String> = unit_texts(&s).into_iter().map(|(t, _)| t).collect();
         assert_eq!(units.len(), 4, "{units:?}");
         assert!(units[2].starts_with("4.“厅局长"), "{units:?}");
+    }
+
+    #[test]
+    fn a_heading_line_flattened_into_its_paragraph_stays_a_heading() {
+        // `一、基本情况` alone on its line is a section heading over its paragraph; joined to the
+        // paragraph without a stop, it is still, where it ends on a heading word.
+        let lined = "2022年，我镇认真贯彻落实法治政府建设各项部署，现将有关情况报告如下。\n一、基本情况\n黄泥塘镇位于大方县南部，距县城25公里，总面积223平方公里。\n二、主要举措\n（一）加强组织领导。成立领导小组，定期研究部署。\n（二）推进普法宣传。开展宪法宣传周活动。\n";
+        let flat: String = lined.lines().collect();
+        let (_, s) = split(lined, UnitLevel::Measure);
+        let (r, f) = split(&flat, UnitLevel::Measure);
+        assert!(accounting_errors(&r, &f).is_empty());
+        assert_eq!(unit_texts(&f), unit_texts(&s));
+        assert!(unit_texts(&s)[0].0.starts_with("黄泥塘镇"));
     }
 
     #[test]
