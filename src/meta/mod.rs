@@ -61,6 +61,17 @@ static ISSUER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:发布机构|发文机关|发布单位|发文单位|信息来源|来源单位|来源|作者)\s*[:：]?\s*([^\s:：|，,。]{2,40})")
         .expect("valid regex")
 });
+/// A development zone's name, where the gazetteer knows none: a place's name (two to twelve
+/// characters) and a zone's suffix ([`ZONE_SUFFIX`]).
+static ZONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{Han}{2,12}?(?:经济技术开发区|高新技术产业开发区|经济开发区|高新技术开发区|工业园区|产业园区|高新区|经开区|开发区|保税区)")
+        .expect("valid regex")
+});
+/// A development zone's suffix, at the end of a name [`ZONE`] found.
+static ZONE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:经济技术开发区|高新技术产业开发区|经济开发区|高新技术开发区|工业园区|产业园区|高新区|经开区|开发区|保税区)$")
+        .expect("valid regex")
+});
 /// A township name guessed from its suffix, where the gazetteer knows none.
 static TOWNSHIP_GUESS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\p{Han}{2,4}?(街道办事处|街道|镇|乡)").expect("valid regex"));
@@ -210,6 +221,7 @@ pub fn find_meta(text: &str, chrome: &[ByteSpan], file_stem: &str) -> ReportMeta
         meta.unit_source = Some(source);
         match unit {
             Unit::Found(unit) => unit.fill(&mut meta),
+            Unit::Zone(zone) => zone.fill(&mut meta, &context),
             Unit::Guessed(name) => {
                 meta.township = Some(name.clone());
                 meta.unit = Some(name);
@@ -560,10 +572,12 @@ impl Context {
     }
 }
 
-/// A reporting unit: found in the gazetteer, or a township name guessed from its suffix.
+/// A reporting unit: found in the gazetteer, or guessed from a suffix: a township's name, or a
+/// development zone's.
 enum Unit {
     Found(FoundUnit),
     Guessed(String),
+    Zone(GuessedZone),
 }
 
 /// The unit `lines` name, from the gazetteer or else guessed.
@@ -571,6 +585,82 @@ fn unit_or_guess(lines: &[String], context: &Context) -> Option<Unit> {
     unit_in_lines(lines, context)
         .map(Unit::Found)
         .or_else(|| guess_township(lines, &context.text).map(Unit::Guessed))
+        .or_else(|| guess_zone(lines, context).map(Unit::Zone))
+}
+
+/// A development zone the gazetteer does not list (长沙经济技术开发区, 合肥高新区), or a
+/// department of one (合肥高新区市场监管局), guessed from the zone's suffix.
+struct GuessedZone {
+    /// The zone's name as written.
+    name: String,
+    /// The department's own name after the zone's, for a department.
+    department: Option<String>,
+    /// The prefecture or province the zone's name opens with (长沙 → 长沙市).
+    place: Option<u32>,
+}
+
+impl GuessedZone {
+    /// Writes the zone as the unit, at county level (a department of it at department level),
+    /// with the parents its name or the text gives.
+    fn fill(self, meta: &mut ReportMeta, context: &Context) {
+        if let Some(place) = self.place.or_else(|| {
+            context
+                .most_mentioned(Level::Prefecture)
+                .or_else(|| context.most_mentioned(Level::Province))
+        }) {
+            fill_lineage(meta, place);
+        }
+        meta.township = None;
+        meta.county = Some(self.name.clone());
+        meta.level = Some(match self.department {
+            Some(_) => AdminLevel::Department,
+            None => AdminLevel::County,
+        });
+        meta.unit = Some(self.name + self.department.as_deref().unwrap_or(""));
+        meta.unit_guessed = true;
+    }
+}
+
+/// The development zone the first of `lines` that names one names, with the department after
+/// it, if any (its management committee is the zone itself).
+fn guess_zone(lines: &[String], context: &Context) -> Option<GuessedZone> {
+    lines.iter().find_map(|line| {
+        let m = ZONE.find(line)?;
+        let suffix = ZONE_SUFFIX.find(m.as_str())?.len();
+        let prefix = &line[m.start()..m.end() - suffix];
+        // The name begins at the first place its prefix names (`关于长沙经济技术开发区`), else
+        // past what does not begin a name.
+        let found = GAZETTEER.find(prefix);
+        let start = m.start()
+            + found.first().map_or_else(
+                || {
+                    let p = prefix.strip_prefix("关于").unwrap_or(prefix);
+                    prefix.len() - p.trim_start_matches(|c| NOT_NAME_START.contains(c)).len()
+                },
+                |f| f.start,
+            );
+        let name = &line[start..m.end()];
+        if name.chars().count() < 4 {
+            return None;
+        }
+        let rest = &line[m.end()..];
+        let own_body = ["管理委员会", "管委会", "党工委", "工委"]
+            .iter()
+            .any(|b| rest.starts_with(b));
+        let department = (!own_body).then(|| department_after(rest)).flatten();
+        // The last place of the prefix is the nearest (湖南长沙 → 长沙市).
+        let place = found.into_iter().rev().find_map(|f| {
+            let level = top_level(&f)?;
+            matches!(level, Level::Prefecture | Level::Province)
+                .then(|| context.resolve(&f.units, level))
+                .flatten()
+        });
+        Some(GuessedZone {
+            name: name.to_string(),
+            department,
+            place,
+        })
+    })
 }
 
 /// A reporting unit found: a gazetteer unit, or a department of one.
@@ -1397,6 +1487,28 @@ mod tests {
         assert_eq!(m.unit.as_deref(), Some("覃斗镇"));
         assert_eq!(m.unit_source, Some(UnitSource::Signature));
         assert_eq!(m.year, Some(2019));
+    }
+
+    #[test]
+    fn a_development_zone_and_its_departments_are_guessed_from_their_suffix() {
+        let m = meta_of(
+            "长沙经济技术开发区管理委员会2023年法治政府建设年度报告\n2023年，经开区管委会坚持以习近平法治思想为指导，推进法治政府建设。\n",
+        );
+        assert_eq!(m.unit.as_deref(), Some("长沙经济技术开发区"));
+        assert_eq!(m.level, Some(AdminLevel::County));
+        assert_eq!(m.county.as_deref(), Some("长沙经济技术开发区"));
+        assert_eq!(m.province.as_deref(), Some("湖南省"));
+        assert!(m.unit_guessed);
+        let m = meta_of(
+            "关于合肥高新区市场监管局2022年度法治政府建设情况的报告\n2022年，我局坚持以习近平法治思想为指导，推进依法行政。\n",
+        );
+        assert_eq!(m.unit.as_deref(), Some("合肥高新区市场监管局"));
+        assert_eq!(m.level, Some(AdminLevel::Department));
+        assert_eq!(m.province.as_deref(), Some("安徽省"));
+        // A zone the gazetteer lists is found there, not guessed.
+        let m = meta_of("苏州工业园区2024年法治政府建设工作报告\n2024年，园区坚持依法行政。\n");
+        assert_eq!(m.unit.as_deref(), Some("苏州工业园区"));
+        assert!(!m.unit_guessed);
     }
 
     #[test]
