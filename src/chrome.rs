@@ -3,7 +3,7 @@
 //! never deleted, so that splitting can account for every character.
 
 use crate::corpus::ByteSpan;
-use crate::text::{trim_blank, trim_blank_start};
+use crate::text::{trim_blank, trim_blank_end, trim_blank_start};
 use std::sync::LazyLock;
 
 /// Labels that open a line of page chrome (publication data, sharing, attachments, indexing).
@@ -53,12 +53,7 @@ pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
         if !content.is_empty() && is_chrome_line(content) {
             spans.push(ByteSpan::new(offset + lead, offset + lead + content.len()));
         } else {
-            // Only a line with blanks inside its content (not its indent) can be flattened.
-            let head = if content.contains(['\u{3000}', '\u{a0}']) {
-                flattened_head_chrome(body)
-            } else {
-                Vec::new()
-            };
+            let head = flattened_head_chrome(body);
             let mut from = head.last().map_or(0, |s| s.end);
             spans.extend(
                 head.into_iter()
@@ -91,6 +86,12 @@ pub fn find_chrome(text: &str) -> Vec<ByteSpan> {
 fn flattened_head_chrome(line: &str) -> Vec<ByteSpan> {
     let mut spans = Vec::new();
     let runs = crate::text::wide_blank_runs(line);
+    // Only a run inside the line's content (not its indent or its end) flattened a break.
+    let start = line.len() - trim_blank_start(line).len();
+    let end = trim_blank_end(line).len();
+    if runs.iter().all(|&(from, to)| to <= start || from >= end) {
+        return spans;
+    }
     let mut piece_start = 0;
     for (run_start, run_end) in runs.into_iter().chain([(line.len(), line.len())]) {
         let piece = &line[piece_start..run_start];

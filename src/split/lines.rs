@@ -101,35 +101,27 @@ pub(super) fn content_lines(text: &str, chrome: &[ByteSpan], blocks: &mut Vec<Bl
                     }),
                     true => parse_marker(content),
                 };
-                let heading_end = marker.map_or(start, |m| {
-                    start + heading_len(content, m, why != LineStart::Line)
-                });
-                // A heading recovered in running text that ends on a heading word with a word
-                // right after it (`一、基本情况黄泥塘镇位于…`) stood on a line of its own before the
-                // page was flattened: its paragraph is a line again.
-                let own_line = why != LineStart::Line
-                    && marker.is_some_and(|m| start + m.len < heading_end)
-                    && heading_end < end
-                    && !text[..heading_end].ends_with(['。', '；', '：', ';', ':', '！', '？'])
-                    && text[heading_end..end]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric);
-                let (heading_line_end, paragraph) = match own_line {
-                    true => (heading_end, Some(heading_end)),
-                    false => (end, None),
+                // A heading recovered in running text that stood on a line of its own before the
+                // page was flattened (`一、基本情况黄泥塘镇位于…`): its paragraph is a line again.
+                let flattened_heading = marker
+                    .filter(|_| why != LineStart::Line)
+                    .and_then(|m| flattened_heading_len(content, m));
+                let heading_end = match flattened_heading {
+                    Some(len) => start + len,
+                    None => marker.map_or(start, |m| start + heading_len(content, m)),
                 };
+                let heading_line_end = flattened_heading.map_or(end, |_| heading_end);
                 lines.push(Line {
                     span: ByteSpan::new(start, heading_line_end),
                     marker,
                     heading_end,
                     start: why,
                 });
-                if let Some(at) = paragraph {
+                if flattened_heading.is_some() {
                     lines.push(Line {
-                        span: ByteSpan::new(at, end),
+                        span: ByteSpan::new(heading_end, end),
                         marker: None,
-                        heading_end: at,
+                        heading_end,
                         start: LineStart::Heading,
                     });
                 }
@@ -142,24 +134,8 @@ pub(super) fn content_lines(text: &str, chrome: &[ByteSpan], blocks: &mut Vec<Bl
 /// The length in bytes of the heading text at the start of a marked line: the whole line when it
 /// is short (a heading alone on its line), else up to the first `。` (a run-in heading), else
 /// just the marker.
-fn heading_len(content: &str, marker: Marker, recovered: bool) -> usize {
+fn heading_len(content: &str, marker: Marker) -> usize {
     let rest = &content[marker.len..];
-    // A heading recovered in running text that ends on a heading word with a clause right after
-    // it (eight characters at least before a stop or comma) stood on a line of its own before
-    // the page was flattened (`一、基本情况黄泥塘镇位于…，`); a short tail is the heading's own
-    // (`二、…第一责任人职责压紧压实。`).
-    if recovered
-        && marker.shape != Shape::Hash
-        && let Some(end) = heading_word_end(rest)
-        && rest[end..].starts_with(char::is_alphanumeric)
-        && rest[end..]
-            .chars()
-            .take_while(|c| !matches!(c, '。' | '；' | ';' | '：' | ':' | '，' | ','))
-            .nth(7)
-            .is_some()
-    {
-        return marker.len + end;
-    }
     let first_stop = rest.find('。');
     let inner_stop =
         first_stop.is_some_and(|at| at < rest.trim_end_matches(['。', '；', ';', '：', ':']).len());
@@ -184,6 +160,23 @@ fn heading_len(content: &str, marker: Marker, recovered: bool) -> usize {
                 .map_or(0, char::len_utf8)
         })
         .map_or(marker.len, |end| marker.len + end)
+}
+
+/// The length in bytes of a heading recovered in running text that ends on a heading word with
+/// a clause right after it (eight characters at least before a stop or comma), as a heading
+/// alone on its line leaves it when the page is flattened (`一、基本情况黄泥塘镇位于…，`); not for
+/// a short tail, which is the heading's own (`二、…第一责任人职责压紧压实。`).
+fn flattened_heading_len(content: &str, marker: Marker) -> Option<usize> {
+    let rest = &content[marker.len..];
+    let end = heading_word_end(rest).filter(|_| marker.shape != Shape::Hash)?;
+    let tail = &rest[end..];
+    let clause = tail.starts_with(char::is_alphanumeric)
+        && tail
+            .chars()
+            .take_while(|c| !matches!(c, '。' | '；' | ';' | '：' | ':' | '，' | ','))
+            .nth(7)
+            .is_some();
+    clause.then_some(marker.len + end)
 }
 
 /// Where a heading run into its text without a stop ends, as flattened text leaves it (`推动学习

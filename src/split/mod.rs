@@ -131,25 +131,15 @@ impl LineStart {
 
 /// Where the splitter breaks the lines of `text` that run on: the starts of the lines it
 /// recovers inside them (a paragraph break from a run of U+3000/NBSP, a heading run into the
-/// text, a paragraph opener or a signature after a sentence end), and the ends of the recovered
-/// headings that run into their text without a stop (`一、提高政治站位东里镇深入…`) — what a
+/// text, a heading's paragraph, a paragraph opener or a signature after a sentence end) — what a
 /// flattened report has left of its lines. Byte offsets, ascending; `chrome` holds the
 /// page-chrome spans within `text`, as [`Report::chrome`] does.
 pub fn recovered_breaks(text: &str, chrome: &[ByteSpan]) -> Vec<usize> {
-    let mut breaks = Vec::new();
-    for line in content_lines(text, chrome, &mut Vec::new()) {
-        if line.start == LineStart::Line {
-            continue;
-        }
-        breaks.push(line.span.start);
-        let heading = &text[line.span.start..line.heading_end];
-        if line.heading_end < line.span.end
-            && !heading.ends_with(['。', '；', '：', ';', ':', '！', '？', '，', ','])
-        {
-            breaks.push(line.heading_end);
-        }
-    }
-    breaks
+    content_lines(text, chrome, &mut Vec::new())
+        .into_iter()
+        .filter(|line| line.start != LineStart::Line)
+        .map(|line| line.span.start)
+        .collect()
 }
 
 /// Splits one report into blocks and units.
