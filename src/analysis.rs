@@ -2,7 +2,7 @@
 //! charts, page, model) takes, and the summary of the fit.
 
 use crate::cluster::{self, KScore, Placement};
-use crate::concrete::{self, Concreteness};
+use crate::concrete::Concreteness;
 use crate::config::{GroupBy, ValidConfig};
 use crate::copies::Copies;
 use crate::corpus::{ReportSummary, Skipped, ThemeId, Unit};
@@ -183,17 +183,6 @@ impl Analysis {
         self.config.report.group_by
     }
 
-    /// Per group × theme, the units with at least one quantity (rows as `recurrence.groups`).
-    pub fn concrete_counts(&self) -> Vec<Vec<usize>> {
-        concrete::concrete_counts(
-            &self.units,
-            &self.placements,
-            &self.concreteness,
-            &self.recurrence.groups,
-            self.themes.len(),
-            self.group_by(),
-        )
-    }
 }
 
 /// The theme id of units that could not be placed.

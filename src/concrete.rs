@@ -13,16 +13,12 @@
 //! and 、 removed), so a phrase matches here exactly when it is blanked there. One linear pass
 //! per unit; units in parallel; the result does not depend on the thread count.
 
-use crate::cluster::Placement;
-use crate::config::GroupBy;
 use crate::corpus::Unit;
 use crate::phrases::PhraseIndex;
-use crate::recurrence::group_of;
 use crate::segment::is_quote_mark;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// The unit words a number must be followed by to count as a quantity, longest first where one
 /// begins another.
@@ -189,36 +185,6 @@ impl Phrases {
 /// Measures every unit, in parallel, in unit order.
 pub fn measure(units: &[Unit], phrases: &Phrases) -> Vec<Concreteness> {
     units.par_iter().map(|u| phrases.measure(&u.text)).collect()
-}
-
-/// Per group × theme, the units with at least one quantity: rows in the order of `groups` (the
-/// sorted groups of [`crate::recurrence::Recurrence`]), columns by theme number.
-pub fn concrete_counts(
-    units: &[Unit],
-    placements: &[Option<Placement>],
-    measured: &[Concreteness],
-    groups: &[String],
-    k: usize,
-    by: GroupBy,
-) -> Vec<Vec<usize>> {
-    let mut counts = vec![vec![0; k]; groups.len()];
-    let mut first = 0;
-    // The units of a report share its metadata, so its group is looked up once per run of them.
-    for run in units.chunk_by(|a, b| Arc::ptr_eq(&a.meta, &b.meta)) {
-        let range = first..first + run.len();
-        first += run.len();
-        let Ok(g) = groups.binary_search(&group_of(&run[0].meta, by)) else {
-            continue;
-        };
-        for (placement, c) in placements[range.clone()].iter().zip(&measured[range]) {
-            if let Some(p) = placement
-                && !c.quantities.is_empty()
-            {
-                counts[g][p.theme.index()] += 1;
-            }
-        }
-    }
-    counts
 }
 
 /// The unit word at `chars[at..]`, longest first.

@@ -496,12 +496,6 @@ fn assemble(
         units,
         tokens,
     } = corpus;
-    let recurrence = recurrence::measure(
-        &units,
-        &placed.placements,
-        placed.fit.k,
-        config.report.group_by,
-    );
     // What only `--dump` reads goes before the signals, the run's peak: all but the two
     // dimensions the map draws (on laws ×20, 5.7 million units × 100 dimensions: 2.3 GB) and
     // the tokens (0.9 GB).
@@ -515,6 +509,13 @@ fn assemble(
     };
     let tokens = dump.then_some(tokens);
     let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
+    let recurrence = recurrence::measure(
+        &units,
+        &placed.placements,
+        &concreteness,
+        placed.fit.k,
+        config.report.group_by,
+    );
     if config.report.xlsx && !crate::report::holds_measures(units.len()) {
         warnings.push(format!(
             "workbook.xlsx leaves out the measures: {} of them, more than one sheet's {} rows \

@@ -3,6 +3,7 @@
 //! (lift), and theme counts by section kind and by year.
 
 use crate::cluster::Placement;
+use crate::concrete::Concreteness;
 use crate::config::GroupBy;
 use crate::corpus::{ReportMeta, SectionKind, ThemeId, Unit};
 use serde::Serialize;
@@ -27,6 +28,8 @@ pub struct Recurrence {
     pub recurrence: Vec<f64>,
     /// `lift[g][t]`: the theme's share in the group over its share overall.
     pub lift: Vec<Vec<f64>>,
+    /// `with_quantity[g][t]`: units of group g in theme t that give at least one quantity.
+    pub with_quantity: Vec<Vec<usize>>,
     /// Theme counts per section kind (kinds with units only).
     pub by_kind: Vec<(SectionKind, Vec<usize>)>,
     /// Theme counts per year (years with units only).
@@ -54,73 +57,149 @@ pub fn group_of(meta: &ReportMeta, by: GroupBy) -> String {
     })
 }
 
-/// Counts themes by group, kind and year. `placements[u]` is None for unassigned units.
+/// Counts themes by group, kind and year. `placements[u]` is None for unassigned units;
+/// `concreteness[u]` says whether unit `u` gives a quantity.
 pub fn measure(
     units: &[Unit],
     placements: &[Option<Placement>],
+    concreteness: &[Concreteness],
     k: usize,
     by: GroupBy,
 ) -> Recurrence {
-    let mut per_group: BTreeMap<String, (Vec<usize>, usize)> = BTreeMap::new();
-    let mut per_kind: BTreeMap<SectionKind, Vec<usize>> = BTreeMap::new();
-    let mut per_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
-    let mut overall = vec![0usize; k];
-    // The units of a report share its metadata, so its group is named once per run of them.
-    let mut first = 0;
-    for run in units.chunk_by(|a, b| Arc::ptr_eq(&a.meta, &b.meta)) {
-        let themes = &placements[first..first + run.len()];
-        first += run.len();
-        let entry = per_group
-            .entry(group_of(&run[0].meta, by))
-            .or_insert_with(|| (vec![0; k], 0));
-        entry.1 += run.len();
-        for (unit, placement) in run.iter().zip(themes) {
-            let Some(t) = placement.map(|p| p.theme.index()) else {
-                continue;
-            };
-            entry.0[t] += 1;
-            overall[t] += 1;
-            per_kind
-                .entry(unit.section_kind)
-                .or_insert_with(|| vec![0; k])[t] += 1;
-            if let Some(y) = unit.meta.year {
-                per_year.entry(y).or_insert_with(|| vec![0; k])[t] += 1;
+    let mut tally = Tally::new(k, by);
+    tally.add(units, placements, concreteness);
+    tally.finish()
+}
+
+/// Theme counts by group, kind and year, added up over any number of batches of units (the
+/// chunks of a streamed `apply`) and then finished into a [`Recurrence`]: the same as
+/// [`measure`] over all the units at once.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    k: usize,
+    by: GroupBy,
+    /// Per group: units per theme, units in all, units with a quantity per theme.
+    per_group: BTreeMap<String, GroupTally>,
+    per_kind: BTreeMap<SectionKind, Vec<usize>>,
+    per_year: BTreeMap<u16, Vec<usize>>,
+    overall: Vec<usize>,
+}
+
+/// One group's counts in a [`Tally`].
+#[derive(Debug, Clone)]
+struct GroupTally {
+    themes: Vec<usize>,
+    units: usize,
+    with_quantity: Vec<usize>,
+}
+
+impl Tally {
+    /// No units yet, for `k` themes and groups as `by` makes them.
+    pub fn new(k: usize, by: GroupBy) -> Tally {
+        Tally {
+            k,
+            by,
+            per_group: BTreeMap::new(),
+            per_kind: BTreeMap::new(),
+            per_year: BTreeMap::new(),
+            overall: vec![0; k],
+        }
+    }
+
+    /// Adds units with their placements and concreteness (all three in unit order).
+    pub fn add(
+        &mut self,
+        units: &[Unit],
+        placements: &[Option<Placement>],
+        concreteness: &[Concreteness],
+    ) {
+        let k = self.k;
+        // The units of a report share its metadata, so its group is named once per run of them.
+        let mut first = 0;
+        for run in units.chunk_by(|a, b| Arc::ptr_eq(&a.meta, &b.meta)) {
+            let range = first..first + run.len();
+            first += run.len();
+            let entry = self
+                .per_group
+                .entry(group_of(&run[0].meta, self.by))
+                .or_insert_with(|| GroupTally {
+                    themes: vec![0; k],
+                    units: 0,
+                    with_quantity: vec![0; k],
+                });
+            entry.units += run.len();
+            for ((unit, placement), measured) in run
+                .iter()
+                .zip(&placements[range.clone()])
+                .zip(&concreteness[range])
+            {
+                let Some(t) = placement.map(|p| p.theme.index()) else {
+                    continue;
+                };
+                entry.themes[t] += 1;
+                if !measured.quantities.is_empty() {
+                    entry.with_quantity[t] += 1;
+                }
+                self.overall[t] += 1;
+                self.per_kind
+                    .entry(unit.section_kind)
+                    .or_insert_with(|| vec![0; k])[t] += 1;
+                if let Some(y) = unit.meta.year {
+                    self.per_year.entry(y).or_insert_with(|| vec![0; k])[t] += 1;
+                }
             }
         }
     }
-    let assigned: usize = overall.iter().sum();
-    let groups: Vec<String> = per_group.keys().cloned().collect();
-    let counts: Vec<Vec<usize>> = per_group.values().map(|(c, _)| c.clone()).collect();
-    let group_totals: Vec<usize> = per_group.values().map(|(_, n)| *n).collect();
-    let theme_groups: Vec<usize> = (0..k)
-        .map(|t| counts.iter().filter(|c| c[t] > 0).count())
-        .collect();
-    let n_groups = groups.len().max(1) as f64;
-    let recurrence = theme_groups.iter().map(|&g| g as f64 / n_groups).collect();
-    let lift = counts
-        .iter()
-        .map(|c| {
-            let in_group: usize = c.iter().sum();
-            (0..k)
-                .map(|t| {
-                    if in_group == 0 || overall[t] == 0 {
-                        0.0
-                    } else {
-                        (c[t] as f64 / in_group as f64) / (overall[t] as f64 / assigned as f64)
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    Recurrence {
-        groups,
-        counts,
-        group_totals,
-        theme_groups,
-        recurrence,
-        lift,
-        by_kind: per_kind.into_iter().collect(),
-        by_year: per_year.into_iter().collect(),
+
+    /// The recurrence of all the units added.
+    pub fn finish(self) -> Recurrence {
+        let Tally {
+            k,
+            per_group,
+            per_kind,
+            per_year,
+            overall,
+            ..
+        } = self;
+        let assigned: usize = overall.iter().sum();
+        let groups: Vec<String> = per_group.keys().cloned().collect();
+        let group_totals: Vec<usize> = per_group.values().map(|g| g.units).collect();
+        let (counts, with_quantity): (Vec<Vec<usize>>, Vec<Vec<usize>>) = per_group
+            .into_values()
+            .map(|g| (g.themes, g.with_quantity))
+            .unzip();
+        let theme_groups: Vec<usize> = (0..k)
+            .map(|t| counts.iter().filter(|c| c[t] > 0).count())
+            .collect();
+        let n_groups = groups.len().max(1) as f64;
+        let recurrence = theme_groups.iter().map(|&g| g as f64 / n_groups).collect();
+        let lift = counts
+            .iter()
+            .map(|c| {
+                let in_group: usize = c.iter().sum();
+                (0..k)
+                    .map(|t| {
+                        if in_group == 0 || overall[t] == 0 {
+                            0.0
+                        } else {
+                            (c[t] as f64 / in_group as f64)
+                                / (overall[t] as f64 / assigned as f64)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Recurrence {
+            groups,
+            counts,
+            group_totals,
+            theme_groups,
+            recurrence,
+            lift,
+            with_quantity,
+            by_kind: per_kind.into_iter().collect(),
+            by_year: per_year.into_iter().collect(),
+        }
     }
 }
 
@@ -348,12 +427,19 @@ mod tests {
             unit("濮院镇", SectionKind::Measures, 2022),
             unit("濮院镇", SectionKind::Measures, 2022),
         ];
-        let r = measure(
-            &units,
-            &placed(&[Some(0), Some(1), Some(0), None]),
-            2,
-            GroupBy::Township,
-        );
+        let placements = placed(&[Some(0), Some(1), Some(0), None]);
+        let mut concreteness = vec![Concreteness::default(); 4];
+        concreteness[2].quantities.push(crate::concrete::Quantity {
+            text: "3次".into(),
+            unit: "次",
+        });
+        let r = measure(&units, &placements, &concreteness, 2, GroupBy::Township);
+        // Added up in two batches (a report's units split between them), the same.
+        let mut tally = Tally::new(2, GroupBy::Township);
+        tally.add(&units[..3], &placements[..3], &concreteness[..3]);
+        tally.add(&units[3..], &placements[3..], &concreteness[3..]);
+        assert_eq!(tally.finish(), r);
+        assert_eq!(r.with_quantity, vec![vec![0, 0], vec![1, 0]]);
         assert_eq!(r.groups, ["江湾镇", "濮院镇"]);
         assert_eq!(r.counts, vec![vec![1, 1], vec![1, 0]]);
         assert_eq!(r.group_totals, [2, 2]);

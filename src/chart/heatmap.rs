@@ -137,7 +137,7 @@ impl HeatmapData {
             group_totals: r.group_totals.clone(),
             themes: ThemeName::of_analysis(analysis),
             theme_groups: r.theme_groups.clone(),
-            counts: analysis.concrete_counts(),
+            counts: r.with_quantity.clone(),
             examples: Vec::new(),
             share_of: ShareOf::ThemeUnits {
                 units: r.counts.clone(),

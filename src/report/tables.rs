@@ -510,7 +510,7 @@ pub fn write_concreteness<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<(
         "share",
     ])
     .map_err(csv_err(name))?;
-    let concrete = a.concrete_counts();
+    let concrete = &a.recurrence.with_quantity;
     for (g, group) in a.recurrence.groups.iter().enumerate() {
         for (t, theme) in a.themes.iter().enumerate() {
             let units = a.recurrence.counts[g][t];
