@@ -182,7 +182,6 @@ impl Analysis {
     pub fn group_by(&self) -> GroupBy {
         self.config.report.group_by
     }
-
 }
 
 /// The theme id of units that could not be placed.

@@ -78,6 +78,41 @@ fn prepare_with(
     extra: &[String],
     analyzer: impl FnOnce() -> Result<Analyzer>,
 ) -> Result<Prepared> {
+    let (files, warnings) = list_inputs(input)?;
+    let mut reader = read::Reader::new(files.len(), &config.read, &input.manifest);
+    let split = read_and_split(config, &files, 0, &mut reader, stages);
+    if split.units.is_empty() {
+        return Err(Error::EmptyCorpus(format!(
+            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
+            split.reports.len(),
+            split.skipped.len(),
+            config
+                .split
+                .sections
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+        )));
+    }
+    let place_names = meta::place_names(&split.reports);
+    let (tokens, extra_tokens) = stages.run("segment", split.units.len(), |bar| -> Result<_> {
+        let mut analyzer = analyzer()?;
+        analyzer.add_stop_phrases(&place_names);
+        let tokens = segment_units(&analyzer, &split.units, segment, &|n| bar.advance(n));
+        let extra_tokens = segment::segment_with_progress(&analyzer, extra, &|_| {});
+        Ok((tokens, extra_tokens))
+    })?;
+    Ok(Prepared {
+        warnings,
+        corpus: split.with_tokens(tokens),
+        extra_tokens,
+        place_names,
+    })
+}
+
+/// The files a run reads, with what the listing found worth saying (the manifest's rows that
+/// match nothing…); an error when there are none.
+pub(crate) fn list_inputs(input: &RunInput) -> Result<(Vec<read::Found>, Vec<String>)> {
     let mut warnings = Vec::new();
     let mut files = read::list_files(&input.paths)?;
     if let Some(at) = files
@@ -110,8 +145,45 @@ fn prepare_with(
                 .join(", ")
         )));
     }
+    Ok((files, warnings))
+}
+
+/// A batch of reports read and split, before segmentation.
+pub(crate) struct SplitBatch {
+    /// The reports, without their text.
+    pub reports: Vec<ReportSummary>,
+    /// The files skipped.
+    pub skipped: Vec<Skipped>,
+    /// Each report's characters by role.
+    pub chars: Vec<CharCounts>,
+    /// The units of the sections kept, in report and text order.
+    pub units: Vec<Unit>,
+}
+
+impl SplitBatch {
+    /// The batch with its units' tokens: a corpus.
+    pub fn with_tokens(self, tokens: TokenizedCorpus) -> Corpus {
+        Corpus {
+            reports: self.reports,
+            skipped: self.skipped,
+            chars: self.chars,
+            units: self.units,
+            tokens,
+        }
+    }
+}
+
+/// Reads and splits `files`, the inputs from position `first` on, keeping the units of the
+/// sections `split.sections` names.
+pub(crate) fn read_and_split(
+    config: &ValidConfig,
+    files: &[read::Found],
+    first: usize,
+    reader: &mut read::Reader<'_>,
+    stages: &mut Stages<'_>,
+) -> SplitBatch {
     let read = stages.run("read", files.len(), |bar| {
-        read::read_files_with_progress(&files, &config.read, &input.manifest, &|| bar.advance(1))
+        reader.read(files, first, &|| bar.advance(1))
     });
     for s in &read.skipped {
         stages.progress().skipped(s);
@@ -132,46 +204,30 @@ fn prepare_with(
         .par_iter_mut()
         .for_each(|list| list.retain(|u| config.split.sections.contains(&u.section_kind)));
     let units = crate::parallel::concat(unit_lists);
-    if units.is_empty() {
-        return Err(Error::EmptyCorpus(format!(
-            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
-            read.reports.len(),
-            read.skipped.len(),
-            config
-                .split
-                .sections
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-        )));
-    }
     let reports: Vec<ReportSummary> = read.reports.into_iter().map(Report::into_summary).collect();
     runtime::release_free_memory();
-    let place_names = meta::place_names(&reports);
-    let (tokens, extra_tokens) = stages.run("segment", units.len(), |bar| -> Result<_> {
-        let mut analyzer = analyzer()?;
-        analyzer.add_stop_phrases(&place_names);
-        let texts: Vec<std::borrow::Cow<str>> = units
-            .par_iter()
-            .map(|u| weighted_text(u, segment))
-            .collect();
-        let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
-        let tokens = segment::segment_with_progress(&analyzer, &texts, &|n| bar.advance(n));
-        let extra_tokens = segment::segment_with_progress(&analyzer, extra, &|_| {});
-        Ok((tokens, extra_tokens))
-    })?;
-    Ok(Prepared {
-        warnings,
-        corpus: Corpus {
-            reports,
-            skipped: read.skipped,
-            chars,
-            units,
-            tokens,
-        },
-        extra_tokens,
-        place_names,
-    })
+    SplitBatch {
+        reports,
+        skipped: read.skipped,
+        chars,
+        units,
+    }
+}
+
+/// The tokens of `units`, cut by `analyzer` from their weighted texts ([`weighted_text`]);
+/// `advance(n)` after each `n` units.
+pub(crate) fn segment_units(
+    analyzer: &Analyzer,
+    units: &[Unit],
+    segment: &SegmentParams,
+    advance: &(dyn Fn(usize) + Sync),
+) -> TokenizedCorpus {
+    let texts: Vec<std::borrow::Cow<str>> = units
+        .par_iter()
+        .map(|u| weighted_text(u, segment))
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+    segment::segment_with_progress(analyzer, &texts, advance)
 }
 
 /// What is cut for a unit: its text, with its heading and its section's heading repeated as
@@ -613,11 +669,18 @@ pub fn apply(
     let config = config.validate()?;
     let mut stages = Stages::new(progress);
     let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
-    let Prepared {
-        mut warnings,
-        corpus,
-        ..
-    } = prepared;
+    apply_prepared(model, config, prepared.corpus, prepared.warnings, stages)
+}
+
+/// [`apply`] past segmentation: `corpus` placed on the model's themes with `config` (the
+/// model's, with this run's output options and policy).
+pub(crate) fn apply_prepared(
+    model: FittedModel,
+    config: ValidConfig,
+    corpus: Corpus,
+    mut warnings: Vec<String>,
+    mut stages: Stages<'_>,
+) -> Result<Analysis> {
     let Corpus { tokens, .. } = &corpus;
     let columns = tfidf::columns_for(tokens, &model.tfidf);
     let matrix = stages.run("tfidf", 0, |_| {

@@ -170,46 +170,81 @@ pub fn read_files_with_progress(
     manifest: &Manifest,
     progress: &(dyn Fn() + Sync),
 ) -> ReadOutput {
-    let width = files.len().to_string().len().max(4);
-    let results: Vec<std::result::Result<Report, Skipped>> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, found)| {
-            let id = format!("r{i:0width$}");
-            let result = match &found.skip {
-                Some(reason) => Err(Skipped {
-                    id,
-                    file: found.path.display().to_string(),
-                    reason: reason.clone(),
-                    sha256: None,
-                }),
-                None => read_one(&id, &found.path, params, manifest),
-            };
-            progress();
-            result
-        })
-        .collect();
-    let mut out = ReadOutput::default();
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for result in results {
-        match result {
-            Ok(report) => {
-                if let Some(first) = seen.get(&report.sha256) {
-                    out.skipped.push(Skipped {
-                        id: report.id,
-                        reason: format!("duplicate of {first} (same SHA-256)"),
-                        file: report.file,
-                        sha256: Some(report.sha256),
-                    });
-                } else {
-                    seen.insert(report.sha256.clone(), report.file.clone());
-                    out.reports.push(report);
-                }
-            }
-            Err(skipped) => out.skipped.push(skipped),
+    Reader::new(files.len(), params, manifest).read(files, 0, progress)
+}
+
+/// Reads the inputs of a run in batches (a streamed `apply` reads a chunk at a time): ids are
+/// positions among all the inputs, and a file with the bytes of one read in an earlier batch
+/// is a duplicate of it. It keeps each report's hash and path (about 150 bytes a report).
+pub struct Reader<'a> {
+    params: &'a ReadParams,
+    manifest: &'a Manifest,
+    /// Digits of the ids (at least four): those of the number of inputs.
+    width: usize,
+    /// The files read so far, by SHA-256.
+    seen: HashMap<String, String>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `inputs` files in all.
+    pub fn new(inputs: usize, params: &'a ReadParams, manifest: &'a Manifest) -> Reader<'a> {
+        Reader {
+            params,
+            manifest,
+            width: inputs.to_string().len().max(4),
+            seen: HashMap::new(),
         }
     }
-    out
+
+    /// Reads and decodes `files`, the inputs from position `first` on, in parallel; duplicates
+    /// (same SHA-256 as a file read before) are kept once, the rest skipped, as are the entries
+    /// the walk passed over. Calls `progress()` after each file.
+    pub fn read(
+        &mut self,
+        files: &[Found],
+        first: usize,
+        progress: &(dyn Fn() + Sync),
+    ) -> ReadOutput {
+        let width = self.width;
+        let results: Vec<std::result::Result<Report, Skipped>> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, found)| {
+                let id = format!("r{:0width$}", first + i);
+                let result = match &found.skip {
+                    Some(reason) => Err(Skipped {
+                        id,
+                        file: found.path.display().to_string(),
+                        reason: reason.clone(),
+                        sha256: None,
+                    }),
+                    None => read_one(&id, &found.path, self.params, self.manifest),
+                };
+                progress();
+                result
+            })
+            .collect();
+        let mut out = ReadOutput::default();
+        for result in results {
+            match result {
+                Ok(report) => {
+                    if let Some(first) = self.seen.get(&report.sha256) {
+                        out.skipped.push(Skipped {
+                            id: report.id,
+                            reason: format!("duplicate of {first} (same SHA-256)"),
+                            file: report.file,
+                            sha256: Some(report.sha256),
+                        });
+                    } else {
+                        self.seen.insert(report.sha256.clone(), report.file.clone());
+                        out.reports.push(report);
+                    }
+                }
+                Err(skipped) => out.skipped.push(skipped),
+            }
+        }
+        out
+    }
 }
 
 /// Reads one file into a report, or says why it cannot be used.

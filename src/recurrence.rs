@@ -182,8 +182,7 @@ impl Tally {
                         if in_group == 0 || overall[t] == 0 {
                             0.0
                         } else {
-                            (c[t] as f64 / in_group as f64)
-                                / (overall[t] as f64 / assigned as f64)
+                            (c[t] as f64 / in_group as f64) / (overall[t] as f64 / assigned as f64)
                         }
                     })
                     .collect()

@@ -4,6 +4,7 @@
 use crate::analysis::Analysis;
 use crate::config::{DfBound, Norm};
 use crate::split::BlockRole;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -105,10 +106,102 @@ fn theme_concreteness(a: &Analysis) -> Vec<ThemeConcreteness<'_>> {
     out
 }
 
+/// The counts `run.json` gives: of one analysis ([`RunCounts::of`]), or added up over the
+/// chunks of a streamed `apply` ([`RunCounts::add`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunCounts {
+    /// Input files, read or skipped.
+    pub files: usize,
+    /// Reports read.
+    pub reports: usize,
+    /// Files skipped.
+    pub skipped: usize,
+    /// Units.
+    pub units: usize,
+    /// Units without a theme.
+    pub unassigned: usize,
+    /// Units per section kind.
+    pub units_by_kind: BTreeMap<&'static str, usize>,
+    /// Themes.
+    pub themes: usize,
+    /// Groups.
+    pub groups: usize,
+    /// Copied-text pairs.
+    pub copy_pairs: usize,
+    /// Candidate pairs checked for copied text.
+    pub copy_candidates: usize,
+    /// Quantities found.
+    pub quantities: usize,
+    /// Vocabulary size.
+    pub terms: usize,
+    /// Non-blank characters per role (every character of the reports accounted for).
+    pub nonblank_chars_by_role: BTreeMap<&'static str, usize>,
+}
+
+impl RunCounts {
+    /// The counts of `a`.
+    pub fn of(a: &Analysis) -> RunCounts {
+        let mut accounting: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for counts in &a.chars {
+            for role in BlockRole::ALL
+                .into_iter()
+                .filter(|&r| counts.nonblank(r) > 0)
+            {
+                *accounting.entry(role.as_str()).or_default() += counts.nonblank(role);
+            }
+        }
+        let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for u in &a.units {
+            *kinds.entry(u.section_kind.as_str()).or_default() += 1;
+        }
+        RunCounts {
+            files: a.reports.len() + a.skipped.len(),
+            reports: a.reports.len(),
+            skipped: a.skipped.len(),
+            units: a.units.len(),
+            unassigned: a.unassigned(),
+            units_by_kind: kinds,
+            themes: a.themes.len(),
+            groups: a.recurrence.groups.len(),
+            copy_pairs: a.copies.pairs.len(),
+            copy_candidates: a.copies.candidates,
+            quantities: a.concreteness.iter().map(|c| c.quantities.len()).sum(),
+            terms: a.fit.terms,
+            nonblank_chars_by_role: accounting,
+        }
+    }
+
+    /// Adds the counts of another chunk of the same run: its themes and terms are the same;
+    /// its groups are counted once the chunks are merged ([`Self::groups`] is set by the caller).
+    pub fn add(&mut self, other: &RunCounts) {
+        self.files += other.files;
+        self.reports += other.reports;
+        self.skipped += other.skipped;
+        self.units += other.units;
+        self.unassigned += other.unassigned;
+        for (kind, n) in &other.units_by_kind {
+            *self.units_by_kind.entry(kind).or_default() += n;
+        }
+        self.themes = other.themes;
+        self.copy_pairs += other.copy_pairs;
+        self.copy_candidates += other.copy_candidates;
+        self.quantities += other.quantities;
+        self.terms = other.terms;
+        for (role, n) in &other.nonblank_chars_by_role {
+            *self.nonblank_chars_by_role.entry(role).or_default() += n;
+        }
+    }
+}
+
 /// `run.json`: version, configuration, inputs with their hashes, counts, timings, warnings.
 /// `write_seconds` is the time the other outputs took to write: a stage of its own (`write`),
 /// counted in the total.
-pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u8> {
+pub fn render_run(
+    a: &Analysis,
+    counts: &RunCounts,
+    written: &[String],
+    write_seconds: f64,
+) -> Vec<u8> {
     let mut inputs: Vec<(String, Value)> = a
         .reports
         .iter()
@@ -118,19 +211,6 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
         }))
         .collect();
     inputs.sort_by(|x, y| x.0.cmp(&y.0));
-    let mut accounting: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    for counts in &a.chars {
-        for role in BlockRole::ALL
-            .into_iter()
-            .filter(|&r| counts.nonblank(r) > 0)
-        {
-            *accounting.entry(role.as_str()).or_default() += counts.nonblank(role);
-        }
-    }
-    for u in &a.units {
-        *kinds.entry(u.section_kind.as_str()).or_default() += 1;
-    }
     let timings: serde_json::Map<String, Value> = a
         .timings
         .iter()
@@ -148,21 +228,7 @@ pub fn render_run(a: &Analysis, written: &[String], write_seconds: f64) -> Vec<u
         "threads": a.threads,
         "config": &a.config,
         "inputs": inputs.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-        "counts": {
-            "files": a.reports.len() + a.skipped.len(),
-            "reports": a.reports.len(),
-            "skipped": a.skipped.len(),
-            "units": a.units.len(),
-            "unassigned": a.unassigned(),
-            "units_by_kind": kinds,
-            "themes": a.themes.len(),
-            "groups": a.recurrence.groups.len(),
-            "copy_pairs": a.copies.pairs.len(),
-            "copy_candidates": a.copies.candidates,
-            "quantities": a.concreteness.iter().map(|c| c.quantities.len()).sum::<usize>(),
-            "terms": a.fit.terms,
-            "nonblank_chars_by_role": accounting,
-        },
+        "counts": counts,
         "fit": a.fit,
         "stability": a.stability,
         "seconds": timings,

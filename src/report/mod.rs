@@ -11,10 +11,10 @@ mod tables;
 mod xlsx;
 
 pub use html::render_index;
-pub use json::{render_dump, render_run, render_themes};
+pub use json::{RunCounts, render_dump, render_run, render_themes};
 pub use tables::{
-    write_concreteness, write_copies, write_group_theme, write_measures, write_plans_followed,
-    write_promises, write_reports, write_themes_csv,
+    RowTable, write_concreteness, write_copies, write_group_theme, write_measures,
+    write_plans_followed, write_promises, write_reports, write_themes_csv,
 };
 pub use xlsx::{MAX_MEASURES, MAX_ROWS, holds_measures, write_workbook};
 
@@ -53,7 +53,8 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
         }
         written.extend(others?);
         let path = out.join("run.json");
-        let run = render_run(analysis, &written, started.elapsed().as_secs_f64());
+        let counts = RunCounts::of(analysis);
+        let run = render_run(analysis, &counts, &written, started.elapsed().as_secs_f64());
         std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
         written.push("run.json".to_string());
         Ok(written)

@@ -98,18 +98,74 @@ fn write_rows<W: Write + Send>(
     out.flush()
 }
 
+/// The tables a streamed `apply` appends to, chunk by chunk: each written as its header
+/// ([`Self::write_header`]) and then the rows of each chunk's analysis ([`Self::write_rows`]),
+/// the same bytes as the whole table of one analysis of all the chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowTable {
+    /// `measures.csv`.
+    Measures,
+    /// `reports.csv`.
+    Reports,
+    /// `copies.csv`.
+    Copies,
+}
+
+impl RowTable {
+    /// The file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RowTable::Measures => "measures.csv",
+            RowTable::Reports => "reports.csv",
+            RowTable::Copies => "copies.csv",
+        }
+    }
+
+    /// Writes the header row (after a BOM when `bom`).
+    pub fn write_header<W: Write>(self, bom: bool, raw: bool, mut out: W) -> Result<()> {
+        let name = self.name();
+        let io = |e| crate::error::Error::io(name, e);
+        let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
+        let header: &[&str] = match self {
+            RowTable::Measures => &MEASURES_HEADER,
+            RowTable::Reports => &REPORTS_HEADER,
+            RowTable::Copies => &COPIES_HEADER,
+        };
+        w.write_record(header).map_err(csv_err(name))?;
+        out.write_all(&w.into_inner().map_err(io)?).map_err(io)
+    }
+
+    /// Writes the rows of `a`.
+    pub fn write_rows<W: Write + Send>(self, a: &Analysis, mut out: W) -> Result<()> {
+        let name = self.name();
+        let io = |e| crate::error::Error::io(name, e);
+        let raw = a.config.report.raw_csv;
+        match self {
+            RowTable::Measures => write_rows(&mut out, a.units.len(), |units| {
+                measure_rows(a, units, !raw)
+            })
+            .map_err(io),
+            RowTable::Reports => {
+                let mut w = csv_writer(out, false, raw).map_err(io)?;
+                for row in report_rows(a) {
+                    w.write_record(&row).map_err(csv_err(name))?;
+                }
+                w.flush().map_err(io)
+            }
+            RowTable::Copies => write_copy_rows(a, out).map_err(io),
+        }
+    }
+
+    /// Writes the whole table of `a`.
+    pub fn write<W: Write + Send>(self, a: &Analysis, bom: bool, mut out: W) -> Result<()> {
+        self.write_header(bom, a.config.report.raw_csv, &mut out)?;
+        self.write_rows(a, out)
+    }
+}
+
 /// `measures.csv`: one row per unit, formatted in parallel ([`write_rows`]).
-pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
-    let name = "measures.csv";
-    let io = |e| crate::error::Error::io(name, e);
-    let raw = a.config.report.raw_csv;
-    let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
-    w.write_record(MEASURES_HEADER).map_err(csv_err(name))?;
-    out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
-    write_rows(&mut out, a.units.len(), |units| {
-        measure_rows(a, units, !raw)
-    })
-    .map_err(io)
+pub fn write_measures<W: Write + Send>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+    RowTable::Measures.write(a, bom, out)
 }
 
 /// Writes `parts` to `out`, in order.
@@ -260,15 +316,8 @@ fn append(
 }
 
 /// `reports.csv`: one row per input file, read or skipped, in input order.
-pub fn write_reports<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()> {
-    let name = "reports.csv";
-    let raw = a.config.report.raw_csv;
-    let mut w = csv_writer(out, bom, raw).map_err(|e| crate::error::Error::io(name, e))?;
-    w.write_record(REPORTS_HEADER).map_err(csv_err(name))?;
-    for row in report_rows(a) {
-        w.write_record(&row).map_err(csv_err(name))?;
-    }
-    w.flush().map_err(|e| crate::error::Error::io(name, e))
+pub fn write_reports<W: Write + Send>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+    RowTable::Reports.write(a, bom, out)
 }
 
 /// The rows of `reports.csv`, read and skipped files in input order (by report id).
@@ -457,23 +506,25 @@ fn four_places(value: f64) -> std::borrow::Cow<'static, str> {
     }
 }
 
+/// The columns of `copies.csv`.
+const COPIES_HEADER: [&str; 7] = [
+    "measure_a",
+    "measure_b",
+    "similarity",
+    "report_a",
+    "report_b",
+    "group_a",
+    "group_b",
+];
+
 /// `copies.csv`: the near-duplicate unit pairs, across and within reports, by unit order.
-pub fn write_copies<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Result<()> {
-    let name = "copies.csv";
-    let io = |e| crate::error::Error::io(name, e);
+pub fn write_copies<W: Write + Send>(a: &Analysis, bom: bool, out: W) -> Result<()> {
+    RowTable::Copies.write(a, bom, out)
+}
+
+/// The rows of `copies.csv`.
+fn write_copy_rows<W: Write + Send>(a: &Analysis, mut out: W) -> std::io::Result<()> {
     let raw = a.config.report.raw_csv;
-    let mut w = csv_writer(Vec::new(), bom, raw).map_err(io)?;
-    w.write_record([
-        "measure_a",
-        "measure_b",
-        "similarity",
-        "report_a",
-        "report_b",
-        "group_a",
-        "group_b",
-    ])
-    .map_err(csv_err(name))?;
-    out.write_all(&w.into_inner().map_err(io)?).map_err(io)?;
     let by = a.group_by();
     // Millions of pairs on a large corpus of copied text: formatted in parallel like measures.
     write_rows(&mut out, a.copies.pairs.len(), |pairs| {
@@ -493,7 +544,6 @@ pub fn write_copies<W: Write + Send>(a: &Analysis, bom: bool, mut out: W) -> Res
         }
         w.into_inner().expect("writes to memory")
     })
-    .map_err(io)
 }
 
 /// `concreteness.csv`: per group and theme, the units and those with at least one quantity.
@@ -576,7 +626,10 @@ fn unassigned_free_groups(a: &Analysis) -> usize {
 /// The group × theme table's columns: `group`, the theme ids, `unassigned` when some units
 /// have no theme (then true), and `total`.
 pub(crate) fn group_theme_header(a: &Analysis) -> (Vec<String>, bool) {
-    let with_unassigned = a.unassigned() > 0;
+    // Units in groups beyond those with a theme: the unassigned ones.
+    let r = &a.recurrence;
+    let with_unassigned =
+        r.group_totals.iter().sum::<usize>() > r.counts.iter().flatten().sum::<usize>();
     let mut header = vec!["group".to_string()];
     header.extend(ThemeId::all(a.themes.len()).map(|t| t.to_string()));
     if with_unassigned {

@@ -64,6 +64,8 @@ pub struct Analyzer {
     pub(super) jieba: Jieba,
     /// The stop phrases, quote marks removed, in the order given.
     stop_phrases: PhraseIndex,
+    /// The stop phrases of the parameters' lists, before any added ones.
+    listed_stop_phrases: PhraseIndex,
     filters: Vec<Box<dyn TokenFilter>>,
     mode: CutMode,
     hmm: bool,
@@ -84,6 +86,7 @@ impl Analyzer {
         let mut analyzer = Analyzer {
             jieba,
             stop_phrases: PhraseIndex::new(Vec::<String>::new()),
+            listed_stop_phrases: PhraseIndex::new(Vec::<String>::new()),
             filters: vec![
                 Box::new(MinChars(params.min_chars)),
                 Box::new(NoNumbersOrPunctuation),
@@ -94,6 +97,7 @@ impl Analyzer {
             pos: params.pos.clone(),
         };
         analyzer.add_stop_phrases(&lists.stop_phrases);
+        analyzer.listed_stop_phrases = analyzer.stop_phrases.clone();
         Ok(analyzer)
     }
 
@@ -111,6 +115,13 @@ impl Analyzer {
             .chain(added)
             .collect();
         self.stop_phrases = PhraseIndex::new(all);
+    }
+
+    /// Drops the stop phrases added since the analyzer was built, then adds `phrases`: a
+    /// streamed `apply` cuts each chunk with the place names of its own reports.
+    pub fn replace_added_stop_phrases(&mut self, phrases: &[String]) {
+        self.stop_phrases = self.listed_stop_phrases.clone();
+        self.add_stop_phrases(phrases);
     }
 
     /// The text as it is cut: quote marks removed, stop phrases blanked.
