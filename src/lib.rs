@@ -42,6 +42,7 @@ pub mod seed;
 pub mod segment;
 pub mod split;
 pub mod stability;
+pub mod stream;
 pub mod text;
 pub mod tfidf;
 

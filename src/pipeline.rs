@@ -657,6 +657,19 @@ pub fn apply(
     input: &RunInput,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
+    let config = applied_config(&model, report, strict)?;
+    let mut stages = Stages::new(progress);
+    let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
+    apply_prepared(model, config, prepared.corpus, prepared.warnings, stages)
+}
+
+/// The configuration `apply` runs with: the model's, with `report` for its output options and
+/// `strict` for its policy.
+pub(crate) fn applied_config(
+    model: &FittedModel,
+    report: ReportParams,
+    strict: bool,
+) -> Result<ValidConfig> {
     let mut config = model.config.clone();
     config.report = report;
     // The fit's seed, shown beside its themes; the policy is this run's (no dump: apply fits
@@ -666,10 +679,7 @@ pub fn apply(
         strict,
         dump: false,
     };
-    let config = config.validate()?;
-    let mut stages = Stages::new(progress);
-    let prepared = prepare(&config, input, &mut stages, &model.segment, &[])?;
-    apply_prepared(model, config, prepared.corpus, prepared.warnings, stages)
+    Ok(config.validate()?)
 }
 
 /// [`apply`] past segmentation: `corpus` placed on the model's themes with `config` (the

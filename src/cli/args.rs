@@ -185,6 +185,14 @@ pub struct ApplyArgs {
     /// Report files or folders.
     #[arg(value_name = "PATHS", required = true)]
     pub paths: Vec<PathBuf>,
+    /// Read, place and write the corpus a chunk at a time, in memory bounded by the chunk
+    /// (for a corpus larger than memory): writes the tables, run.json and the model, not the
+    /// page, charts, workbook or themes.json.
+    #[arg(long)]
+    pub stream: bool,
+    /// Megabytes of input files per chunk with --stream [default: 64].
+    #[arg(long, value_name = "MB", requires = "stream")]
+    pub chunk_mb: Option<f64>,
     /// Output, grouping, threads and error handling.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -15,6 +15,7 @@ use policy_themes::pipeline::{self, RunInput};
 use policy_themes::read;
 use policy_themes::report::outline::Outline;
 use policy_themes::split;
+use policy_themes::stream::{self, StreamParams, Streamed};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -135,8 +136,41 @@ fn apply(args: ApplyArgs) -> Result<()> {
         names: ThemeNames::default(),
     };
     let bars = Bars::new(args.output.progress());
+    if args.stream {
+        let params = StreamParams {
+            chunk_mb: args.chunk_mb.unwrap_or(StreamParams::DEFAULT_CHUNK_MB),
+        };
+        let streamed = stream::apply(model, report, strict, &input, params, out.staging(), &bars)?;
+        return finish_streamed(&streamed, out, &args.output);
+    }
     let analysis = pipeline::apply(model, report, strict, &input, &bars)?;
     finish(&analysis, out, &args.output)
+}
+
+/// As [`finish`], for a streamed `apply` whose outputs are written.
+fn finish_streamed(streamed: &Streamed, out: OutputDir, flags: &OutputArgs) -> Result<()> {
+    let path = out.path().to_path_buf();
+    let summary = &streamed.summary;
+    for warning in summary.warnings.iter().cloned().chain(out.commit()?) {
+        eprintln!("policy-themes: warning: {warning}");
+    }
+    let c = &streamed.counts;
+    if !flags.quiet {
+        eprintln!(
+            "policy-themes: {} report(s), {} skipped, {} units in {} chunk(s), {} themes over {} groups → {}",
+            c.reports,
+            c.skipped,
+            c.units,
+            streamed.chunks,
+            c.themes,
+            c.groups,
+            path.display()
+        );
+    }
+    if summary.config.run.strict && c.skipped > 0 {
+        return Err(Error::Strict(c.skipped));
+    }
+    Ok(())
 }
 
 /// Writes the outputs into the new folder, switches it in, prints a summary, applies `--strict`.

@@ -62,7 +62,7 @@ pub fn write_all(analysis: &Analysis, out: &Path) -> Result<Vec<String>> {
 }
 
 /// Streams the table `name` into its file in `out` (tables can be hundreds of megabytes).
-fn write_table(
+pub fn write_table(
     out: &Path,
     name: &str,
     write: &dyn Fn(&mut BufWriter<File>) -> Result<()>,
