@@ -36,6 +36,13 @@ pub struct Recurrence {
     pub by_year: Vec<(u16, Vec<usize>)>,
 }
 
+impl Recurrence {
+    /// The units without a theme: those in the groups beyond those counted under a theme.
+    pub fn unassigned(&self) -> usize {
+        self.group_totals.iter().sum::<usize>() - self.counts.iter().flatten().sum::<usize>()
+    }
+}
+
 /// The group a unit belongs to. A report without the value is a group of its own, named by
 /// its title or file (`（未知：…）`), never pooled with other reports that lack it.
 pub fn group_of(meta: &ReportMeta, by: GroupBy) -> String {
@@ -438,6 +445,7 @@ mod tests {
         tally.add(&units[..3], &placements[..3], &concreteness[..3]);
         tally.add(&units[3..], &placements[3..], &concreteness[3..]);
         assert_eq!(tally.finish(), r);
+        assert_eq!(r.unassigned(), 1);
         assert_eq!(r.with_quantity, vec![vec![0, 0], vec![1, 0]]);
         assert_eq!(r.groups, ["江湾镇", "濮院镇"]);
         assert_eq!(r.counts, vec![vec![1, 1], vec![1, 0]]);

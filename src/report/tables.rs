@@ -436,7 +436,7 @@ pub fn write_themes_csv<W: Write>(a: &Analysis, bom: bool, out: W) -> Result<()>
         ])
         .map_err(csv_err(name))?;
     }
-    let unassigned = a.unassigned();
+    let unassigned = a.recurrence.unassigned();
     if unassigned > 0 {
         let groups = a.recurrence.counts.len() - unassigned_free_groups(a);
         let share = groups as f64 / a.recurrence.groups.len().max(1) as f64;
@@ -626,10 +626,7 @@ fn unassigned_free_groups(a: &Analysis) -> usize {
 /// The group × theme table's columns: `group`, the theme ids, `unassigned` when some units
 /// have no theme (then true), and `total`.
 pub(crate) fn group_theme_header(a: &Analysis) -> (Vec<String>, bool) {
-    // Units in groups beyond those with a theme: the unassigned ones.
-    let r = &a.recurrence;
-    let with_unassigned =
-        r.group_totals.iter().sum::<usize>() > r.counts.iter().flatten().sum::<usize>();
+    let with_unassigned = a.recurrence.unassigned() > 0;
     let mut header = vec!["group".to_string()];
     header.extend(ThemeId::all(a.themes.len()).map(|t| t.to_string()));
     if with_unassigned {
