@@ -415,7 +415,9 @@ fn write_summary(summary: &Analysis, out: &Path) -> Result<Vec<String>> {
             Ok(())
         };
     table("themes.csv", &|w| report::write_themes_csv(summary, bom, w))?;
-    table("group_theme.csv", &|w| report::write_group_theme(summary, bom, w))?;
+    table("group_theme.csv", &|w| {
+        report::write_group_theme(summary, bom, w)
+    })?;
     table("concreteness.csv", &|w| {
         report::write_concreteness(summary, bom, w)
     })?;

@@ -191,7 +191,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub stream: bool,
     /// Megabytes of input files per chunk with --stream [default: 64].
-    #[arg(long, value_name = "MB", requires = "stream")]
+    #[arg(long, value_name = "MB", requires = "stream", allow_negative_numbers = true)]
     pub chunk_mb: Option<f64>,
     /// Output, grouping, threads and error handling.
     #[command(flatten)]

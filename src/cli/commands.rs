@@ -124,6 +124,15 @@ fn run(args: RunArgs) -> Result<()> {
 }
 
 fn apply(args: ApplyArgs) -> Result<()> {
+    let stream = args
+        .stream
+        .then(|| {
+            StreamParams {
+                chunk_mb: args.chunk_mb.unwrap_or(StreamParams::DEFAULT_CHUNK_MB),
+            }
+            .validate()
+        })
+        .transpose()?;
     let (out, manifest) = args.output.prepare("policy-themes-out")?;
     let model = FittedModel::load(&args.model)?;
     // The model's output options, with the flags over them; the run's policy is this run's.
@@ -136,10 +145,7 @@ fn apply(args: ApplyArgs) -> Result<()> {
         names: ThemeNames::default(),
     };
     let bars = Bars::new(args.output.progress());
-    if args.stream {
-        let params = StreamParams {
-            chunk_mb: args.chunk_mb.unwrap_or(StreamParams::DEFAULT_CHUNK_MB),
-        };
+    if let Some(params) = stream {
         let streamed = stream::apply(model, report, strict, &input, params, out.staging(), &bars)?;
         return finish_streamed(&streamed, out, &args.output);
     }

@@ -23,5 +23,7 @@ mod reliability;
 mod sample;
 /// Issue 23: copied text between townships, quantities per measure, on real text.
 mod signals;
+/// Issue 25: `apply --stream` writes, a chunk at a time, the tables `apply` writes.
+mod stream;
 /// TF-IDF equals scikit-learn's on committed reference fixtures.
 mod tfidf_reference;
