@@ -81,8 +81,35 @@ fn document_frequencies(corpus: &TokenizedCorpus) -> Vec<u64> {
 
 /// Fits the vocabulary and idf on `corpus` and weights it.
 pub fn fit_transform(corpus: &TokenizedCorpus, params: &Valid<TfidfParams>) -> Result<Tfidf> {
-    let n = corpus.len();
     let df = document_frequencies(corpus);
+    let totals = || {
+        let mut total = vec![0u64; df.len()];
+        for &t in corpus.ids() {
+            total[t as usize] += 1;
+        }
+        total
+    };
+    // The corpus's terms are in code-point order, so their ids order them as the vocabulary.
+    let model = model_of(corpus.terms(), &df, totals, corpus.len(), params)?;
+    let columns = columns_for(corpus, &model);
+    let matrix = weight_rows(corpus, &columns, &model);
+    Ok(Tfidf {
+        model,
+        matrix,
+        columns,
+    })
+}
+
+/// The vocabulary and idf of terms `terms` (in code-point order) with document frequencies
+/// `df` over `n` documents: the terms `min_df`, `max_df` and `max_features` keep
+/// (`totals()` gives each term's count over all documents, read only for `max_features`).
+fn model_of(
+    terms: &[String],
+    df: &[u64],
+    totals: impl FnOnce() -> Vec<u64>,
+    n: usize,
+    params: &Valid<TfidfParams>,
+) -> Result<TfidfModel> {
     let low = params.min_df.to_count(n);
     let high = params.max_df.to_count(n);
     let mut kept: Vec<u32> = (0..df.len() as u32)
@@ -92,10 +119,7 @@ pub fn fit_transform(corpus: &TokenizedCorpus, params: &Valid<TfidfParams>) -> R
         })
         .collect();
     if let Some(limit) = params.max_features.filter(|&m| m < kept.len()) {
-        let mut total = vec![0u64; df.len()];
-        for &t in corpus.ids() {
-            total[t as usize] += 1;
-        }
+        let total = totals();
         kept.sort_by_key(|&t| (std::cmp::Reverse(total[t as usize]), t));
         kept.truncate(limit);
         kept.sort_unstable();
@@ -106,28 +130,76 @@ pub fn fit_transform(corpus: &TokenizedCorpus, params: &Valid<TfidfParams>) -> R
             params.min_df, params.max_df
         )));
     }
-    let mut columns = vec![None; df.len()];
-    for (col, &t) in kept.iter().enumerate() {
-        columns[t as usize] = Some(col as u32);
-    }
     let kept_df: Vec<u64> = kept.iter().map(|&t| df[t as usize]).collect();
     let idf = kept_df.iter().map(|&d| idf_of(d, n, params)).collect();
-    let model = TfidfModel {
-        vocabulary: kept
-            .iter()
-            .map(|&t| corpus.terms()[t as usize].clone())
-            .collect(),
+    Ok(TfidfModel {
+        vocabulary: kept.iter().map(|&t| terms[t as usize].clone()).collect(),
         df: kept_df,
         idf,
         n_docs: n,
         params: (**params).clone(),
-    };
-    let matrix = weight_rows(corpus, &columns, &model);
-    Ok(Tfidf {
-        model,
-        matrix,
-        columns,
     })
+}
+
+/// Document frequencies and counts of every term over a corpus cut a chunk at a time (`run
+/// --stream`): what [`fit_transform`] counts over a corpus held whole, added up chunk by chunk,
+/// so that the vocabulary and idf are those of the whole corpus. It holds each distinct term
+/// once (a few million at most on a national corpus: some hundred megabytes).
+#[derive(Debug, Clone, Default)]
+pub struct TermCounts {
+    index: rustc_hash::FxHashMap<String, u32>,
+    terms: Vec<String>,
+    df: Vec<u64>,
+    total: Vec<u64>,
+    docs: usize,
+}
+
+impl TermCounts {
+    /// Adds the documents of `corpus`.
+    pub fn add(&mut self, corpus: &TokenizedCorpus) {
+        let df = document_frequencies(corpus);
+        let ids: Vec<u32> = corpus
+            .terms()
+            .iter()
+            .map(|term| match self.index.get(term.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.terms.len() as u32;
+                    self.index.insert(term.clone(), id);
+                    self.terms.push(term.clone());
+                    self.df.push(0);
+                    self.total.push(0);
+                    id
+                }
+            })
+            .collect();
+        for (local, &id) in ids.iter().enumerate() {
+            self.df[id as usize] += df[local];
+        }
+        for &t in corpus.ids() {
+            self.total[ids[t as usize] as usize] += 1;
+        }
+        self.docs += corpus.len();
+    }
+
+    /// The documents added.
+    pub fn docs(&self) -> usize {
+        self.docs
+    }
+
+    /// The vocabulary and idf of all the documents added, as [`fit_transform`] fits them.
+    pub fn model(&self, params: &Valid<TfidfParams>) -> Result<TfidfModel> {
+        // The terms in code-point order, as a corpus held whole numbers them.
+        let mut order: Vec<u32> = (0..self.terms.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| self.terms[a as usize].cmp(&self.terms[b as usize]));
+        let terms: Vec<String> = order
+            .iter()
+            .map(|&t| self.terms[t as usize].clone())
+            .collect();
+        let df: Vec<u64> = order.iter().map(|&t| self.df[t as usize]).collect();
+        let totals = || order.iter().map(|&t| self.total[t as usize]).collect();
+        model_of(&terms, &df, totals, self.docs, params)
+    }
 }
 
 fn idf_of(df: u64, n: usize, params: &TfidfParams) -> f64 {
@@ -274,6 +346,34 @@ mod tests {
         let row = t.matrix.outer_view(0).unwrap();
         assert!((row.get(2).unwrap() - a / norm).abs() < 1e-15);
         assert!((row.get(0).unwrap() - b / norm).abs() < 1e-15);
+    }
+
+    #[test]
+    fn counts_added_chunk_by_chunk_fit_the_model_of_the_whole() {
+        let docs: [&[&str]; 5] = [
+            &["调解", "调解", "普法"],
+            &["普法", "网格", "矛盾"],
+            &["网格", "调解"],
+            &["矛盾", "纠纷", "网格", "网格"],
+            &["纠纷", "普法"],
+        ];
+        for (min_df, max_features) in [(1, None), (2, None), (1, Some(3))] {
+            let params = TfidfParams {
+                min_df: DfBound::Count(min_df),
+                max_df: DfBound::Fraction(0.8),
+                max_features,
+                ..TfidfParams::default()
+            }
+            .check()
+            .unwrap();
+            let whole = fit_transform(&corpus(&docs), &params).unwrap().model;
+            let mut counts = TermCounts::default();
+            // Chunks whose terms come in another order than the whole's.
+            counts.add(&corpus(&docs[3..]));
+            counts.add(&corpus(&docs[..3]));
+            assert_eq!(counts.docs(), 5);
+            assert_eq!(counts.model(&params).unwrap(), whole, "{min_df} {max_features:?}");
+        }
     }
 
     #[test]
