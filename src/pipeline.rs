@@ -280,11 +280,7 @@ fn signals(
 /// Runs the whole pipeline and fits the themes, telling `progress` where it is.
 pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Result<Analysis> {
     let mut stages = Stages::new(progress);
-    let guided = config.cluster.codebook.is_some();
-    let codebook = match &config.cluster.codebook {
-        Some(arg) => Codebook::from_arg(arg)?,
-        None => Codebook::gangyao(),
-    };
+    let codebook = codebook_of(&config)?;
     let prepared = prepare(
         &config,
         input,
@@ -292,6 +288,29 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         &config.segment,
         &codebook.texts(),
     )?;
+    fit_prepared(config, prepared, &codebook, &input.names, None, stages)
+}
+
+/// The codebook in force: the analyst's, or the built-in 纲要.
+pub(crate) fn codebook_of(config: &ValidConfig) -> Result<Codebook> {
+    match &config.cluster.codebook {
+        Some(arg) => Codebook::from_arg(arg),
+        None => Ok(Codebook::gangyao()),
+    }
+}
+
+/// [`run`] past segmentation: fits the themes of the corpus `prepared` (its extra texts the
+/// entries of `codebook`), named by `names`; the vocabulary and idf are fitted on the corpus,
+/// or are `vocabulary` when given (`run --stream` counts them over more units than it fits on).
+pub(crate) fn fit_prepared(
+    config: ValidConfig,
+    prepared: Prepared,
+    codebook: &Codebook,
+    names: &ThemeNames,
+    vocabulary: Option<tfidf::TfidfModel>,
+    mut stages: Stages<'_>,
+) -> Result<Analysis> {
+    let guided = config.cluster.codebook.is_some();
     let Prepared {
         mut warnings,
         corpus,
@@ -305,7 +324,18 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         model: tfidf_model,
         matrix,
         columns,
-    } = stages.run("tfidf", 0, |_| tfidf::fit_transform(tokens, &config.tfidf))?;
+    } = stages.run("tfidf", 0, |_| match vocabulary {
+        Some(model) => {
+            let columns = tfidf::columns_for(tokens, &model);
+            let matrix = tfidf::weight_rows(tokens, &columns, &model);
+            Ok(tfidf::Tfidf {
+                model,
+                matrix,
+                columns,
+            })
+        }
+        None => tfidf::fit_transform(tokens, &config.tfidf),
+    })?;
     let (lsa, mut reduced) = stages.run("reduce", 0, |_| {
         reduce::fit(&matrix, &config.reduce, config.seeds().svd())
     })?;
@@ -382,10 +412,10 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
         (placements, themes)
     };
     let (mut clustering, mut second_kept) = (clustering, second_kept);
-    let (mut placements, mut themes) = stages.run("label", 0, |_| label(&clustering, &input.names));
+    let (mut placements, mut themes) = stages.run("label", 0, |_| label(&clustering, names));
     // The analyst's merges fold themes together and the themes are labelled again; names and
     // merges refer to the themes of the run without merges.
-    let unnamed = input.names.unmatched(&themes);
+    let unnamed = names.unmatched(&themes);
     if !unnamed.is_empty() {
         warnings.push(format!(
             "{} name(s) of --labels match no theme: {}",
@@ -393,7 +423,7 @@ pub fn run(config: ValidConfig, input: &RunInput, progress: &dyn Progress) -> Re
             unnamed.join(", ")
         ));
     }
-    let merges = input.names.merges(&themes);
+    let merges = names.merges(&themes);
     warnings.extend(merges.warnings);
     if !merges.groups.is_empty() {
         let before = clustering.themes.rank.clone();

@@ -155,8 +155,9 @@ pub struct TermCounts {
 }
 
 impl TermCounts {
-    /// Adds the documents of `corpus`.
-    pub fn add(&mut self, corpus: &TokenizedCorpus) {
+    /// Adds the documents of `corpus`; returns, for each of its term ids, the term's id here
+    /// ([`Self::term`]).
+    pub fn add(&mut self, corpus: &TokenizedCorpus) -> Vec<u32> {
         let df = document_frequencies(corpus);
         let ids: Vec<u32> = corpus
             .terms()
@@ -180,6 +181,12 @@ impl TermCounts {
             self.total[ids[t as usize] as usize] += 1;
         }
         self.docs += corpus.len();
+        ids
+    }
+
+    /// The term of id `id`.
+    pub fn term(&self, id: u32) -> &str {
+        &self.terms[id as usize]
     }
 
     /// The documents added.

@@ -33,28 +33,48 @@ impl TokenizedCorpus {
     /// The corpus of documents given as their tokens, none of them a word inside another: the
     /// vocabulary is their distinct tokens, sorted. ([`segment`] cuts texts into one.)
     pub fn from_docs<D: AsRef<[S]>, S: AsRef<str>>(docs: &[D]) -> TokenizedCorpus {
+        let marked: Vec<Vec<(&str, bool)>> = docs
+            .iter()
+            .map(|d| d.as_ref().iter().map(|t| (t.as_ref(), false)).collect())
+            .collect();
+        TokenizedCorpus::from_marked_docs(&marked)
+    }
+
+    /// The corpus of documents given as their tokens, each marked when it is a word found
+    /// inside a longer token ([`Self::doc_inner`]).
+    pub fn from_marked_docs(docs: &[Vec<(&str, bool)>]) -> TokenizedCorpus {
         let mut terms: Vec<String> = docs
             .iter()
-            .flat_map(|d| d.as_ref().iter().map(|t| t.as_ref().to_string()))
+            .flat_map(|d| d.iter().map(|&(t, _)| t.to_string()))
             .collect();
         terms.sort_unstable();
         terms.dedup();
         let mut ids = Vec::new();
+        let mut inner = FixedBitSet::with_capacity(docs.iter().map(Vec::len).sum());
         let mut offsets = vec![0];
         for doc in docs {
-            ids.extend(doc.as_ref().iter().map(|t| {
-                terms
-                    .binary_search_by(|term| term.as_str().cmp(t.as_ref()))
-                    .expect("every token is a term") as u32
-            }));
+            for &(t, is_inner) in doc {
+                inner.set(ids.len(), is_inner);
+                ids.push(
+                    terms
+                        .binary_search_by(|term| term.as_str().cmp(t))
+                        .expect("every token is a term") as u32,
+                );
+            }
             offsets.push(ids.len());
         }
         TokenizedCorpus {
             terms,
-            inner: FixedBitSet::with_capacity(ids.len()),
+            inner,
             ids,
             offsets,
         }
+    }
+
+    /// Document `d`'s tokens, each marked when it is a word inside a longer token: what
+    /// [`Self::from_marked_docs`] takes.
+    pub fn doc_marked(&self, d: usize) -> impl Iterator<Item = (&str, bool)> {
+        self.doc_terms(d).zip(self.doc_inner(d))
     }
 
     /// All distinct tokens, sorted by code point: token id `t` is `terms()[t]`.
