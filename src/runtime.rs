@@ -77,6 +77,17 @@ impl<'p> Stages<'p> {
         out
     }
 
+    /// Records stages that ran before these (a streamed run's first pass, added up over its
+    /// chunks): their seconds come first and count in the total.
+    pub fn record(&mut self, timings: &[(String, f64)]) {
+        let seconds: f64 = timings.iter().map(|(_, s)| s).sum();
+        self.timings.splice(0..0, timings.iter().cloned());
+        self.started = self
+            .started
+            .checked_sub(std::time::Duration::from_secs_f64(seconds))
+            .unwrap_or(self.started);
+    }
+
     /// The progress the stages report to.
     pub fn progress(&self) -> &'p dyn Progress {
         self.progress

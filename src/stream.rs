@@ -22,10 +22,14 @@ use crate::config::{ReportParams, ValidConfig};
 use crate::corpus::{ReportMeta, ReportSummary, Skipped, Unit, UnitIdx};
 use crate::error::{ConfigError, Error, Result};
 use crate::fitted::FittedModel;
-use crate::meta;
+use crate::meta::{self, Manifest};
 use crate::pipeline::{self, RunInput};
 use crate::read::{self, Found};
 use crate::recurrence::Tally;
+use crate::segment::TokenizedCorpus;
+use crate::split::CharCounts;
+use crate::tfidf::TermCounts;
+use std::collections::BTreeMap;
 use crate::report::{self, RowTable, RunCounts};
 use crate::runtime::{Progress, Stages};
 use crate::segment::Analyzer;
@@ -34,29 +38,43 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::Path;
 
-/// The size of a chunk: input bytes read at a time.
+/// How a corpus is streamed: the input bytes read at a time, and (`run --stream`) the units the
+/// themes are fitted on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StreamParams {
     /// Megabytes of input files per chunk (a chunk holds at least one file).
     pub chunk_mb: f64,
+    /// The most units `run --stream` fits the themes on: a sample drawn evenly from the whole
+    /// corpus (all of them when there are no more).
+    pub sample_units: usize,
 }
 
 impl StreamParams {
     /// The default chunk: 64 MB of input, about 0.5 GB of memory at its peak.
     pub const DEFAULT_CHUNK_MB: f64 = 64.0;
+    /// The default sample: 200,000 units, about as many as laws by paragraph (a fit of 0.4 GB).
+    pub const DEFAULT_SAMPLE_UNITS: usize = 200_000;
 
-    /// Checks the chunk size: a positive number of megabytes.
+    /// Checks the chunk size (a positive number of megabytes) and the sample (at least one
+    /// unit).
     pub fn validate(self) -> Result<StreamParams> {
-        if self.chunk_mb.is_finite() && self.chunk_mb > 0.0 {
-            Ok(self)
-        } else {
-            Err(ConfigError::OutOfRange {
+        if !(self.chunk_mb.is_finite() && self.chunk_mb > 0.0) {
+            return Err(ConfigError::OutOfRange {
                 key: "--chunk-mb",
                 rule: "must be a number of megabytes > 0",
                 got: self.chunk_mb.to_string(),
             }
-            .into())
+            .into());
         }
+        if self.sample_units == 0 {
+            return Err(ConfigError::OutOfRange {
+                key: "--sample-units",
+                rule: "must be >= 1",
+                got: "0".into(),
+            }
+            .into());
+        }
+        Ok(self)
     }
 
     /// The chunk size in bytes.
@@ -69,6 +87,7 @@ impl Default for StreamParams {
     fn default() -> StreamParams {
         StreamParams {
             chunk_mb: StreamParams::DEFAULT_CHUNK_MB,
+            sample_units: StreamParams::DEFAULT_SAMPLE_UNITS,
         }
     }
 }
@@ -104,26 +123,391 @@ pub fn apply(
     let started = std::time::Instant::now();
     let params = params.validate()?;
     let config = pipeline::applied_config(&model, report, strict)?;
-    let (files, mut warnings) = pipeline::list_inputs(input)?;
-    let chunks = chunks_of(&files, params.chunk_bytes());
+    let (files, warnings) = pipeline::list_inputs(input)?;
+    let inputs = Inputs {
+        files: &files,
+        chunks: chunks_of(&files, params.chunk_bytes()),
+        manifest: &input.manifest,
+    };
+    let placed = place(model, &config, &inputs, out, progress)?;
+    placed.write(out, warnings, started)
+}
+
+/// Runs the whole pipeline on a corpus larger than memory, in two passes over its chunks.
+/// The first reads, splits and segments each chunk, counts its terms (the vocabulary and idf
+/// are those of the whole corpus) and keeps an even sample of at most `sample_units` units
+/// (by a hash of their ids and the seed, whatever the chunks); the themes are fitted on the
+/// sample, whose own outputs (page, charts, workbook…) go to `out/sample`. The second pass
+/// places every chunk on the fitted themes as [`apply`] does, writing the tables of all the
+/// units into `out`.
+pub fn run(
+    config: ValidConfig,
+    input: &RunInput,
+    params: StreamParams,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Streamed> {
+    let started = std::time::Instant::now();
+    let params = params.validate()?;
+    if config.run.dump {
+        return Err(ConfigError::OutOfRange {
+            key: "--dump",
+            rule: "cannot be used with --stream (the dump holds every unit's tokens and rows)",
+            got: "on".into(),
+        }
+        .into());
+    }
+    let (files, warnings) = pipeline::list_inputs(input)?;
+    let inputs = Inputs {
+        files: &files,
+        chunks: chunks_of(&files, params.chunk_bytes()),
+        manifest: &input.manifest,
+    };
+    let codebook = pipeline::codebook_of(&config)?;
+    let counted = count(&config, &inputs, params.sample_units, &codebook, progress)?;
+    let sampled = counted.sample.units.len();
+    let note = format!(
+        "run --stream: the themes were fitted on a sample of {sampled} of the {} units, the \
+         vocabulary and idf counted over all of them; every unit was then placed on the themes \
+         a chunk at a time ({} chunk(s) of {} MB of input)",
+        counted.units,
+        inputs.chunks.len(),
+        params.chunk_mb
+    );
+    let vocabulary = counted.terms.model(&config.tfidf)?;
+    let mut stages = Stages::new(progress);
+    let prepared = counted.into_prepared(warnings.clone(), &mut stages);
+    let mut fitted =
+        pipeline::fit_prepared(config.clone(), prepared, &codebook, &input.names, Some(vocabulary), stages)?;
+    fitted.warnings.insert(0, format!("{note}; this folder shows the sample, and its parent folder has the tables of all the units"));
+    report::write_all(&fitted, &out.join("sample"))?;
+    let applied = pipeline::applied_config(&fitted.model, (*config.report).clone(), config.run.strict)?;
+    let placed = place(fitted.model.clone(), &applied, &inputs, out, progress)?;
+    let mut streamed = placed.write_fitted(out, warnings, note, &fitted, started)?;
+    streamed.written.push("sample/".to_string());
+    Ok(streamed)
+}
+
+/// What the first pass of [`run`] found: the terms of every unit and a sample of the units.
+struct Counted {
+    terms: TermCounts,
+    sample: Sample,
+    /// The place names of every report.
+    place_names: std::collections::BTreeSet<String>,
+    /// The entries of the codebook, cut as the units are.
+    codebook_tokens: TokenizedCorpus,
+    /// Units read.
+    units: usize,
+}
+
+/// The first pass of [`run`]: reads, splits and segments every chunk, counting its terms and
+/// sampling its units.
+fn count(
+    config: &ValidConfig,
+    inputs: &Inputs<'_>,
+    sample_units: usize,
+    codebook: &crate::codebook::Codebook,
+    progress: &dyn Progress,
+) -> Result<Counted> {
+    let (analyzer, ()) = rayon::join(|| Analyzer::new(&config.segment), meta::load_gazetteer);
+    let mut analyzer = analyzer?;
+    let mut reader = read::Reader::new(inputs.files.len(), &config.read, inputs.manifest);
+    let mut terms = TermCounts::default();
+    let mut sample = Sample::new(sample_units, config.run.seed);
+    let mut place_names = std::collections::BTreeSet::new();
+    let mut counts = RunCounts::default();
+    for c in 0..inputs.chunks.len() {
+        let mut stages = Stages::new(progress);
+        let batch = inputs.read(c, config, &mut reader, &mut stages);
+        let names = meta::place_names(&batch.reports);
+        analyzer.replace_added_stop_phrases(&names);
+        place_names.extend(names);
+        let tokens = stages.run("segment", batch.units.len(), |bar| {
+            pipeline::segment_units(&analyzer, &batch.units, &config.segment, &|n| {
+                bar.advance(n)
+            })
+        });
+        let ids = terms.add(&tokens);
+        counts.reports += batch.reports.len();
+        counts.skipped += batch.skipped.len();
+        counts.units += batch.units.len();
+        // The chunks' stages are added up; their totals are the whole run's.
+        let (mut timings, _) = stages.finish();
+        timings.retain(|(stage, _)| stage != "total");
+        sample.offer(batch, &tokens, &ids, timings);
+    }
+    Inputs::check_units(&counts, config)?;
+    let all: Vec<String> = place_names.iter().cloned().collect();
+    analyzer.replace_added_stop_phrases(&all);
+    let codebook_tokens = crate::segment::segment(&analyzer, &codebook.texts());
+    Ok(Counted {
+        terms,
+        sample,
+        place_names,
+        codebook_tokens,
+        units: counts.units,
+    })
+}
+
+impl Counted {
+    /// The sample as a prepared corpus: its units in corpus order, with their reports and
+    /// tokens. The first pass's stage times are added to `stages`.
+    fn into_prepared(self, warnings: Vec<String>, stages: &mut Stages<'_>) -> pipeline::Prepared {
+        let Counted {
+            terms,
+            sample,
+            place_names,
+            codebook_tokens,
+            ..
+        } = self;
+        stages.record(&sample.timings);
+        let mut kept = sample.units.into_vec();
+        kept.sort_unstable_by_key(|s| s.order);
+        // The reports of the sampled units, in corpus order, and each unit's place among them.
+        let mut reports = Vec::new();
+        let mut chars = Vec::new();
+        let mut units = Vec::with_capacity(kept.len());
+        let mut docs = Vec::with_capacity(kept.len());
+        let mut report_of: BTreeMap<usize, usize> = BTreeMap::new();
+        for s in kept {
+            let Sampled {
+                mut unit,
+                report,
+                tokens,
+                inner,
+                ..
+            } = s;
+            let at = *report_of.entry(report.order).or_insert_with(|| {
+                reports.push(report.summary.clone());
+                chars.push(report.chars.clone());
+                reports.len() - 1
+            });
+            unit.report = at;
+            units.push(unit);
+            docs.push(
+                tokens
+                    .iter()
+                    .zip(&inner)
+                    .map(|(&t, &i)| (terms.term(t), i))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let tokens = TokenizedCorpus::from_marked_docs(&docs);
+        pipeline::Prepared {
+            warnings,
+            corpus: pipeline::Corpus {
+                reports,
+                skipped: Vec::new(),
+                chars,
+                units,
+                tokens,
+            },
+            extra_tokens: codebook_tokens,
+            place_names: place_names.into_iter().collect(),
+        }
+    }
+}
+
+/// A report some sampled unit belongs to.
+#[derive(Debug)]
+struct SampledReport {
+    /// Its place among all the reports read.
+    order: usize,
+    summary: ReportSummary,
+    chars: CharCounts,
+}
+
+/// A sampled unit with its tokens (ids of the [`TermCounts`]).
+#[derive(Debug)]
+struct Sampled {
+    /// The sampling key: the hash of the unit's id and the seed.
+    key: u64,
+    /// The unit's place among all the units read.
+    order: usize,
+    unit: Unit,
+    report: std::sync::Arc<SampledReport>,
+    tokens: Vec<u32>,
+    inner: Vec<bool>,
+}
+
+impl PartialEq for Sampled {
+    fn eq(&self, other: &Sampled) -> bool {
+        (self.key, self.order) == (other.key, other.order)
+    }
+}
+
+impl Eq for Sampled {}
+
+impl PartialOrd for Sampled {
+    fn partial_cmp(&self, other: &Sampled) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Sampled {
+    fn cmp(&self, other: &Sampled) -> std::cmp::Ordering {
+        (self.key, self.order).cmp(&(other.key, other.order))
+    }
+}
+
+/// The units of least key: a sample of the corpus that does not depend on how it is chunked
+/// (bottom-k sampling by a hash of each unit's id and the seed).
+struct Sample {
+    size: usize,
+    seed: u64,
+    /// The kept units, the greatest key on top.
+    units: std::collections::BinaryHeap<Sampled>,
+    units_before: usize,
+    reports_before: usize,
+    /// The first pass's seconds per stage, added up over the chunks.
+    timings: Vec<(String, f64)>,
+}
+
+impl Sample {
+    fn new(size: usize, seed: u64) -> Sample {
+        Sample {
+            size,
+            seed,
+            units: std::collections::BinaryHeap::with_capacity(size + 1),
+            units_before: 0,
+            reports_before: 0,
+            timings: Vec::new(),
+        }
+    }
+
+    /// The sampling key of a unit id.
+    fn key(&self, id: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        self.seed.hash(&mut h);
+        id.hash(&mut h);
+        h.finish()
+    }
+
+    /// Offers the units of a chunk (with `tokens`, their ids mapped by `ids` to the term
+    /// counts'), keeping those of least key; `timings` are the chunk's stage times.
+    fn offer(
+        &mut self,
+        batch: pipeline::SplitBatch,
+        tokens: &TokenizedCorpus,
+        ids: &[u32],
+        timings: Vec<(String, f64)>,
+    ) {
+        add_timings(&mut self.timings, &timings);
+        let reports: Vec<std::sync::Arc<SampledReport>> = batch
+            .reports
+            .into_iter()
+            .zip(batch.chars)
+            .enumerate()
+            .map(|(i, (summary, chars))| {
+                std::sync::Arc::new(SampledReport {
+                    order: self.reports_before + i,
+                    summary,
+                    chars,
+                })
+            })
+            .collect();
+        for (u, unit) in batch.units.into_iter().enumerate() {
+            let key = self.key(&unit.id);
+            if self.units.len() == self.size
+                && self.units.peek().is_some_and(|top| top.key <= key)
+            {
+                continue;
+            }
+            self.units.push(Sampled {
+                key,
+                order: self.units_before + u,
+                report: std::sync::Arc::clone(&reports[unit.report]),
+                tokens: tokens.doc(u).iter().map(|&t| ids[t as usize]).collect(),
+                inner: tokens.doc_inner(u).collect(),
+                unit,
+            });
+            if self.units.len() > self.size {
+                self.units.pop();
+            }
+        }
+        self.units_before += tokens.len();
+        self.reports_before += reports.len();
+    }
+}
+
+/// Adds `more` seconds per stage to `sums`, stage by stage.
+fn add_timings(sums: &mut Vec<(String, f64)>, more: &[(String, f64)]) {
+    for (stage, seconds) in more {
+        match sums.iter_mut().find(|(s, _)| s == stage) {
+            Some((_, sum)) => *sum += seconds,
+            None => sums.push((stage.clone(), *seconds)),
+        }
+    }
+}
+
+/// The input files of a streamed run and their chunks.
+struct Inputs<'a> {
+    files: &'a [Found],
+    chunks: Vec<Range<usize>>,
+    manifest: &'a Manifest,
+}
+
+impl Inputs<'_> {
+    /// Reads and splits chunk `c` (the first stages of `stages`).
+    fn read(
+        &self,
+        c: usize,
+        config: &ValidConfig,
+        reader: &mut read::Reader<'_>,
+        stages: &mut Stages<'_>,
+    ) -> pipeline::SplitBatch {
+        let range = self.chunks[c].clone();
+        pipeline::read_and_split(config, &self.files[range.clone()], range.start, reader, stages)
+    }
+
+    /// An error for a corpus without units, or nothing.
+    fn check_units(counts: &RunCounts, config: &ValidConfig) -> Result<()> {
+        if counts.units > 0 {
+            return Ok(());
+        }
+        Err(Error::EmptyCorpus(format!(
+            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
+            counts.reports,
+            counts.skipped,
+            config
+                .split
+                .sections
+                .iter()
+                .map(|kind| kind.as_str())
+                .collect::<Vec<_>>()
+        )))
+    }
+}
+
+/// The chunks placed and their rows written: what is left to write is the summary.
+struct Placed {
+    tables: Tables,
+    sums: Sums,
+    last: Analysis,
+    chunks: usize,
+}
+
+/// Places every chunk of `inputs` on the themes of `model` (with `config`), appending their
+/// rows to the tables in `out`.
+fn place(
+    model: FittedModel,
+    config: &ValidConfig,
+    inputs: &Inputs<'_>,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Placed> {
     let (analyzer, ()) = rayon::join(|| Analyzer::new(&model.segment), meta::load_gazetteer);
     let mut analyzer = analyzer?;
-    let mut reader = read::Reader::new(files.len(), &config.read, &input.manifest);
+    let mut reader = read::Reader::new(inputs.files.len(), &config.read, inputs.manifest);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let mut tables = Tables::create(out, &config)?;
-    let k = model.labels.len();
-    let mut sums = Sums::new(k, &config);
+    let mut tables = Tables::create(out, config)?;
+    let mut sums = Sums::new(model.labels.len(), config);
     let mut model = Some(model);
     let mut last = None;
-    for (i, range) in chunks.iter().enumerate() {
+    for c in 0..inputs.chunks.len() {
         let mut stages = Stages::new(progress);
-        let batch = pipeline::read_and_split(
-            &config,
-            &files[range.clone()],
-            range.start,
-            &mut reader,
-            &mut stages,
-        );
+        let batch = inputs.read(c, config, &mut reader, &mut stages);
         let applied = model.take().expect("each chunk hands the model on");
         analyzer.replace_added_stop_phrases(&meta::place_names(&batch.reports));
         let tokens = stages.run("segment", batch.units.len(), |bar| {
@@ -141,7 +525,7 @@ pub fn apply(
         tables.append(&chunk)?;
         sums.add(&chunk);
         // Only the last chunk is kept (for the summary); the others hand their model on.
-        if i + 1 == chunks.len() {
+        if c + 1 == inputs.chunks.len() {
             last = Some(chunk);
         } else {
             model = Some(chunk.model);
@@ -150,38 +534,68 @@ pub fn apply(
     let Some(last) = last else {
         unreachable!("list_inputs gives at least one file, so there is a chunk")
     };
-    if sums.counts.units == 0 {
-        return Err(Error::EmptyCorpus(format!(
-            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
-            sums.counts.reports,
-            sums.counts.skipped,
-            config
-                .split
-                .sections
-                .iter()
-                .map(|kind| kind.as_str())
-                .collect::<Vec<_>>()
-        )));
-    }
-    let mut written = tables.finish()?;
-    warnings.append(&mut sums.warnings);
-    let (summary, counts) = sums.finish(last, warnings);
-    written.extend(write_summary(&summary, out)?);
-    let path = out.join("run.json");
-    let run = report::render_run(
-        &summary,
-        &counts,
-        &written,
-        started.elapsed().as_secs_f64() - summary_seconds(&summary),
-    );
-    std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
-    written.push("run.json".to_string());
-    Ok(Streamed {
-        summary,
-        counts,
-        chunks: chunks.len(),
-        written,
+    Inputs::check_units(&sums.counts, config)?;
+    Ok(Placed {
+        tables,
+        sums,
+        last,
+        chunks: inputs.chunks.len(),
     })
+}
+
+impl Placed {
+    /// As [`Self::write`], for [`run`]: the summary says the themes were fitted (on the sample
+    /// `fitted`, whose fit it gives), and `note` says how.
+    fn write_fitted(
+        mut self,
+        out: &Path,
+        mut warnings: Vec<String>,
+        note: String,
+        fitted: &Analysis,
+        started: std::time::Instant,
+    ) -> Result<Streamed> {
+        warnings.insert(0, note);
+        warnings.extend(fitted.warnings.iter().skip(1).cloned());
+        self.last.fit = fitted.fit.clone();
+        self.last.source = fitted.source;
+        self.last.stability = fitted.stability.clone();
+        self.write(out, warnings, started)
+    }
+
+    /// Writes the summary tables and `run.json` (with `warnings` before the chunks' own) into
+    /// `out`, where the rows are.
+    fn write(
+        self,
+        out: &Path,
+        mut warnings: Vec<String>,
+        started: std::time::Instant,
+    ) -> Result<Streamed> {
+        let Placed {
+            tables,
+            mut sums,
+            last,
+            chunks,
+        } = self;
+        let mut written = tables.finish()?;
+        warnings.append(&mut sums.warnings);
+        let (summary, counts) = sums.finish(last, warnings);
+        written.extend(write_summary(&summary, out)?);
+        let path = out.join("run.json");
+        let run = report::render_run(
+            &summary,
+            &counts,
+            &written,
+            started.elapsed().as_secs_f64() - summary_seconds(&summary),
+        );
+        std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
+        written.push("run.json".to_string());
+        Ok(Streamed {
+            summary,
+            counts,
+            chunks,
+            written,
+        })
+    }
 }
 
 /// The stage seconds of the chunks, added up (the rest of the run's time is writing).
@@ -334,12 +748,7 @@ impl Sums {
                 ..r.clone()
             }));
         self.skipped.extend(chunk.skipped.iter().cloned());
-        for (stage, seconds) in &chunk.timings {
-            match self.timings.iter_mut().find(|(s, _)| s == stage) {
-                Some((_, sum)) => *sum += seconds,
-                None => self.timings.push((stage.clone(), *seconds)),
-            }
-        }
+        add_timings(&mut self.timings, &chunk.timings);
         for (stage, peak) in &chunk.peak_memory {
             match self.peaks.iter_mut().find(|(s, _)| s == stage) {
                 Some((_, max)) => *max = max.max(*peak),

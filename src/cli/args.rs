@@ -11,6 +11,7 @@ use policy_themes::error::{ConfigError, Result};
 use policy_themes::meta::Manifest;
 use policy_themes::output::OutputDir;
 use policy_themes::report::outline::OutlineFormat;
+use policy_themes::stream::StreamParams;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -88,6 +89,9 @@ pub struct RunArgs {
     /// Output, grouping, threads and error handling.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Streaming: a corpus larger than memory.
+    #[command(flatten)]
+    pub streaming: StreamArgs,
     /// Number of themes, or `auto` to choose by silhouette over --k-range.
     #[arg(long, value_name = "N|auto")]
     pub k: Option<String>,
@@ -185,17 +189,47 @@ pub struct ApplyArgs {
     /// Report files or folders.
     #[arg(value_name = "PATHS", required = true)]
     pub paths: Vec<PathBuf>,
-    /// Read, place and write the corpus a chunk at a time, in memory bounded by the chunk
-    /// (for a corpus larger than memory): writes the tables, run.json and the model, not the
-    /// page, charts, workbook or themes.json.
+    /// Streaming: a corpus larger than memory.
+    #[command(flatten)]
+    pub streaming: StreamArgs,
+    /// Output, grouping, threads and error handling.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The streaming flags of `run` and `apply`.
+#[derive(Debug, Args, Default)]
+pub struct StreamArgs {
+    /// Read, place and write the corpus a chunk at a time, in memory bounded by the chunk (a
+    /// corpus larger than memory): writes the tables, run.json and the model, not the page,
+    /// charts, workbook or themes.json of all the units; `run` fits on a sample of the units,
+    /// whose own outputs it writes into sample/.
     #[arg(long)]
     pub stream: bool,
     /// Megabytes of input files per chunk with --stream [default: 64].
     #[arg(long, value_name = "MB", requires = "stream", allow_negative_numbers = true)]
     pub chunk_mb: Option<f64>,
-    /// Output, grouping, threads and error handling.
-    #[command(flatten)]
-    pub output: OutputArgs,
+    /// With `run --stream`: the most units the themes are fitted on, sampled evenly from the
+    /// whole corpus [default: 200000].
+    #[arg(long, value_name = "N", requires = "stream")]
+    pub sample_units: Option<usize>,
+}
+
+impl StreamArgs {
+    /// The streaming parameters, checked, if `--stream` is given.
+    pub fn params(&self) -> Result<Option<StreamParams>> {
+        self.stream
+            .then(|| {
+                StreamParams {
+                    chunk_mb: self.chunk_mb.unwrap_or(StreamParams::DEFAULT_CHUNK_MB),
+                    sample_units: self
+                        .sample_units
+                        .unwrap_or(StreamParams::DEFAULT_SAMPLE_UNITS),
+                }
+                .validate()
+            })
+            .transpose()
+    }
 }
 
 /// What a group is, as flags (`report.group_by`).

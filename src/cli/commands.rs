@@ -15,7 +15,7 @@ use policy_themes::pipeline::{self, RunInput};
 use policy_themes::read;
 use policy_themes::report::outline::Outline;
 use policy_themes::split;
-use policy_themes::stream::{self, StreamParams, Streamed};
+use policy_themes::stream::{self, Streamed};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -94,6 +94,7 @@ fn panic_line(message: &str, location: Option<&std::panic::Location>) -> String 
 
 fn run(args: RunArgs) -> Result<()> {
     let config = args.config()?;
+    let stream = args.streaming.params()?;
     let default_out = if args.paths.is_empty() {
         "reports/sample"
     } else {
@@ -115,6 +116,10 @@ fn run(args: RunArgs) -> Result<()> {
         names,
     };
     let bars = Bars::new(args.output.progress());
+    if let Some(params) = stream {
+        let streamed = stream::run(config, &input, params, out.staging(), &bars)?;
+        return finish_streamed(&streamed, out, &args.output);
+    }
     let analysis = pipeline::run(config, &input, &bars)?;
     let result = finish(&analysis, out, &args.output);
     // The process ends next: returning the memory of hundreds of thousands of small allocations
@@ -124,15 +129,7 @@ fn run(args: RunArgs) -> Result<()> {
 }
 
 fn apply(args: ApplyArgs) -> Result<()> {
-    let stream = args
-        .stream
-        .then(|| {
-            StreamParams {
-                chunk_mb: args.chunk_mb.unwrap_or(StreamParams::DEFAULT_CHUNK_MB),
-            }
-            .validate()
-        })
-        .transpose()?;
+    let stream = args.streaming.params()?;
     let (out, manifest) = args.output.prepare("policy-themes-out")?;
     let model = FittedModel::load(&args.model)?;
     // The model's output options, with the flags over them; the run's policy is this run's.
