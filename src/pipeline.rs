@@ -611,7 +611,7 @@ fn assemble(
         ));
     }
     if copies.capped_buckets > 0 {
-        warnings.push(copy_cap_warning(&copies, &config));
+        warnings.push(copy_cap_warning(copies.capped_buckets, &config));
     }
     let (timings, peak_memory) = stages.finish();
     Ok(Analysis {
@@ -640,11 +640,18 @@ fn assemble(
     })
 }
 
-/// Says that boilerplate filled some LSH buckets past `copies.max_bucket`.
-fn copy_cap_warning(copies: &Copies, config: &ValidConfig) -> String {
+/// Says that boilerplate filled `capped` LSH buckets past `copies.max_bucket`.
+pub(crate) fn copy_cap_warning(capped: usize, config: &ValidConfig) -> String {
     format!(
-        "{} LSH bucket(s) held more than copies.max_bucket = {} units (text repeated that often): their units were compared with their {} next neighbours only",
-        copies.capped_buckets, config.copies.max_bucket, config.copies.max_bucket
+        "{capped} LSH bucket(s) held more than copies.max_bucket = {} units (text repeated that often): their units were compared with their {} next neighbours only",
+        config.copies.max_bucket, config.copies.max_bucket
+    )
+}
+
+/// Says that `n` units have fewer than `min_known` vocabulary terms.
+pub(crate) fn unassigned_warning(n: usize, min_known: usize) -> String {
+    format!(
+        "{n} unit(s) have fewer than cluster.min_known_terms = {min_known} vocabulary terms and are unassigned"
     )
 }
 
@@ -668,10 +675,7 @@ fn units_with_terms(
         .map(UnitIdx::new)
         .collect();
     if with.len() < tokens.len() {
-        warnings.push(format!(
-            "{} unit(s) have fewer than cluster.min_known_terms = {min_known} vocabulary terms and are unassigned",
-            tokens.len() - with.len()
-        ));
+        warnings.push(unassigned_warning(tokens.len() - with.len(), min_known));
     }
     KeptRows::new(tokens.len(), with)
 }

@@ -122,6 +122,11 @@ pub fn apply(
 ) -> Result<Streamed> {
     let started = std::time::Instant::now();
     let params = params.validate()?;
+    // No workbook: one of all the units would not fit in a sheet.
+    let report = ReportParams {
+        xlsx: false,
+        ..report
+    };
     let config = pipeline::applied_config(&model, report, strict)?;
     let (files, warnings) = pipeline::list_inputs(input)?;
     let inputs = Inputs {
@@ -130,7 +135,7 @@ pub fn apply(
         manifest: &input.manifest,
     };
     let placed = place(model, &config, &inputs, out, progress)?;
-    placed.write(out, warnings, started)
+    placed.write(out, warnings, Vec::new(), started)
 }
 
 /// Runs the whole pipeline on a corpus larger than memory, in two passes over its chunks.
@@ -174,16 +179,34 @@ pub fn run(
         inputs.chunks.len(),
         params.chunk_mb
     );
+    let counting = std::time::Instant::now();
     let vocabulary = counted.terms.model(&config.tfidf)?;
     let mut stages = Stages::new(progress);
     let prepared = counted.into_prepared(warnings.clone(), &mut stages);
+    let vocabulary_seconds = counting.elapsed().as_secs_f64();
     let mut fitted =
         pipeline::fit_prepared(config.clone(), prepared, &codebook, &input.names, Some(vocabulary), stages)?;
     fitted.warnings.insert(0, format!("{note}; this folder shows the sample, and its parent folder has the tables of all the units"));
+    let writing = std::time::Instant::now();
     report::write_all(&fitted, &out.join("sample"))?;
-    let applied = pipeline::applied_config(&fitted.model, (*config.report).clone(), config.run.strict)?;
+    // The fit's stages (the first pass's added up over the chunks) and the sample's outputs.
+    let fit_seconds: Vec<(String, f64)> = fitted
+        .timings
+        .iter()
+        .filter(|(stage, _)| stage != "total")
+        .cloned()
+        .chain([
+            ("vocabulary".to_string(), vocabulary_seconds),
+            ("write".to_string(), writing.elapsed().as_secs_f64()),
+        ])
+        .map(|(stage, seconds)| (format!("fit.{stage}"), seconds))
+        .collect();
+    let mut report = (*config.report).clone();
+    // The workbook is the sample's: one of all the units would not fit in a sheet.
+    report.xlsx = false;
+    let applied = pipeline::applied_config(&fitted.model, report, config.run.strict)?;
     let placed = place(fitted.model.clone(), &applied, &inputs, out, progress)?;
-    let mut streamed = placed.write_fitted(out, warnings, note, &fitted, started)?;
+    let mut streamed = placed.write_fitted(out, warnings, note, &fitted, fit_seconds, started)?;
     streamed.written.push("sample/".to_string());
     Ok(streamed)
 }
@@ -522,8 +545,13 @@ fn place(
             Vec::new(),
             stages,
         )?;
+        let rows = std::time::Instant::now();
         tables.append(&chunk)?;
         sums.add(&chunk);
+        add_timings(
+            &mut sums.timings,
+            &[("rows".to_string(), rows.elapsed().as_secs_f64())],
+        );
         // Only the last chunk is kept (for the summary); the others hand their model on.
         if c + 1 == inputs.chunks.len() {
             last = Some(chunk);
@@ -552,14 +580,22 @@ impl Placed {
         mut warnings: Vec<String>,
         note: String,
         fitted: &Analysis,
+        fit_seconds: Vec<(String, f64)>,
         started: std::time::Instant,
     ) -> Result<Streamed> {
         warnings.insert(0, note);
-        warnings.extend(fitted.warnings.iter().skip(1).cloned());
+        // The fit's own warnings (its first is the note), as about the sample.
+        warnings.extend(
+            fitted
+                .warnings
+                .iter()
+                .skip(1)
+                .map(|w| format!("in the sample: {w}")),
+        );
         self.last.fit = fitted.fit.clone();
         self.last.source = fitted.source;
         self.last.stability = fitted.stability.clone();
-        self.write(out, warnings, started)
+        self.write(out, warnings, fit_seconds, started)
     }
 
     /// Writes the summary tables and `run.json` (with `warnings` before the chunks' own) into
@@ -568,8 +604,10 @@ impl Placed {
         self,
         out: &Path,
         mut warnings: Vec<String>,
+        before: Vec<(String, f64)>,
         started: std::time::Instant,
     ) -> Result<Streamed> {
+        let writing = std::time::Instant::now();
         let Placed {
             tables,
             mut sums,
@@ -578,14 +616,22 @@ impl Placed {
         } = self;
         let mut written = tables.finish()?;
         warnings.append(&mut sums.warnings);
-        let (summary, counts) = sums.finish(last, warnings);
+        let (mut summary, counts) = sums.finish(last, warnings);
+        // The stages of the run before the chunks were placed (`run --stream`'s fit), then the
+        // chunks' added up, then the whole run's time up to the writing of the summary.
+        summary.timings.retain(|(stage, _)| stage != "total");
+        summary.timings.splice(0..0, before);
+        summary.timings.push((
+            "total".to_string(),
+            writing.duration_since(started).as_secs_f64(),
+        ));
         written.extend(write_summary(&summary, out)?);
         let path = out.join("run.json");
         let run = report::render_run(
             &summary,
             &counts,
             &written,
-            started.elapsed().as_secs_f64() - summary_seconds(&summary),
+            writing.elapsed().as_secs_f64(),
         );
         std::fs::write(&path, run).map_err(|e| Error::io(&path, e))?;
         written.push("run.json".to_string());
@@ -596,15 +642,6 @@ impl Placed {
             written,
         })
     }
-}
-
-/// The stage seconds of the chunks, added up (the rest of the run's time is writing).
-fn summary_seconds(summary: &Analysis) -> f64 {
-    summary
-        .timings
-        .iter()
-        .find(|(stage, _)| stage == "total")
-        .map_or(0.0, |(_, s)| *s)
 }
 
 /// Consecutive ranges of `files` of about `bytes` input bytes each (by the files' sizes; a
@@ -695,6 +732,8 @@ struct Sums {
     timings: Vec<(String, f64)>,
     peaks: Vec<(String, f64)>,
     inertia: f64,
+    /// LSH buckets capped, over the chunks.
+    capped_buckets: usize,
     warnings: Vec<String>,
 }
 
@@ -712,6 +751,7 @@ impl Sums {
             timings: Vec::new(),
             peaks: Vec::new(),
             inertia: 0.0,
+            capped_buckets: 0,
             warnings: Vec::new(),
         }
     }
@@ -756,8 +796,18 @@ impl Sums {
             }
         }
         self.inertia += chunk.fit.inertia;
+        // The warnings that count units or buckets are said once for all the chunks
+        // ([`Self::finish`]); the others once each.
+        let counted = [
+            pipeline::unassigned_warning(
+                chunk.unassigned(),
+                chunk.config.cluster.min_known_terms,
+            ),
+            pipeline::copy_cap_warning(chunk.copies.capped_buckets, &chunk.config),
+        ];
+        self.capped_buckets += chunk.copies.capped_buckets;
         for w in &chunk.warnings {
-            if !self.warnings.contains(w) {
+            if !counted.contains(w) && !self.warnings.contains(w) {
                 self.warnings.push(w.clone());
             }
         }
@@ -765,10 +815,19 @@ impl Sums {
 
     /// The summary analysis, from the last chunk's (its configuration, fit and model), and
     /// the counts over all the chunks.
-    fn finish(self, last: Analysis, warnings: Vec<String>) -> (Analysis, RunCounts) {
+    fn finish(self, last: Analysis, mut warnings: Vec<String>) -> (Analysis, RunCounts) {
         let recurrence = self.tally.finish();
         let mut counts = self.counts;
         counts.groups = recurrence.groups.len();
+        if counts.unassigned > 0 {
+            warnings.push(pipeline::unassigned_warning(
+                counts.unassigned,
+                last.config.cluster.min_known_terms,
+            ));
+        }
+        if self.capped_buckets > 0 {
+            warnings.push(pipeline::copy_cap_warning(self.capped_buckets, &last.config));
+        }
         let mut units = Vec::new();
         let mut placements = Vec::new();
         let mut concreteness = Vec::new();

@@ -43,23 +43,24 @@ impl TokenizedCorpus {
     /// The corpus of documents given as their tokens, each marked when it is a word found
     /// inside a longer token ([`Self::doc_inner`]).
     pub fn from_marked_docs(docs: &[Vec<(&str, bool)>]) -> TokenizedCorpus {
-        let mut terms: Vec<String> = docs
+        let distinct: FxHashSet<&str> = docs
             .iter()
-            .flat_map(|d| d.iter().map(|&(t, _)| t.to_string()))
+            .flat_map(|d| d.iter().map(|&(t, _)| t))
             .collect();
+        let mut terms: Vec<String> = distinct.into_iter().map(String::from).collect();
         terms.sort_unstable();
-        terms.dedup();
+        let index: FxHashMap<&str, u32> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i as u32))
+            .collect();
         let mut ids = Vec::new();
         let mut inner = FixedBitSet::with_capacity(docs.iter().map(Vec::len).sum());
         let mut offsets = vec![0];
         for doc in docs {
             for &(t, is_inner) in doc {
                 inner.set(ids.len(), is_inner);
-                ids.push(
-                    terms
-                        .binary_search_by(|term| term.as_str().cmp(t))
-                        .expect("every token is a term") as u32,
-                );
+                ids.push(index[t]);
             }
             offsets.push(ids.len());
         }
