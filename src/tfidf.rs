@@ -379,7 +379,11 @@ mod tests {
             counts.add(&corpus(&docs[3..]));
             counts.add(&corpus(&docs[..3]));
             assert_eq!(counts.docs(), 5);
-            assert_eq!(counts.model(&params).unwrap(), whole, "{min_df} {max_features:?}");
+            assert_eq!(
+                counts.model(&params).unwrap(),
+                whole,
+                "{min_df} {max_features:?}"
+            );
         }
     }
 

@@ -207,7 +207,12 @@ pub struct StreamArgs {
     #[arg(long)]
     pub stream: bool,
     /// Megabytes of input files per chunk with --stream [default: 64].
-    #[arg(long, value_name = "MB", requires = "stream", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "MB",
+        requires = "stream",
+        allow_negative_numbers = true
+    )]
     pub chunk_mb: Option<f64>,
     /// With `run --stream`: the most units the themes are fitted on, sampled evenly from the
     /// whole corpus [default: 200000].

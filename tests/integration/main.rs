@@ -23,7 +23,8 @@ mod reliability;
 mod sample;
 /// Issue 23: copied text between townships, quantities per measure, on real text.
 mod signals;
-/// Issue 25: `apply --stream` writes, a chunk at a time, the tables `apply` writes.
+/// Issue 25: `apply --stream` writes, a chunk at a time, the tables `apply` writes; `run
+/// --stream` fits on a sample drawn however the corpus is chunked.
 mod stream;
 /// TF-IDF equals scikit-learn's on committed reference fixtures.
 mod tfidf_reference;

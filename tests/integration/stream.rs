@@ -111,7 +111,116 @@ fn a_chunk_size_that_is_no_size_is_a_usage_error() {
         assert!(stderr.contains("--chunk-mb"), "{stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     }
+    for bad in [&["--sample-units", "0"][..], &["--dump"][..]] {
+        let mut args = vec!["run", "--stream", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(bad);
+        let res = run(&args);
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(stderr.contains(bad[0]), "{stderr}");
+        assert!(!out.exists(), "nothing is written");
+    }
     // --chunk-mb means nothing without --stream.
     let res = run(&["apply", "--model", "m", "x", "--chunk-mb", "8"]);
     assert_eq!(res.status.code(), Some(2));
+}
+
+#[test]
+fn streamed_run_of_one_chunk_and_a_whole_sample_is_the_run_and_its_tables() {
+    let dir = tempdir();
+    let ran = dir.path().join("ran");
+    let streamed = dir.path().join("streamed");
+    let seeds = sample();
+    let run_on = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            seeds.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        run_ok(&args)
+    };
+    run_on(&ran, &[]);
+    run_on(&streamed, &["--stream"]);
+    // The sample is every unit, so the fit in sample/ is the run, outputs and all.
+    for file in [
+        "measures.csv",
+        "themes.csv",
+        "group_theme.csv",
+        "heatmap.svg",
+        "themes.json",
+    ] {
+        assert_eq!(
+            std::fs::read(ran.join(file)).unwrap(),
+            std::fs::read(streamed.join("sample").join(file)).unwrap(),
+            "sample/{file}"
+        );
+    }
+    // The second pass places every unit where the run put it: the same tables.
+    for table in [
+        "measures.csv",
+        "reports.csv",
+        "themes.csv",
+        "group_theme.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(ran.join(table)).unwrap(),
+            std::fs::read(streamed.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(streamed.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["theme_source"], "fitted");
+    let note = run["warnings"][0].as_str().unwrap();
+    assert!(note.contains("sample of 69 of the 69 units"), "{note}");
+}
+
+#[test]
+fn a_streamed_run_samples_the_same_units_however_it_is_chunked() {
+    let dir = tempdir();
+    let seeds = sample();
+    let measure_ids = |chunk_mb: &str, threads: &str| {
+        let out = dir.path().join(format!("out-{chunk_mb}-{threads}"));
+        run_ok(&[
+            "run",
+            seeds.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--k",
+            "4",
+            "--stream",
+            "--sample-units",
+            "40",
+            "--chunk-mb",
+            chunk_mb,
+            "--threads",
+            threads,
+        ]);
+        let (_, sampled) = read_csv(&out.join("sample").join("measures.csv"));
+        let (_, all) = read_csv(&out.join("measures.csv"));
+        assert_eq!(all.len(), 69, "every unit is placed");
+        assert!(all.iter().all(|r| !r["theme"].is_empty()));
+        let ids: Vec<String> = sampled.iter().map(|r| r["measure_id"].clone()).collect();
+        (ids, std::fs::read(out.join("measures.csv")).unwrap())
+    };
+    let (whole, whole_rows) = measure_ids("64", "2");
+    assert_eq!(whole.len(), 40);
+    // Units from every report, in corpus order.
+    let reports: std::collections::BTreeSet<&str> = whole
+        .iter()
+        .map(|id| id.split('-').next().unwrap())
+        .collect();
+    assert_eq!(reports.len(), 5, "{whole:?}");
+    let mut sorted = whole.clone();
+    sorted.sort();
+    assert_eq!(sorted, whole);
+    let (chunked, _) = measure_ids("0.001", "2");
+    assert_eq!(chunked, whole, "one file a chunk samples the same units");
+    // Same input, chunks and seed: the same bytes at any thread count.
+    let (_, one_thread_rows) = measure_ids("64", "1");
+    assert_eq!(one_thread_rows, whole_rows);
 }
