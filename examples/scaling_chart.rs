@@ -1,6 +1,7 @@
 //! Draws `reports/scaling.svg` from `reports/scaling.csv` (written by `benches/scaling.sh`): whole-run
-//! seconds against units, with the line of linear growth from the smallest run, using the same
-//! plotters SVG backend and font list as the program's charts.
+//! seconds against units, one line per mode (held whole, or `--stream`), with the line of linear
+//! growth from the smallest run held whole, using the same plotters SVG backend and font list as
+//! the program's charts.
 //!
 //! `cargo run --release --example scaling_chart -- reports/scaling.csv reports/scaling.svg`
 
@@ -23,13 +24,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .position(|h| h == name)
             .ok_or(format!("{input}: no column {name}"))
     };
-    let (units_col, secs_col, unit_col, mem_col) = (
+    let (units_col, secs_col, mode_col, mem_col) = (
         col("units")?,
         col("seconds")?,
-        col("unit")?,
+        col("mode")?,
         col("peak_mib")?,
     );
-    // (thousands of units, seconds, label, unit level)
+    // (thousands of units, seconds, label, mode)
     let mut points: Vec<(f64, f64, String, String)> = Vec::new();
     for record in reader.records() {
         let r = record?;
@@ -42,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r[units_col].parse::<f64>()? / 1000.0,
             r[secs_col].parse()?,
             label,
-            r[unit_col].to_string(),
+            r[mode_col].to_string(),
         ));
     }
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -56,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                "Whole run against corpus size (laws replicated; k = 30)",
+                "Whole run against corpus size (laws replicated, --unit paragraph, k = 30)",
                 (font, 18),
             )
             .margin(20)
@@ -70,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .label_style((font, 13))
             .max_light_lines(0)
             .draw()?;
-        if let Some(first) = points.first() {
+        if let Some(first) = points.iter().find(|p| p.3 == "held") {
             let rate = first.1 / first.0;
             chart
                 .draw_series(LineSeries::new(
@@ -80,25 +81,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .label("linear from the smallest run")
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.mix(0.35)));
         }
-        // One line per unit level (paragraph runs: laws ×1, ×2, ×4), Okabe–Ito colours.
-        let mut levels: Vec<&str> = points.iter().map(|p| p.3.as_str()).collect();
-        levels.sort_unstable();
-        levels.dedup();
+        // One line per mode, Okabe–Ito colours.
+        let mut modes: Vec<&str> = points.iter().map(|p| p.3.as_str()).collect();
+        modes.sort_unstable();
+        modes.dedup();
         let palette = [
             RGBColor(0, 114, 178),
             RGBColor(213, 94, 0),
             RGBColor(0, 158, 115),
         ];
-        for (i, level) in levels.iter().enumerate() {
+        for (i, mode) in modes.iter().enumerate() {
             let color = palette[i % palette.len()];
             let series: Vec<(f64, f64)> = points
                 .iter()
-                .filter(|p| p.3 == *level)
+                .filter(|p| p.3 == *mode)
                 .map(|p| (p.0, p.1))
                 .collect();
             chart
                 .draw_series(LineSeries::new(series.clone(), color.stroke_width(2)))?
-                .label(format!("policy-themes, --unit {level}"))
+                .label(match *mode {
+                    "held" => "policy-themes run, held whole".to_string(),
+                    other => format!("policy-themes run --{other}"),
+                })
                 .legend(move |(x, y)| {
                     PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
                 });
