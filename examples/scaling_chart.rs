@@ -78,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     [(0.0, 0.0), (x_max * 1.1, rate * x_max * 1.1)],
                     BLACK.mix(0.35).stroke_width(1),
                 ))?
-                .label("linear from the smallest run")
+                .label("linear from the smallest run held whole")
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.mix(0.35)));
         }
         // One line per mode, Okabe–Ito colours.
@@ -113,16 +113,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )?;
         }
         chart.draw_series(points.iter().map(|p| {
-            // Anchored at the label's bottom right, up and left of the point, so it stays on the
-            // canvas; in the left fifth of the plot, at its bottom left instead.
+            // Anchored at the label's right, left of the point, so it stays on the canvas (in
+            // the left fifth of the plot, at its left instead); runs held whole labelled above
+            // their points, streamed runs below, so the two lines' labels do not overlap.
             let h = if p.0 < x_max * 0.2 {
                 HPos::Left
             } else {
                 HPos::Right
             };
+            let v = if p.3 == "held" {
+                VPos::Bottom
+            } else {
+                VPos::Top
+            };
             let style = TextStyle::from((font, 12).into_font())
                 .color(&BLACK)
-                .pos(Pos::new(h, VPos::Bottom));
+                .pos(Pos::new(h, v));
             Text::new(format!("{:.0} s — {}", p.1, p.2), (p.0, p.1), style)
         }))?;
         chart

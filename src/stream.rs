@@ -136,12 +136,7 @@ pub fn apply(
         ..report
     };
     let config = pipeline::applied_config(&model, report, strict)?;
-    let (files, warnings) = pipeline::list_inputs(input)?;
-    let inputs = Inputs {
-        files: &files,
-        chunks: chunks_of(&files, params.chunk_bytes()),
-        manifest: &input.manifest,
-    };
+    let (inputs, warnings) = Inputs::list(input, params)?;
     let placed = place(model, &config, &inputs, out, progress)?;
     placed.write(out, warnings, Vec::new(), started)
 }
@@ -170,12 +165,7 @@ pub fn run(
         }
         .into());
     }
-    let (files, warnings) = pipeline::list_inputs(input)?;
-    let inputs = Inputs {
-        files: &files,
-        chunks: chunks_of(&files, params.chunk_bytes()),
-        manifest: &input.manifest,
-    };
+    let (inputs, warnings) = Inputs::list(input, params)?;
     let codebook = pipeline::codebook_of(&config)?;
     let counted = count(&config, &inputs, params.sample_units, &codebook, progress)?;
     let sampled = counted.sample.units.len();
@@ -479,12 +469,25 @@ fn add_timings(sums: &mut Vec<(String, f64)>, more: &[(String, f64)]) {
 
 /// The input files of a streamed run and their chunks.
 struct Inputs<'a> {
-    files: &'a [Found],
+    files: Vec<Found>,
     chunks: Vec<Range<usize>>,
     manifest: &'a Manifest,
 }
 
 impl Inputs<'_> {
+    /// The files of `input` in chunks of `params.chunk_mb`, with what the listing found worth
+    /// saying.
+    fn list(input: &RunInput, params: StreamParams) -> Result<(Inputs<'_>, Vec<String>)> {
+        let (files, warnings) = pipeline::list_inputs(input)?;
+        let chunks = chunks_of(&files, params.chunk_bytes());
+        let inputs = Inputs {
+            files,
+            chunks,
+            manifest: &input.manifest,
+        };
+        Ok((inputs, warnings))
+    }
+
     /// Reads and splits chunk `c` (the first stages of `stages`).
     fn read(
         &self,

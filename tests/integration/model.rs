@@ -1,18 +1,11 @@
-use crate::util::{read_csv, run, run_ok, sample, tempdir};
+use crate::util::{fit_sample, read_csv, run, run_ok, sample, tempdir};
 use policy_themes::fitted::FittedModel;
 use std::path::{Path, PathBuf};
 
 #[test]
 fn apply_on_the_fitted_corpus_and_a_gbk_copy_gives_the_run_s_themes() {
     let dir = tempdir();
-    let fit = dir.path().join("fit");
-    run_ok(&[
-        "run",
-        sample().to_str().unwrap(),
-        "--out",
-        fit.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let fit = fit_sample(dir.path());
     let model = FittedModel::load(&fit.join("model")).expect("the saved model loads");
     assert_eq!(model.labels.len(), model.themes.rank.len());
 
@@ -86,14 +79,7 @@ fn apply_on_the_fitted_corpus_and_a_gbk_copy_gives_the_run_s_themes() {
 #[test]
 fn a_model_of_another_format_version_is_refused() {
     let dir = tempdir();
-    let fit = dir.path().join("fit");
-    run_ok(&[
-        "run",
-        sample().to_str().unwrap(),
-        "--out",
-        fit.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let fit = fit_sample(dir.path());
     let path = fit.join("model/model.json");
     let mut json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -1,4 +1,4 @@
-use crate::util::{read_csv, run, run_ok, sample, tempdir};
+use crate::util::{fit_sample, read_csv, run, run_ok, sample, tempdir};
 use std::path::Path;
 
 /// The seeds with a duplicate of one of them and a file that cannot be read as text.
@@ -22,14 +22,7 @@ fn seeds_with_bad_files(dir: &Path) -> std::path::PathBuf {
 #[test]
 fn streamed_apply_in_chunks_of_one_file_writes_the_tables_apply_writes() {
     let dir = tempdir();
-    let fit = dir.path().join("fit");
-    run_ok(&[
-        "run",
-        sample().to_str().unwrap(),
-        "--out",
-        fit.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let fit = fit_sample(dir.path());
     let model = fit.join("model");
     let corpus = seeds_with_bad_files(dir.path());
     let applied = dir.path().join("applied");

@@ -42,6 +42,19 @@ pub fn run_ok(args: &[&str]) -> Output {
     out
 }
 
+/// Runs on the bundled sample into `dir/fit`; returns that folder (its `model/` for `apply`).
+pub fn fit_sample(dir: &Path) -> PathBuf {
+    let fit = dir.join("fit");
+    run_ok(&[
+        "run",
+        sample().to_str().unwrap(),
+        "--out",
+        fit.to_str().unwrap(),
+        "--quiet",
+    ]);
+    fit
+}
+
 /// A fresh temporary folder.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary folder")
