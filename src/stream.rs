@@ -205,14 +205,38 @@ pub fn run(
         ])
         .map(|(stage, seconds)| (format!("fit.{stage}"), seconds))
         .collect();
+    // The sample's analysis is dropped before the second pass; its model and fit are kept.
+    let Analysis {
+        model,
+        fit,
+        source,
+        stability,
+        warnings: fit_warnings,
+        ..
+    } = fitted;
+    let fitted = SampleFit {
+        fit,
+        source,
+        stability,
+        warnings: fit_warnings,
+    };
     let mut report = (*config.report).clone();
     // The workbook is the sample's: one of all the units would not fit in a sheet.
     report.xlsx = false;
-    let applied = pipeline::applied_config(&fitted.model, report, config.run.strict)?;
-    let placed = place(fitted.model.clone(), &applied, &inputs, out, progress)?;
-    let mut streamed = placed.write_fitted(out, warnings, note, &fitted, fit_seconds, started)?;
+    let applied = pipeline::applied_config(&model, report, config.run.strict)?;
+    let placed = place(model, &applied, &inputs, out, progress)?;
+    let mut streamed = placed.write_fitted(out, warnings, note, fitted, fit_seconds, started)?;
     streamed.written.push("sample/".to_string());
     Ok(streamed)
+}
+
+/// What the summary of [`run`] tells of the fit on the sample, kept once the sample's own
+/// analysis is written and dropped.
+struct SampleFit {
+    fit: crate::analysis::FitSummary,
+    source: crate::analysis::ThemeSource,
+    stability: Option<crate::stability::Stability>,
+    warnings: Vec<String>,
 }
 
 /// What the first pass of [`run`] found: the terms of every unit and a sample of the units.
@@ -601,7 +625,7 @@ impl Placed {
         out: &Path,
         mut warnings: Vec<String>,
         note: String,
-        fitted: &Analysis,
+        fitted: SampleFit,
         fit_seconds: Vec<(String, f64)>,
         started: std::time::Instant,
     ) -> Result<Streamed> {
@@ -610,13 +634,13 @@ impl Placed {
         warnings.extend(
             fitted
                 .warnings
-                .iter()
+                .into_iter()
                 .skip(1)
                 .map(|w| format!("in the sample: {w}")),
         );
-        self.last.fit = fitted.fit.clone();
+        self.last.fit = fitted.fit;
         self.last.source = fitted.source;
-        self.last.stability = fitted.stability.clone();
+        self.last.stability = fitted.stability;
         self.write(out, warnings, fit_seconds, started)
     }
 

@@ -101,13 +101,6 @@ fn a_model_of_another_format_version_is_refused() {
     );
 }
 
-/// Fits the sample into `dir/fit` and returns its model folder.
-fn fit_sample(dir: &Path) -> PathBuf {
-    let fit = dir.join("fit");
-    run_ok(&["run", "--out", fit.to_str().unwrap(), "--quiet"]);
-    fit.join("model")
-}
-
 /// A copy of the model folder `model` in `to`, changed by `tamper`.
 fn tampered(model: &Path, to: &Path, tamper: impl FnOnce(&Path)) -> PathBuf {
     std::fs::create_dir_all(to).unwrap();
@@ -127,7 +120,7 @@ fn edit_json(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
 #[test]
 fn a_tampered_model_is_refused_naming_the_file_and_the_problem() {
     let dir = tempdir();
-    let model = fit_sample(dir.path());
+    let model = fit_sample(dir.path()).join("model");
     type Tamper = Box<dyn Fn(&Path)>;
     let cases: Vec<(&str, Tamper, &str, &str)> = vec![
         (
@@ -295,7 +288,7 @@ fn mutated_models_load_or_fail_cleanly_and_never_panic() {
     use policy_themes::pipeline::{RunInput, apply};
     use policy_themes::runtime::NoProgress;
     let dir = tempdir();
-    let model = fit_sample(dir.path());
+    let model = fit_sample(dir.path()).join("model");
     let input = RunInput {
         paths: vec![sample().join("001_848877a066f19620.txt")],
         ..RunInput::default()
