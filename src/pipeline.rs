@@ -82,17 +82,7 @@ fn prepare_with(
     let mut reader = read::Reader::new(files.len(), &config.read, &input.manifest);
     let split = read_and_split(config, &files, 0, &mut reader, stages);
     if split.units.is_empty() {
-        return Err(Error::EmptyCorpus(format!(
-            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
-            split.reports.len(),
-            split.skipped.len(),
-            config
-                .split
-                .sections
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-        )));
+        return Err(no_units(split.reports.len(), split.skipped.len(), config));
     }
     let place_names = meta::place_names(&split.reports);
     let (tokens, extra_tokens) = stages.run("segment", split.units.len(), |bar| -> Result<_> {
@@ -108,6 +98,19 @@ fn prepare_with(
         extra_tokens,
         place_names,
     })
+}
+
+/// The error of a corpus of `reports` reports read and `skipped` skipped that holds no unit.
+pub(crate) fn no_units(reports: usize, skipped: usize, config: &ValidConfig) -> Error {
+    Error::EmptyCorpus(format!(
+        "{reports} file(s) read, {skipped} skipped, and no unit found in sections {:?}",
+        config
+            .split
+            .sections
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+    ))
 }
 
 /// The files a run reads, with what the listing found worth saying (the manifest's rows that

@@ -130,15 +130,21 @@ pub fn apply(
 ) -> Result<Streamed> {
     let started = std::time::Instant::now();
     let params = params.validate()?;
-    // No workbook: one of all the units would not fit in a sheet.
+    let config = placing_config(&model, report, strict)?;
+    let (inputs, warnings) = Inputs::list(input, params)?;
+    let placed = place(model, &config, &inputs, out, progress)?;
+    placed.write(out, warnings, Vec::new(), started)
+}
+
+/// The configuration chunks are placed with: `apply`'s ([`pipeline::applied_config`]), without
+/// the workbook (one of all the units would not fit in a sheet; `run --stream` writes the
+/// sample's).
+fn placing_config(model: &FittedModel, report: ReportParams, strict: bool) -> Result<ValidConfig> {
     let report = ReportParams {
         xlsx: false,
         ..report
     };
-    let config = pipeline::applied_config(&model, report, strict)?;
-    let (inputs, warnings) = Inputs::list(input, params)?;
-    let placed = place(model, &config, &inputs, out, progress)?;
-    placed.write(out, warnings, Vec::new(), started)
+    pipeline::applied_config(model, report, strict)
 }
 
 /// Runs the whole pipeline on a corpus larger than memory, in two passes over its chunks.
@@ -220,10 +226,7 @@ pub fn run(
         stability,
         warnings: fit_warnings,
     };
-    let mut report = (*config.report).clone();
-    // The workbook is the sample's: one of all the units would not fit in a sheet.
-    report.xlsx = false;
-    let applied = pipeline::applied_config(&model, report, config.run.strict)?;
+    let applied = placing_config(&model, (*config.report).clone(), config.run.strict)?;
     let placed = place(model, &applied, &inputs, out, progress)?;
     let mut streamed = placed.write_fitted(out, warnings, note, fitted, fit_seconds, started)?;
     streamed.written.push("sample/".to_string());
@@ -535,17 +538,7 @@ impl Inputs<'_> {
         if counts.units > 0 {
             return Ok(());
         }
-        Err(Error::EmptyCorpus(format!(
-            "{} file(s) read, {} skipped, and no unit found in sections {:?}",
-            counts.reports,
-            counts.skipped,
-            config
-                .split
-                .sections
-                .iter()
-                .map(|kind| kind.as_str())
-                .collect::<Vec<_>>()
-        )))
+        Err(pipeline::no_units(counts.reports, counts.skipped, config))
     }
 }
 
