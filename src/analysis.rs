@@ -9,6 +9,7 @@ use crate::corpus::{ReportSummary, Skipped, ThemeId, Unit};
 use crate::fitted::FittedModel;
 use crate::label::Theme;
 use crate::recurrence::Recurrence;
+use crate::report::PendingWorkbook;
 use crate::segment::TokenizedCorpus;
 use crate::split::CharCounts;
 use crate::stability::Stability;
@@ -160,6 +161,9 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     /// Threads used.
     pub threads: usize,
+    /// The workbook, its measures sheet written while copied text was found (none when the run
+    /// writes no workbook, or an analysis made otherwise: the writer then begins it).
+    pub workbook: PendingWorkbook,
 }
 
 impl Analysis {

@@ -15,6 +15,7 @@ use crate::meta::{self, Manifest};
 use crate::read;
 use crate::recurrence;
 use crate::reduce;
+use crate::report::{self, MeasureView, PendingWorkbook};
 use crate::runtime::{self, Progress, Stages};
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, CharCounts};
@@ -259,25 +260,51 @@ fn weighted_text<'u>(unit: &'u Unit, segment: &SegmentParams) -> std::borrow::Co
     std::borrow::Cow::Owned(text)
 }
 
-/// The signals that need no themes, as stages of their own: copied text ([`copies::find`])
-/// and concreteness ([`concrete::measure`], with the stop phrases and lexicon of `segment`).
+/// The signals that need no themes, as stages of their own: concreteness
+/// ([`concrete::measure`], with the stop phrases and lexicon of `segment`) and copied text
+/// ([`copies::find`]). While copied text is found, the workbook's measures sheet, most of the
+/// workbook's work and all on one core, is written on a thread of its own
+/// ([`report::start_workbook`]): the workbook no longer holds up the end of the run alone.
 fn signals(
     config: &ValidConfig,
     units: &[Unit],
-    reports: usize,
+    reports: &[ReportSummary],
+    placed: &Placed,
     segment: &SegmentParams,
     stages: &mut Stages<'_>,
-) -> Result<(Copies, Vec<Concreteness>)> {
+) -> Result<(Copies, Vec<Concreteness>, PendingWorkbook)> {
     // Freed memory of the stages before (tokens, the reduced rows but two) handed back, so that
     // the copies' signatures do not rise on top of it: laws by paragraph, 476 → 462 MiB peak.
     runtime::release_free_memory();
-    let copies = stages.run("copies", 0, |_| {
-        copies::find(units, reports, &config.copies)
-    });
     let lists = segment::resolve_lists(segment)?;
     let phrases = concrete::Phrases::new(&lists.stop_phrases, &lists.lexicon);
     let concreteness = stages.run("concrete", 0, |_| concrete::measure(units, &phrases));
-    Ok((copies, concreteness))
+    let view = MeasureView {
+        config,
+        units,
+        reports,
+        placements: &placed.placements,
+        second: &placed.second,
+        themes: &placed.themes,
+        concreteness: &concreteness,
+    };
+    let (copies, workbook) = std::thread::scope(|scope| {
+        let workbook = config
+            .report
+            .xlsx
+            .then(|| scope.spawn(|| report::start_workbook(view)));
+        let copies = stages.run("copies", 0, |_| {
+            copies::find(units, reports.len(), &config.copies)
+        });
+        let workbook = match workbook {
+            Some(started) => started
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            None => PendingWorkbook::default(),
+        };
+        Ok::<_, Error>((copies, workbook))
+    })?;
+    Ok((copies, concreteness, workbook))
 }
 
 /// Runs the whole pipeline and fits the themes, telling `progress` where it is.
@@ -597,7 +624,8 @@ fn assemble(
         reduced.slice(ndarray::s![.., ..kept]).to_owned()
     };
     let tokens = dump.then_some(tokens);
-    let (copies, concreteness) = signals(&config, &units, reports.len(), lists, &mut stages)?;
+    let (copies, concreteness, workbook) =
+        signals(&config, &units, &reports, &placed, lists, &mut stages)?;
     let recurrence = recurrence::measure(
         &units,
         &placed.placements,
@@ -640,6 +668,7 @@ fn assemble(
         peak_memory,
         warnings,
         threads: rayon::current_num_threads(),
+        workbook,
     })
 }
 

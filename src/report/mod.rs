@@ -16,7 +16,10 @@ pub use tables::{
     RowTable, write_concreteness, write_copies, write_group_theme, write_measures,
     write_plans_followed, write_promises, write_reports, write_themes_csv,
 };
-pub use xlsx::{MAX_MEASURES, MAX_ROWS, holds_measures, write_workbook};
+pub use xlsx::{
+    MAX_MEASURES, MAX_ROWS, MeasureView, PendingWorkbook, holds_measures, start_workbook,
+    write_workbook,
+};
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};

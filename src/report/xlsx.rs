@@ -13,17 +13,25 @@
 //!
 //! The bytes depend only on the analysis: the document's creation time is fixed (Excel would
 //! show the run's time otherwise), and the zip entries carry no time. The measures sheet is
-//! written in constant-memory mode, streamed through a temporary file.
+//! written in constant-memory mode, streamed through a temporary file, and begun before the
+//! output folder is written: on a thread of its own while copied text is found
+//! ([`start_workbook`], from the pipeline), which took the run on laws from 6.6 to 6.0 s (the
+//! sheet is most of the workbook's 2 s on one core, and the copies stage left a core idle at
+//! its end).
 
 use super::guard::guarded;
 use super::tables::{MEASURES_HEADER, REPORTS_HEADER, report_rows};
 use crate::analysis::{Analysis, UNASSIGNED};
-use crate::config::Lang;
-use crate::corpus::ThemeId;
+use crate::cluster::Placement;
+use crate::concrete::Concreteness;
+use crate::config::{Lang, ValidConfig};
+use crate::corpus::{ReportSummary, ThemeId, Unit};
 use crate::error::{Error, Result};
+use crate::label::Theme;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// Rows of a sheet, the header included (Excel's limit).
 pub const MAX_ROWS: usize = 1_048_576;
@@ -61,46 +69,145 @@ const DECIMAL: &str = "0.0000";
 /// Shares.
 const PERCENT: &str = "0.0%";
 
-/// Writes `workbook.xlsx` into `out`.
-pub fn write_workbook(a: &Analysis, out: &Path) -> Result<()> {
-    let path = out.join("workbook.xlsx");
-    // In constant-memory mode rust_xlsxwriter panics when its temporary file cannot be written
-    // (a full disk, `ulimit -f`): that is an I/O error like any other.
-    crate::error::contained(|| write_book(a, &path))
-        .unwrap_or_else(|message| Err(Error::io(&path, std::io::Error::other(message))))
+/// What the measures sheet reads of an analysis: all known once the units have their themes
+/// and concreteness, before copied text is found, so that the sheet can be written while it is
+/// ([`start_workbook`]).
+#[derive(Debug, Clone, Copy)]
+pub struct MeasureView<'a> {
+    /// The configuration (the guard and the language).
+    pub config: &'a ValidConfig,
+    /// The units.
+    pub units: &'a [Unit],
+    /// The reports the units index.
+    pub reports: &'a [ReportSummary],
+    /// Each unit's theme.
+    pub placements: &'a [Option<Placement>],
+    /// Each unit's next-nearest theme.
+    pub second: &'a [Option<Placement>],
+    /// The themes.
+    pub themes: &'a [Theme],
+    /// Each unit's concreteness.
+    pub concreteness: &'a [Concreteness],
 }
 
-/// Writes the workbook to `path`.
-fn write_book(a: &Analysis, path: &Path) -> Result<()> {
-    let fail = |e: XlsxError| Error::io(path, std::io::Error::other(e.to_string()));
+impl<'a> MeasureView<'a> {
+    /// The view of a whole analysis.
+    pub fn of(a: &'a Analysis) -> MeasureView<'a> {
+        MeasureView {
+            config: &a.config,
+            units: &a.units,
+            reports: &a.reports,
+            placements: &a.placements,
+            second: &a.second,
+            themes: &a.themes,
+            concreteness: &a.concreteness,
+        }
+    }
+}
+
+/// A workbook whose first sheet (the measures, or the note that leaves them out) is written,
+/// into its temporary file, while the run goes on; [`write_workbook`] takes it and writes the
+/// rest. Clones share it; it is taken once.
+#[derive(Clone, Default)]
+pub struct PendingWorkbook(Arc<Mutex<Option<Workbook>>>);
+
+impl PendingWorkbook {
+    /// A workbook begun.
+    fn new(book: Workbook) -> PendingWorkbook {
+        PendingWorkbook(Arc::new(Mutex::new(Some(book))))
+    }
+
+    /// The workbook, if one was begun and not yet taken.
+    fn take(&self) -> Option<Workbook> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl std::fmt::Debug for PendingWorkbook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingWorkbook")
+    }
+}
+
+/// Begins the workbook of `view`: its first sheet, the measures (most of its work), written
+/// while copied text is found (`workbook.xlsx` is named when it fails).
+pub fn start_workbook(view: MeasureView<'_>) -> Result<PendingWorkbook> {
+    let path = Path::new("workbook.xlsx");
+    contain(path, || {
+        let fail = xlsx_error(path);
+        let mut book = new_book(view.units.len()).map_err(fail)?;
+        first_sheet(&mut book, view).map_err(fail)?;
+        Ok(PendingWorkbook::new(book))
+    })
+}
+
+/// Writes `workbook.xlsx` into `out`: the workbook begun with the analysis, or a new one.
+pub fn write_workbook(a: &Analysis, out: &Path) -> Result<()> {
+    let path = out.join("workbook.xlsx");
+    contain(&path, || write_book(a, &path))
+}
+
+/// Runs `write`, a panic in it an I/O error on `path`: in constant-memory mode rust_xlsxwriter
+/// panics when its temporary file cannot be written (a full disk, `ulimit -f`).
+fn contain<T>(path: &Path, write: impl FnOnce() -> Result<T>) -> Result<T> {
+    crate::error::contained(write)
+        .unwrap_or_else(|message| Err(Error::io(path, std::io::Error::other(message))))
+}
+
+/// An error of rust_xlsxwriter as an I/O error on `path`.
+fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> Error + Copy + '_ {
+    move |e| Error::io(path, std::io::Error::other(e.to_string()))
+}
+
+/// A new workbook of `units` measures, its document properties fixed.
+fn new_book(units: usize) -> std::result::Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
-    let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
+    let fixed = ExcelDateTime::from_ymd(2000, 1, 1)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
     // Deflate's fastest level: the measures sheet is most of a run's output, and level 6 took
     // as long as the rest of the run on the laws corpus for a file a fifth smaller.
     book.set_zip_compression_level(1);
     // A sheet of a million rows can pass zip's 4 GB limit.
-    book.use_zip_large_file(a.units.len() > MAX_ROWS / 2);
-    let guard = !a.config.report.raw_csv;
-    let sheets = Sheets {
-        guard,
+    book.use_zip_large_file(units > MAX_ROWS / 2);
+    Ok(book)
+}
+
+/// How the sheets of a run are written: guarded unless `--raw-csv`, Excel's rows per sheet.
+fn sheets_of(config: &ValidConfig) -> Sheets {
+    Sheets {
+        guard: !config.report.raw_csv,
         rows_per_sheet: MAX_ROWS - 1,
-    };
-    if holds_measures(a.units.len()) {
-        sheets.write(
-            &mut book,
-            "measures",
-            &MEASURES_HEADER,
-            a.units.len(),
-            |u| measure_row(a, u),
-        )
+    }
+}
+
+/// Writes the first sheet: the measures, or the note that leaves them out.
+fn first_sheet(book: &mut Workbook, view: MeasureView<'_>) -> std::result::Result<(), XlsxError> {
+    let sheets = sheets_of(view.config);
+    let units = view.units.len();
+    if holds_measures(units) {
+        sheets.write(book, "measures", &MEASURES_HEADER, units, |u| {
+            measure_row(view, u)
+        })
     } else {
-        let note = left_out_note(a.units.len(), a.config.report.lang);
-        sheets.write(&mut book, "notes", &["note"], 1, |_| {
+        let note = left_out_note(units, view.config.report.lang);
+        sheets.write(book, "notes", &["note"], 1, |_| {
             vec![Cell::Text(Cow::Borrowed(note.as_str()))]
         })
     }
-    .map_err(fail)?;
+}
+
+/// Writes the workbook to `path`.
+fn write_book(a: &Analysis, path: &Path) -> Result<()> {
+    let fail = xlsx_error(path);
+    let mut book = match a.workbook.take() {
+        Some(book) => book,
+        None => {
+            let mut book = new_book(a.units.len()).map_err(fail)?;
+            first_sheet(&mut book, MeasureView::of(a)).map_err(fail)?;
+            book
+        }
+    };
+    let sheets = sheets_of(&a.config);
     let (header, rows) = themes(a);
     sheets
         .write(&mut book, "themes", &header, rows.len(), |i| {
@@ -154,13 +261,14 @@ fn copy<'a>(cell: &'a Cell<'a>) -> Cell<'a> {
 }
 
 /// The cells of unit `u`, as in `measures.csv`.
-fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
+fn measure_row<'a>(a: MeasureView<'a>, u: usize) -> Vec<Cell<'a>> {
     fn text(s: &str) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(s))
     }
     let unit = &a.units[u];
     let report = &a.reports[unit.report];
-    let (theme, label) = match a.theme_of(u) {
+    let placement = a.placements[u];
+    let (theme, label) = match placement.map(|p| p.theme) {
         Some(t) => (
             Cow::Owned(t.to_string()),
             a.themes[t.index()].label.as_str(),
@@ -189,7 +297,7 @@ fn measure_row(a: &Analysis, u: usize) -> Vec<Cell<'_>> {
         Cell::Number(unit.chars.end as f64, INTEGER),
         Cell::Text(theme),
         text(label),
-        Cell::Number(a.similarity(u), DECIMAL),
+        Cell::Number(placement.map_or(0.0, |p| p.similarity), DECIMAL),
         text(unit.label.as_deref().unwrap_or("")),
         text(&unit.text),
         theme2,
