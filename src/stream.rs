@@ -13,7 +13,7 @@
 //!
 //! Memory is bounded by the chunk and the sample, not the corpus. Measured peaks: laws (58 MB,
 //! 280,021 units) by `apply --stream` 0.50 GB in one chunk, 0.18 GB in chunks of 8 MB; laws
-//! ×20 (1.2 GB, 4.8 million units) by `run --stream` 0.85 GB with the defaults (64 MB chunks,
+//! ×20 (1.2 GB, 4.8 million units) by `run --stream` 0.8 GiB with the defaults (64 MB chunks,
 //! a 200,000-unit sample). What grows with the corpus is its count of files, terms and groups,
 //! not its text: each report's hash and path (about 0.2 KB a file, for duplicates and
 //! `run.json`), each distinct term's counts, and a row of theme counts per group.
