@@ -17,6 +17,7 @@ use crate::tfidf::TfidfMatrix;
 use ndarray::Array2;
 use serde::{Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 
 /// How the number of themes was set (written to `run.json` as the words of [`Self::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,27 +118,27 @@ pub struct Analysis {
     pub config: ValidConfig,
     /// Reports read, without their text once split and counted
     /// ([`crate::corpus::Report::into_summary`]).
-    pub reports: Vec<ReportSummary>,
+    pub reports: Arc<Vec<ReportSummary>>,
     /// Files skipped, with reasons.
     pub skipped: Vec<Skipped>,
     /// Each report's characters by role (same order as `reports`).
     pub chars: Vec<CharCounts>,
     /// The units clustered, in report and text order.
-    pub units: Vec<Unit>,
+    pub units: Arc<Vec<Unit>>,
     /// Each unit's theme and its similarity to the theme's centre; `None` when the unit has too
     /// few known terms (unassigned).
-    pub placements: Vec<Option<Placement>>,
+    pub placements: Arc<Vec<Option<Placement>>>,
     /// Each unit's next-nearest theme and its similarity to that theme's centre (None:
     /// unassigned, or one theme).
-    pub second: Vec<Option<Placement>>,
+    pub second: Arc<Vec<Option<Placement>>>,
     /// The themes, largest first.
-    pub themes: Vec<Theme>,
+    pub themes: Arc<Vec<Theme>>,
     /// Recurrence across groups, kinds and years.
     pub recurrence: Recurrence,
     /// Near-duplicate units across and within reports, and each report's copied share.
     pub copies: Copies,
     /// How concrete each unit is: its quantities and slogan share (unit order).
-    pub concreteness: Vec<Concreteness>,
+    pub concreteness: Arc<Vec<Concreteness>>,
     /// Theme stability across refits, with `--stability N`.
     pub stability: Option<Stability>,
     /// The reduced, row-normalised matrix k-means ran on: with `--dump` all of it, otherwise

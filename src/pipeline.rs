@@ -15,7 +15,7 @@ use crate::meta::{self, Manifest};
 use crate::read;
 use crate::recurrence;
 use crate::reduce;
-use crate::report::{self, MeasureView, PendingWorkbook};
+use crate::report::{self, MeasureData, PendingWorkbook};
 use crate::runtime::{self, Progress, Stages};
 use crate::segment::{self, Analyzer, TokenizedCorpus};
 use crate::split::{self, CharCounts};
@@ -24,6 +24,7 @@ use crate::tfidf::{self, TfidfMatrix};
 use ndarray::Array2;
 use rayon::prelude::*;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Inputs of a run besides the configuration.
 #[derive(Debug, Clone, Default)]
@@ -262,48 +263,36 @@ fn weighted_text<'u>(unit: &'u Unit, segment: &SegmentParams) -> std::borrow::Co
 
 /// The signals that need no themes, as stages of their own: concreteness
 /// ([`concrete::measure`], with the stop phrases and lexicon of `segment`) and copied text
-/// ([`copies::find`]). While copied text is found, the workbook's measures sheet, most of the
-/// workbook's work and all on one core, is written on a thread of its own
-/// ([`report::start_workbook`]): the workbook no longer holds up the end of the run alone.
+/// ([`copies::find`]). Before copied text is found, the workbook's measures sheet, most of the
+/// workbook's work and all on one core, is begun on a thread of its own
+/// ([`report::start_workbook`]) that goes on while the other outputs are written: the
+/// workbook no longer holds up the end of the run alone.
 fn signals(
     config: &ValidConfig,
-    units: &[Unit],
-    reports: &[ReportSummary],
-    placed: &Placed,
+    measured: MeasureData,
     segment: &SegmentParams,
     stages: &mut Stages<'_>,
-) -> Result<(Copies, Vec<Concreteness>, PendingWorkbook)> {
+) -> Result<(Copies, Arc<Vec<Concreteness>>, PendingWorkbook)> {
     // Freed memory of the stages before (tokens, the reduced rows but two) handed back, so that
     // the copies' signatures do not rise on top of it: laws by paragraph, 476 → 462 MiB peak.
     runtime::release_free_memory();
     let lists = segment::resolve_lists(segment)?;
     let phrases = concrete::Phrases::new(&lists.stop_phrases, &lists.lexicon);
-    let concreteness = stages.run("concrete", 0, |_| concrete::measure(units, &phrases));
-    let view = MeasureView {
-        config,
-        units,
-        reports,
-        placements: &placed.placements,
-        second: &placed.second,
-        themes: &placed.themes,
-        concreteness: &concreteness,
+    let concreteness = Arc::new(stages.run("concrete", 0, |_| {
+        concrete::measure(&measured.units, &phrases)
+    }));
+    let units = Arc::clone(&measured.units);
+    let reports = measured.reports.len();
+    let workbook = match config.report.xlsx {
+        true => report::start_workbook(MeasureData {
+            concreteness: Arc::clone(&concreteness),
+            ..measured
+        }),
+        false => PendingWorkbook::default(),
     };
-    let (copies, workbook) = std::thread::scope(|scope| {
-        let workbook = config
-            .report
-            .xlsx
-            .then(|| scope.spawn(|| report::start_workbook(view)));
-        let copies = stages.run("copies", 0, |_| {
-            copies::find(units, reports.len(), &config.copies)
-        });
-        let workbook = match workbook {
-            Some(started) => started
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-            None => PendingWorkbook::default(),
-        };
-        Ok::<_, Error>((copies, workbook))
-    })?;
+    let copies = stages.run("copies", 0, |_| {
+        copies::find(&units, reports, &config.copies)
+    });
     Ok((copies, concreteness, workbook))
 }
 
@@ -624,11 +613,27 @@ fn assemble(
         reduced.slice(ndarray::s![.., ..kept]).to_owned()
     };
     let tokens = dump.then_some(tokens);
-    let (copies, concreteness, workbook) =
-        signals(&config, &units, &reports, &placed, lists, &mut stages)?;
+    let measured = MeasureData {
+        config: config.clone(),
+        units: Arc::new(units),
+        reports: Arc::new(reports),
+        placements: Arc::new(placed.placements),
+        second: Arc::new(placed.second),
+        themes: Arc::new(placed.themes),
+        concreteness: Arc::default(),
+    };
+    let MeasureData {
+        units,
+        reports,
+        placements,
+        second,
+        themes,
+        ..
+    } = measured.clone();
+    let (copies, concreteness, workbook) = signals(&config, measured, lists, &mut stages)?;
     let recurrence = recurrence::measure(
         &units,
-        &placed.placements,
+        &placements,
         &concreteness,
         placed.fit.k,
         config.report.group_by,
@@ -651,9 +656,9 @@ fn assemble(
         skipped,
         chars,
         units,
-        placements: placed.placements,
-        second: placed.second,
-        themes: placed.themes,
+        placements,
+        second,
+        themes,
         recurrence,
         copies,
         concreteness,

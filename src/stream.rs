@@ -45,6 +45,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 /// How a corpus is streamed: the input bytes read at a time, and (`run --stream`) the units the
 /// themes are fitted on.
@@ -865,7 +866,7 @@ impl Sums {
         let mut units = Vec::new();
         let mut placements = Vec::new();
         let mut concreteness = Vec::new();
-        let mut themes = last.themes;
+        let mut themes = Arc::unwrap_or_clone(last.themes);
         for ((theme, size), examples) in themes.iter_mut().zip(self.sizes).zip(self.examples) {
             theme.size = size;
             theme.examples = examples
@@ -881,16 +882,16 @@ impl Sums {
         let mut fit = last.fit;
         fit.inertia = self.inertia;
         let summary = Analysis {
-            reports: self.inputs,
+            reports: Arc::new(self.inputs),
             skipped: self.skipped,
             chars: Vec::new(),
-            second: vec![None; units.len()],
-            units,
-            placements,
-            themes,
+            second: Arc::new(vec![None; units.len()]),
+            units: Arc::new(units),
+            placements: Arc::new(placements),
+            themes: Arc::new(themes),
             recurrence,
             copies: Default::default(),
-            concreteness,
+            concreteness: Arc::new(concreteness),
             stability: None,
             reduced: ndarray::Array2::zeros((0, 0)),
             tokens: None,

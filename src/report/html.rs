@@ -795,7 +795,7 @@ fn largest_passages(a: &Analysis) -> Vec<(usize, Vec<(usize, f64)>)> {
 fn concreteness(a: &Analysis) -> Concreteness<'_> {
     let k = a.themes.len();
     let (mut with, mut quantities, mut slogan) = (vec![0usize; k], vec![0usize; k], vec![0.0; k]);
-    for (placement, c) in a.placements.iter().zip(&a.concreteness) {
+    for (placement, c) in a.placements.iter().zip(a.concreteness.iter()) {
         let Some(t) = placement.map(|p| p.theme.index()) else {
             continue;
         };

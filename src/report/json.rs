@@ -89,7 +89,7 @@ impl ThemeConcreteness<'_> {
 /// Each theme's quantities: units with one, their number, by unit word, the first few.
 fn theme_concreteness(a: &Analysis) -> Vec<ThemeConcreteness<'_>> {
     let mut out: Vec<ThemeConcreteness> = (0..a.themes.len()).map(|_| Default::default()).collect();
-    for (placement, c) in a.placements.iter().zip(&a.concreteness) {
+    for (placement, c) in a.placements.iter().zip(a.concreteness.iter()) {
         let Some(t) = placement.map(|p| p.theme.index()) else {
             continue;
         };
@@ -151,7 +151,7 @@ impl RunCounts {
             }
         }
         let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
-        for u in &a.units {
+        for u in a.units.iter() {
             *kinds.entry(u.section_kind.as_str()).or_default() += 1;
         }
         RunCounts {

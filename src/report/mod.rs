@@ -17,7 +17,7 @@ pub use tables::{
     write_plans_followed, write_promises, write_reports, write_themes_csv,
 };
 pub use xlsx::{
-    MAX_MEASURES, MAX_ROWS, MeasureView, PendingWorkbook, holds_measures, start_workbook,
+    MAX_MEASURES, MAX_ROWS, MeasureData, PendingWorkbook, holds_measures, start_workbook,
     write_workbook,
 };
 

@@ -323,7 +323,7 @@ pub fn write_reports<W: Write + Send>(a: &Analysis, bom: bool, out: W) -> Result
 /// The rows of `reports.csv`, read and skipped files in input order (by report id).
 pub(crate) fn report_rows(a: &Analysis) -> Vec<Vec<String>> {
     let mut units = vec![0usize; a.reports.len()];
-    for unit in &a.units {
+    for unit in a.units.iter() {
         units[unit.report] += 1;
     }
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();

@@ -70,29 +70,57 @@ const DECIMAL: &str = "0.0000";
 const PERCENT: &str = "0.0%";
 
 /// What the measures sheet reads of an analysis: all known once the units have their themes
-/// and concreteness, before copied text is found, so that the sheet can be written while it is
+/// and concreteness, before copied text is found. Shared with the analysis it becomes part of,
+/// so that the sheet can be written on a thread of its own while the run goes on
 /// ([`start_workbook`]).
-#[derive(Debug, Clone, Copy)]
-pub struct MeasureView<'a> {
+#[derive(Debug, Clone)]
+pub struct MeasureData {
     /// The configuration (the guard and the language).
-    pub config: &'a ValidConfig,
+    pub config: ValidConfig,
     /// The units.
-    pub units: &'a [Unit],
+    pub units: Arc<Vec<Unit>>,
     /// The reports the units index.
-    pub reports: &'a [ReportSummary],
+    pub reports: Arc<Vec<ReportSummary>>,
     /// Each unit's theme.
-    pub placements: &'a [Option<Placement>],
+    pub placements: Arc<Vec<Option<Placement>>>,
     /// Each unit's next-nearest theme.
-    pub second: &'a [Option<Placement>],
+    pub second: Arc<Vec<Option<Placement>>>,
     /// The themes.
-    pub themes: &'a [Theme],
+    pub themes: Arc<Vec<Theme>>,
     /// Each unit's concreteness.
-    pub concreteness: &'a [Concreteness],
+    pub concreteness: Arc<Vec<Concreteness>>,
+}
+
+/// [`MeasureData`], borrowed: from the data shared with a pending sheet, or from an analysis.
+#[derive(Debug, Clone, Copy)]
+struct MeasureView<'a> {
+    config: &'a ValidConfig,
+    units: &'a [Unit],
+    reports: &'a [ReportSummary],
+    placements: &'a [Option<Placement>],
+    second: &'a [Option<Placement>],
+    themes: &'a [Theme],
+    concreteness: &'a [Concreteness],
+}
+
+impl MeasureData {
+    /// The data borrowed.
+    fn view(&self) -> MeasureView<'_> {
+        MeasureView {
+            config: &self.config,
+            units: &self.units,
+            reports: &self.reports,
+            placements: &self.placements,
+            second: &self.second,
+            themes: &self.themes,
+            concreteness: &self.concreteness,
+        }
+    }
 }
 
 impl<'a> MeasureView<'a> {
     /// The view of a whole analysis.
-    pub fn of(a: &'a Analysis) -> MeasureView<'a> {
+    fn of(a: &'a Analysis) -> MeasureView<'a> {
         MeasureView {
             config: &a.config,
             units: &a.units,
@@ -105,21 +133,25 @@ impl<'a> MeasureView<'a> {
     }
 }
 
-/// A workbook whose first sheet (the measures, or the note that leaves them out) is written,
-/// into its temporary file, while the run goes on; [`write_workbook`] takes it and writes the
-/// rest. Clones share it; it is taken once.
+/// The thread writing a workbook's first sheet, and the workbook it gives back.
+type SheetThread = std::thread::JoinHandle<Result<Workbook>>;
+
+/// A workbook whose first sheet (the measures, or the note that leaves them out) is being
+/// written, into its temporary file, on a thread of its own while the run goes on
+/// ([`start_workbook`]); [`write_workbook`] waits for it and writes the rest. Clones share it;
+/// it is taken once.
 #[derive(Clone, Default)]
-pub struct PendingWorkbook(Arc<Mutex<Option<Workbook>>>);
+pub struct PendingWorkbook(Arc<Mutex<Option<SheetThread>>>);
 
 impl PendingWorkbook {
-    /// A workbook begun.
-    fn new(book: Workbook) -> PendingWorkbook {
-        PendingWorkbook(Arc::new(Mutex::new(Some(book))))
-    }
-
-    /// The workbook, if one was begun and not yet taken.
-    fn take(&self) -> Option<Workbook> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    /// The workbook once its first sheet is written, if one was begun and not yet taken.
+    fn take(&self) -> Option<Result<Workbook>> {
+        let thread = self.0.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+        Some(
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
     }
 }
 
@@ -129,16 +161,25 @@ impl std::fmt::Debug for PendingWorkbook {
     }
 }
 
-/// Begins the workbook of `view`: its first sheet, the measures (most of its work), written
-/// while copied text is found (`workbook.xlsx` is named when it fails).
-pub fn start_workbook(view: MeasureView<'_>) -> Result<PendingWorkbook> {
+/// Begins the workbook of `data` on a thread of its own: its first sheet, the measures (most
+/// of its work, and all on one core), written while copied text is found and the other outputs
+/// are written (`workbook.xlsx` is named when it fails). When no thread can be started, the
+/// writer begins the workbook itself.
+pub fn start_workbook(data: MeasureData) -> PendingWorkbook {
     let path = Path::new("workbook.xlsx");
-    contain(path, || {
-        let fail = xlsx_error(path);
-        let mut book = new_book(view.units.len()).map_err(fail)?;
-        first_sheet(&mut book, view).map_err(fail)?;
-        Ok(PendingWorkbook::new(book))
-    })
+    let begin = move || {
+        contain(path, || {
+            let fail = xlsx_error(path);
+            let mut book = new_book(data.units.len()).map_err(fail)?;
+            first_sheet(&mut book, data.view()).map_err(fail)?;
+            Ok(book)
+        })
+    };
+    let thread = std::thread::Builder::new()
+        .name("workbook".to_string())
+        .spawn(begin)
+        .ok();
+    PendingWorkbook(Arc::new(Mutex::new(thread)))
 }
 
 /// Writes `workbook.xlsx` into `out`: the workbook begun with the analysis, or a new one.
@@ -200,7 +241,7 @@ fn first_sheet(book: &mut Workbook, view: MeasureView<'_>) -> std::result::Resul
 fn write_book(a: &Analysis, path: &Path) -> Result<()> {
     let fail = xlsx_error(path);
     let mut book = match a.workbook.take() {
-        Some(book) => book,
+        Some(book) => book?,
         None => {
             let mut book = new_book(a.units.len()).map_err(fail)?;
             first_sheet(&mut book, MeasureView::of(a)).map_err(fail)?;
