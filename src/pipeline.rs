@@ -6,7 +6,7 @@ use crate::cluster::{self, KScore, KeptRows, Placement};
 use crate::codebook::{self, Codebook};
 use crate::concrete::{self, Concreteness};
 use crate::config::{ReportParams, RunParams, SegmentParams, ValidConfig};
-use crate::copies::{self, Copies};
+use crate::copies;
 use crate::corpus::{Report, ReportSummary, Skipped, ThemeId, Unit, UnitIdx};
 use crate::error::{Error, Result};
 use crate::fitted::FittedModel;
@@ -261,39 +261,19 @@ fn weighted_text<'u>(unit: &'u Unit, segment: &SegmentParams) -> std::borrow::Co
     std::borrow::Cow::Owned(text)
 }
 
-/// The signals that need no themes, as stages of their own: concreteness
-/// ([`concrete::measure`], with the stop phrases and lexicon of `segment`) and copied text
-/// ([`copies::find`]). Before copied text is found, the workbook's measures sheet, most of the
-/// workbook's work and all on one core, is begun on a thread of its own
-/// ([`report::start_workbook`]) that goes on while the other outputs are written: the
-/// workbook no longer holds up the end of the run alone.
-fn signals(
-    config: &ValidConfig,
-    measured: MeasureData,
+/// The concreteness of every unit, as a stage of its own ([`concrete::measure`], with the stop
+/// phrases and lexicon of `segment`).
+fn concreteness(
+    units: &[Unit],
     segment: &SegmentParams,
     stages: &mut Stages<'_>,
-) -> Result<(Copies, Arc<Vec<Concreteness>>, PendingWorkbook)> {
+) -> Result<Vec<Concreteness>> {
     // Freed memory of the stages before (tokens, the reduced rows but two) handed back, so that
     // the copies' signatures do not rise on top of it: laws by paragraph, 476 → 462 MiB peak.
     runtime::release_free_memory();
     let lists = segment::resolve_lists(segment)?;
     let phrases = concrete::Phrases::new(&lists.stop_phrases, &lists.lexicon);
-    let concreteness = Arc::new(stages.run("concrete", 0, |_| {
-        concrete::measure(&measured.units, &phrases)
-    }));
-    let units = Arc::clone(&measured.units);
-    let reports = measured.reports.len();
-    let workbook = match config.report.xlsx {
-        true => report::start_workbook(MeasureData {
-            concreteness: Arc::clone(&concreteness),
-            ..measured
-        }),
-        false => PendingWorkbook::default(),
-    };
-    let copies = stages.run("copies", 0, |_| {
-        copies::find(&units, reports, &config.copies)
-    });
-    Ok((copies, concreteness, workbook))
+    Ok(stages.run("concrete", 0, |_| concrete::measure(units, &phrases)))
 }
 
 /// Runs the whole pipeline and fits the themes, telling `progress` where it is.
@@ -581,8 +561,9 @@ struct Placed {
     source: ThemeSource,
 }
 
-/// The stages after the themes, shared by `run` and `apply`: recurrence across groups, copied
-/// text and concreteness (with the stop phrases and lexicon of `lists`); then the analysis.
+/// The stages after the themes, shared by `run` and `apply`: concreteness (with the stop phrases
+/// and lexicon of `lists`), copied text and recurrence across groups, while the workbook's
+/// measures sheet is begun ([`report::start_workbook`]); then the analysis.
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     config: ValidConfig,
@@ -613,24 +594,32 @@ fn assemble(
         reduced.slice(ndarray::s![.., ..kept]).to_owned()
     };
     let tokens = dump.then_some(tokens);
-    let measured = MeasureData {
-        config: config.clone(),
-        units: Arc::new(units),
-        reports: Arc::new(reports),
-        placements: Arc::new(placed.placements),
-        second: Arc::new(placed.second),
-        themes: Arc::new(placed.themes),
-        concreteness: Arc::default(),
+    let units = Arc::new(units);
+    let concreteness = Arc::new(concreteness(&units, lists, &mut stages)?);
+    let (reports, placements, second, themes) = (
+        Arc::new(reports),
+        Arc::new(placed.placements),
+        Arc::new(placed.second),
+        Arc::new(placed.themes),
+    );
+    // The workbook's measures sheet, most of the workbook's work and all on one core, is begun
+    // now on a thread of its own: it goes on while copied text is found and the other outputs
+    // are written, and the workbook's writer waits for it.
+    let workbook = match config.report.xlsx {
+        true => report::start_workbook(MeasureData {
+            config: config.clone(),
+            units: Arc::clone(&units),
+            reports: Arc::clone(&reports),
+            placements: Arc::clone(&placements),
+            second: Arc::clone(&second),
+            themes: Arc::clone(&themes),
+            concreteness: Arc::clone(&concreteness),
+        }),
+        false => PendingWorkbook::default(),
     };
-    let MeasureData {
-        units,
-        reports,
-        placements,
-        second,
-        themes,
-        ..
-    } = measured.clone();
-    let (copies, concreteness, workbook) = signals(&config, measured, lists, &mut stages)?;
+    let copies = stages.run("copies", 0, |_| {
+        copies::find(&units, reports.len(), &config.copies)
+    });
     let recurrence = recurrence::measure(
         &units,
         &placements,
