@@ -117,7 +117,17 @@ const NOT_TOWNSHIPS: [&str; 26] = [
 ];
 /// Characters that do not begin a guessed township name (they end a preceding word or unit).
 const NOT_NAME_START: &str =
-    "县市区省州的在我本全各该和与及对为是了等个镇乡村委府共中于从向到将把被由进大治或者年度";
+    "县市区省州的在我本全各该和与及对为是了等个镇乡村委府共中于从向到将把被由进大治或者年度入";
+/// Words a township's name does not hold: a suffix guess holding one is a phrase that runs into
+/// 镇/乡 (`将习近平法治思想纳入镇党委`, `组织镇村干部`), not a name.
+const NOT_IN_NAME: [&str; 15] = [
+    "纳入", "列入", "融入", "深入", "进入", "思想", "法治", "学习", "工作", "推进", "落实", "开展",
+    "组织", "干部", "精神",
+];
+/// Times a name guessed from the whole body must occur there: once may be any phrase ending in
+/// 镇 (`审查后报镇党委会`); a report that never names itself but once or twice in passing
+/// (`我镇…在下太镇落地生根…列入下太镇委党校`) repeats its name.
+const BODY_GUESS_REPEATS: usize = 2;
 /// What follows a unit's name in a title or signature when the unit is a department's or the
 /// government's own body rather than a department (人民政府 is the government itself).
 const GOVERNMENT_BODIES: [&str; 8] = [
@@ -829,6 +839,11 @@ fn unit_in_body(view: &View, context: &Context) -> Option<Unit> {
             None => counts.push((name.to_string(), 1, level, f)),
         }
     }
+    // A township's report that names no township the gazetteer knows: the name it repeats.
+    if counts.is_empty() && hint == AdminLevel::Township {
+        return guess_township_repeated(&view.content, &body, BODY_GUESS_REPEATS)
+            .map(Unit::Guessed);
+    }
     let (_, _, level, f) = counts
         .into_iter()
         .enumerate()
@@ -1011,6 +1026,11 @@ fn signature_lines(tail: &[String]) -> Vec<String> {
 /// most, the longest on a tie (`银杏大街街道` over 大街街道).
 /// Repeats are counted in `all`, the searched text.
 fn guess_township(lines: &[String], all: &str) -> Option<String> {
+    guess_township_repeated(lines, all, 1)
+}
+
+/// [`guess_township`], of the names `all` holds at least `repeats` times.
+fn guess_township_repeated(lines: &[String], all: &str, repeats: usize) -> Option<String> {
     lines.iter().find_map(|line| {
         TOWNSHIP_GUESS.find_iter(line).find_map(|m| {
             let s = m.as_str();
@@ -1027,11 +1047,14 @@ fn guess_township(lines: &[String], all: &str) -> Option<String> {
                         .saturating_sub(if stem.ends_with("街道") { 2 } else { 1 });
                     ((2..=4).contains(&n)
                         && !NOT_NAME_START.contains(c)
-                        && !NOT_TOWNSHIPS.iter().any(|w| stem.ends_with(w)))
+                        && !NOT_TOWNSHIPS.iter().any(|w| stem.ends_with(w))
+                        && !NOT_IN_NAME.iter().any(|w| stem.contains(w)))
                     .then_some(stem)
                 })
-                .max_by_key(|stem| (all.matches(stem).count(), stem.len()))
-                .map(str::to_string)
+                .map(|stem| (all.matches(stem).count(), stem))
+                .filter(|&(times, _)| times >= repeats)
+                .max_by_key(|&(times, stem)| (times, stem.len()))
+                .map(|(_, stem)| stem.to_string())
         })
     })
 }
@@ -1466,6 +1489,30 @@ mod tests {
         assert_eq!(m.unit.as_deref(), Some("银杏大街街道"));
         assert!(m.unit_guessed);
         assert_eq!(m.county.as_deref(), Some("文峰区"));
+    }
+
+    #[test]
+    fn a_phrase_running_into_zhen_is_no_township() {
+        // 037 of the openings: the report never names its town, and `纳入镇党委` is no name.
+        let m = meta_of(
+            "一、2025年主要工作及成效\n建立三级学习体系，将习近平法治思想纳入镇党委理论学习中心组学习计划。组织镇村干部参加培训，我镇备案率100%。\n",
+        );
+        assert_eq!(m.unit, None);
+    }
+
+    #[test]
+    fn a_town_named_only_in_passing_is_the_one_its_body_repeats() {
+        // 021 of the openings: 我镇 throughout, a town the gazetteer lacks named twice mid-text,
+        // and a phrase ending in 镇 once.
+        let body = "2022年,我镇坚持依法行政。现就我镇2022年度法治政府建设情况报告如下:\n\
+            一、主要举措\n推动党的二十大精神在下太镇落地生根。二是把习近平法治思想列入下太镇委党校培训课程。\n\
+            合法性审查后报镇党委会研究。\n";
+        let m = meta_of(body);
+        assert_eq!(m.unit.as_deref(), Some("下太镇"));
+        assert!(m.unit_guessed);
+        // Named once, it could be any phrase: no guess.
+        let once = body.replace("在下太镇落地生根", "落地生根");
+        assert_eq!(meta_of(&once).unit, None);
     }
 
     #[test]
