@@ -30,15 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         col("mode")?,
         col("peak_mib")?,
     );
-    // (thousands of units, seconds, label, mode)
+    // (thousands of units, seconds, peak memory, mode)
     let mut points: Vec<(f64, f64, String, String)> = Vec::new();
     for record in reader.records() {
         let r = record?;
-        let label = format!(
-            "{} units, {:.1} GiB",
-            &r[units_col],
-            r[mem_col].parse::<f64>()? / 1024.0
-        );
+        let label = format!("{:.1} GiB", r[mem_col].parse::<f64>()? / 1024.0);
         points.push((
             r[units_col].parse::<f64>()? / 1000.0,
             r[secs_col].parse()?,
@@ -112,24 +108,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map(|p| Circle::new(p, 4, color.filled())),
             )?;
         }
+        let darker = |c: u8| (u16::from(c) * 4 / 5) as u8;
+        let label_colours: Vec<RGBColor> = palette
+            .iter()
+            .map(|&RGBColor(r, g, b)| RGBColor(darker(r), darker(g), darker(b)))
+            .collect();
         chart.draw_series(points.iter().map(|p| {
             // Anchored at the label's right, left of the point, so it stays on the canvas (in
-            // the left fifth of the plot, at its left instead); runs held whole labelled above
-            // their points, streamed runs below, so the two lines' labels do not overlap.
+            // the left fifth of the plot, at its left instead); of two runs of one size, the
+            // slower labelled above its point and the faster below, so the labels do not meet
+            // where the lines cross.
             let h = if p.0 < x_max * 0.2 {
                 HPos::Left
             } else {
                 HPos::Right
             };
-            let v = if p.3 == "held" {
-                VPos::Bottom
-            } else {
-                VPos::Top
-            };
+            let slower = points
+                .iter()
+                .filter(|q| q.0 == p.0 && q.3 != p.3)
+                .all(|q| p.1 >= q.1);
+            let v = if slower { VPos::Bottom } else { VPos::Top };
+            // In its line's colour, darkened for legibility.
+            let line = modes.iter().position(|m| *m == p.3).unwrap_or(0);
             let style = TextStyle::from((font, 12).into_font())
-                .color(&BLACK)
+                .color(&label_colours[line % label_colours.len()])
                 .pos(Pos::new(h, v));
-            Text::new(format!("{:.0} s — {}", p.1, p.2), (p.0, p.1), style)
+            Text::new(format!("{:.0} s, {}", p.1, p.2), (p.0, p.1), style)
         }))?;
         chart
             .configure_series_labels()
