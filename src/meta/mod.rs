@@ -594,7 +594,7 @@ enum Unit {
 fn unit_or_guess(lines: &[String], context: &Context) -> Option<Unit> {
     unit_in_lines(lines, context)
         .map(Unit::Found)
-        .or_else(|| guess_township(lines, &context.text).map(Unit::Guessed))
+        .or_else(|| guess_township(lines, &context.text, 1).map(Unit::Guessed))
         .or_else(|| guess_zone(lines, context).map(Unit::Zone))
 }
 
@@ -821,6 +821,7 @@ fn unit_in_body(view: &View, context: &Context) -> Option<Unit> {
     if let Some(name) = guess_township(
         &[subject[..self_at.min(subject.len())].to_string()],
         &context.text,
+        1,
     ) {
         return Some(Unit::Guessed(name));
     }
@@ -841,8 +842,7 @@ fn unit_in_body(view: &View, context: &Context) -> Option<Unit> {
     }
     // A township's report that names no township the gazetteer knows: the name it repeats.
     if counts.is_empty() && hint == AdminLevel::Township {
-        return guess_township_repeated(&view.content, &body, BODY_GUESS_REPEATS)
-            .map(Unit::Guessed);
+        return guess_township(&view.content, &body, BODY_GUESS_REPEATS).map(Unit::Guessed);
     }
     let (_, _, level, f) = counts
         .into_iter()
@@ -1023,14 +1023,9 @@ fn signature_lines(tail: &[String]) -> Vec<String> {
 
 /// A township name guessed from its suffix in the first of `lines` that has one. Of the
 /// names a match may begin with (`以来洪山镇`, `来洪山镇`, `洪山镇`), the one the lines repeat
-/// most, the longest on a tie (`银杏大街街道` over 大街街道).
-/// Repeats are counted in `all`, the searched text.
-fn guess_township(lines: &[String], all: &str) -> Option<String> {
-    guess_township_repeated(lines, all, 1)
-}
-
-/// [`guess_township`], of the names `all` holds at least `repeats` times.
-fn guess_township_repeated(lines: &[String], all: &str, repeats: usize) -> Option<String> {
+/// most, the longest on a tie (`银杏大街街道` over 大街街道), of those `all` (the searched text)
+/// holds at least `repeats` times.
+fn guess_township(lines: &[String], all: &str, repeats: usize) -> Option<String> {
     lines.iter().find_map(|line| {
         TOWNSHIP_GUESS.find_iter(line).find_map(|m| {
             let s = m.as_str();

@@ -93,7 +93,7 @@ pub struct MeasureData {
     pub concreteness: Arc<Vec<Concreteness>>,
 }
 
-/// [`MeasureData`], borrowed: from the data shared with a pending sheet, or from an analysis.
+/// [`MeasureData`], borrowed.
 #[derive(Debug, Clone, Copy)]
 struct MeasureView<'a> {
     config: &'a ValidConfig,
@@ -106,6 +106,19 @@ struct MeasureView<'a> {
 }
 
 impl MeasureData {
+    /// The data of a whole analysis, shared with it.
+    fn of(a: &Analysis) -> MeasureData {
+        MeasureData {
+            config: a.config.clone(),
+            units: Arc::clone(&a.units),
+            reports: Arc::clone(&a.reports),
+            placements: Arc::clone(&a.placements),
+            second: Arc::clone(&a.second),
+            themes: Arc::clone(&a.themes),
+            concreteness: Arc::clone(&a.concreteness),
+        }
+    }
+
     /// The data borrowed.
     fn view(&self) -> MeasureView<'_> {
         MeasureView {
@@ -116,21 +129,6 @@ impl MeasureData {
             second: &self.second,
             themes: &self.themes,
             concreteness: &self.concreteness,
-        }
-    }
-}
-
-impl<'a> MeasureView<'a> {
-    /// The view of a whole analysis.
-    fn of(a: &'a Analysis) -> MeasureView<'a> {
-        MeasureView {
-            config: &a.config,
-            units: &a.units,
-            reports: &a.reports,
-            placements: &a.placements,
-            second: &a.second,
-            themes: &a.themes,
-            concreteness: &a.concreteness,
         }
     }
 }
@@ -246,7 +244,7 @@ fn write_book(a: &Analysis, path: &Path) -> Result<()> {
         Some(book) => book?,
         None => {
             let mut book = new_book(a.units.len()).map_err(fail)?;
-            first_sheet(&mut book, MeasureView::of(a)).map_err(fail)?;
+            first_sheet(&mut book, MeasureData::of(a).view()).map_err(fail)?;
             book
         }
     };
